@@ -1,0 +1,7 @@
+"""assess: MLOps maturity assessments for consultants.
+
+The package is a pure core (``packs``, ``engagement``, ``scoring``, ``report``) behind a thin
+command-line adapter (``cli``). Only the CLI prints, prompts or exits.
+"""
+
+__version__ = "0.1.0"

@@ -1,0 +1,136 @@
+"""Load an engagement file and check it against its pack.
+
+The engagement file is YAML the consultant (or ``assess interview``) writes: the pack it was
+started on, who runs the assessment, the context answers and the answers per question. Every
+problem is an ``EngagementError`` naming the file, the field and the line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from assess.errors import EngagementError
+from assess.model import (
+    LEVEL_MAX,
+    LEVEL_MIN,
+    AnswerStatus,
+    ContextField,
+    ContextType,
+    ContextValue,
+    Engagement,
+    Pack,
+)
+from assess.validation import validate
+from assess.yamlio import Locator, load_yaml, read_text
+
+
+@dataclass(frozen=True)
+class LoadedEngagement:
+    engagement: Engagement
+    path: Path
+    sha256: str
+
+
+def load_engagement(path: Path, pack: Pack) -> LoadedEngagement:
+    data, loc = load_yaml(path, "engagement file")
+    if data is None:
+        raise EngagementError("the engagement file is empty", file=path)
+    eng = validate(Engagement, data, file=path, locator=loc, error=EngagementError)
+    check_engagement(eng, pack, path, loc)
+    digest = hashlib.sha256(read_text(path).encode("utf-8")).hexdigest()
+    return LoadedEngagement(eng, path, digest)
+
+
+def peek_pack_ref(path: Path) -> str | None:
+    """The pack id an engagement file names, to pick the pack before a full load."""
+    data, _ = load_yaml(path, "engagement file")
+    if isinstance(data, dict) and isinstance(data.get("pack"), dict):
+        ref = data["pack"].get("id")
+        return ref if isinstance(ref, str) else None
+    return None
+
+
+def check_engagement(eng: Engagement, pack: Pack, path: Path, loc: Locator) -> None:
+    def fail(msg: str, *field: str | int) -> EngagementError:
+        return EngagementError(msg, file=path, field=_dotted(field), line=loc.line(field))
+
+    if eng.pack.id != pack.id:
+        raise fail(f"engagement is for pack {eng.pack.id!r}, not {pack.id!r}", "pack", "id")
+    if eng.pack.version != pack.version:
+        raise fail(
+            f"engagement was started on {pack.id} {eng.pack.version} but the pack is "
+            f"{pack.version}; use the matching pack or migrate the file",
+            "pack",
+            "version",
+        )
+
+    fields = {f.id: f for f in pack.context}
+    for key, value in eng.context.items():
+        if key not in fields:
+            raise fail(f"unknown context field (known: {', '.join(fields)})", "context", key)
+        problem = _context_problem(fields[key], value, pack)
+        if problem:
+            raise fail(problem, "context", key)
+    for f in pack.context:
+        if f.required and _is_blank(eng.context.get(f.id)):
+            raise fail(f"required: {f.prompt}", "context", f.id)
+
+    for qid, answers in eng.answers.items():
+        q = pack.question(qid)
+        if q is None:
+            raise fail(f"no question {qid!r} in pack {pack.id} {pack.version}", "answers", qid)
+        for i, a in enumerate(answers):
+            where = ("answers", qid) if len(answers) == 1 else ("answers", qid, i)
+            if a.status is AnswerStatus.answered and a.choice and q.choice(a.choice) is None:
+                known = ", ".join(c.id for c in q.choices)
+                raise fail(f"no choice {a.choice!r} (choices: {known})", *where, "choice")
+            if a.status is AnswerStatus.not_applicable and q.not_applicable is None:
+                raise fail("this question cannot be answered not_applicable", *where, "status")
+        respondents = [a.respondent for a in answers]
+        if len(answers) > 1 and len(set(respondents)) != len(respondents):
+            raise fail("several answers from the same respondent", "answers", qid)
+
+
+def _dotted(field: tuple[str | int, ...]) -> str:
+    out = ""
+    for part in field:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out
+
+
+def _is_blank(value: ContextValue) -> bool:
+    return value is None or (isinstance(value, str | list | dict) and not value)
+
+
+def _context_problem(field: ContextField, value: ContextValue, pack: Pack) -> str | None:
+    if value is None:
+        return None
+    t = field.type
+    options = [o.id for o in field.options]
+    if t is ContextType.text and not isinstance(value, str):
+        return "expected text"
+    if t is ContextType.integer and (not isinstance(value, int) or isinstance(value, bool)):
+        return "expected a whole number"
+    if t is ContextType.integer and isinstance(value, int) and value < 0:
+        return "expected a number >= 0"
+    if t is ContextType.boolean and not isinstance(value, bool):
+        return "expected true or false"
+    if t is ContextType.choice and (not isinstance(value, str) or value not in options):
+        return f"expected one of: {', '.join(options)}"
+    if t is ContextType.multi:
+        if not isinstance(value, list):
+            return f"expected a list of: {', '.join(options)}"
+        bad = [v for v in value if v not in options]
+        if bad:
+            return f"unknown option {bad[0]!r} (options: {', '.join(options)})"
+    if t is ContextType.targets:
+        if not isinstance(value, dict):
+            return "expected a mapping of area id to target level 0-4"
+        for area, level in value.items():
+            if pack.area(area) is None:
+                return f"unknown area {area!r} (areas: {', '.join(a.id for a in pack.areas)})"
+            if not isinstance(level, int) or not LEVEL_MIN <= level <= LEVEL_MAX:
+                return f"target for {area!r} must be a level 0-4"
+    return None

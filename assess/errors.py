@@ -1,0 +1,53 @@
+"""One exception family for everything the user must fix.
+
+The core raises these; only the CLI turns them into a one-line message and exit code 2.
+Each error knows the file, the field path inside it and, when known, the line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class AssessError(Exception):
+    """Something the user must fix. ``str(err)`` is the one-line message the CLI prints."""
+
+    exit_code = 2
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | Path | None = None,
+        field: str | None = None,
+        line: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.file = str(file) if file is not None else None
+        self.field = field
+        self.line = line
+
+    def __str__(self) -> str:
+        where = self.file or ""
+        if self.line is not None and where:
+            where += f":{self.line}"
+        if self.field:
+            where = f"{where}: {self.field}" if where else self.field
+        return f"{where}: {self.message}" if where else self.message
+
+
+class InputError(AssessError):
+    """A file or argument given by the user is missing, unreadable or malformed."""
+
+
+class PackError(AssessError):
+    """A questionnaire pack is invalid (schema, duplicate or dangling ids)."""
+
+
+class EngagementError(AssessError):
+    """An engagement file does not fit its pack."""
+
+
+class OutputError(AssessError):
+    """An output cannot be written where the user asked."""

@@ -1,0 +1,1 @@
+"""Report rendering: the Assessment result -> HTML (Jinja2) -> PDF (WeasyPrint)."""

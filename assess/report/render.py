@@ -1,0 +1,110 @@
+"""Render an Assessment as HTML (Jinja2) and PDF (WeasyPrint).
+
+Safety: Jinja2 autoescapes every value and fails on undefined names; WeasyPrint gets a URL
+fetcher that serves only files inside the package's ``templates/`` folder, so text from a client
+(a note with ``<img src=file:///etc/passwd>``) prints literally and can never make the renderer
+read a local file or the network. WeasyPrint is imported only when a PDF is asked for.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+import jinja2
+from markupsafe import Markup
+
+from assess.errors import AssessError
+from assess.model import Assessment
+from assess.report import charts
+from assess.resources import templates_dir
+
+STATUS_LABELS = {
+    "answered": "Answered",
+    "not_applicable": "Not applicable",
+    "dont_know": "Don't know",
+    "unanswered": "Not answered",
+}
+
+
+def fmt_level(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1f}"
+
+
+def fmt_pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{value * 100:.0f}%"
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir()),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["level"] = fmt_level
+    env.filters["pct"] = fmt_pct
+    env.globals["status_label"] = STATUS_LABELS.__getitem__
+    return env
+
+
+def report_context(result: Assessment) -> dict[str, Any]:
+    """Everything the templates need, derived from the result alone."""
+    areas = result.areas
+    by_area = {a.id: [q for q in result.questions if q.area == a.id] for a in areas}
+    date = result.info.date or result.generated_at.date()
+    return {
+        "r": result,
+        "date": date.strftime("%-d %B %Y") if isinstance(date, dt.date) else str(date),
+        "by_area": by_area,
+        "radar": Markup(
+            charts.radar(
+                [a.title for a in areas], [a.level for a in areas], [a.target for a in areas]
+            )
+        ),
+        "bars": {a.id: Markup(charts.level_bar(a.level, a.target)) for a in areas},
+        "area_titles": {a.id: a.title for a in areas},
+        "respondents": sorted(
+            {x.respondent for q in result.questions for x in q.answers if x.respondent}
+        ),
+    }
+
+
+def render_html(result: Assessment) -> str:
+    template = _environment().get_template("report.html.j2")
+    return template.render(**report_context(result))
+
+
+def render_pdf(html: str) -> bytes:
+    """Turn the report HTML into PDF bytes (the caller writes them atomically)."""
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    root = templates_dir().resolve()
+
+    class TemplatesOnlyFetcher(URLFetcher):  # type: ignore[misc]
+        """Serves files inside the templates folder and nothing else."""
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            parsed = urlparse(url)
+            if parsed.scheme == "file":
+                path = Path(unquote(parsed.path)).resolve()
+                if path.is_relative_to(root) and path.is_file():
+                    return super().fetch(url, headers)
+            raise ValueError(f"blocked resource outside the report templates: {url[:80]}")
+
+    # WeasyPrint logs every blocked fetch as a warning; the report never needs them.
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    try:
+        document = HTML(
+            string=html, base_url=root.as_uri() + "/", url_fetcher=TemplatesOnlyFetcher()
+        )
+        pdf = document.write_pdf()
+    except OSError as exc:  # missing system libraries surface here
+        raise AssessError(f"PDF rendering failed: {exc}") from exc
+    assert isinstance(pdf, bytes)
+    return pdf

@@ -1,0 +1,111 @@
+"""Safe YAML reading that remembers where every value came from.
+
+``load_yaml`` returns the plain data and a ``Locator`` that maps a field path such as
+``("questions", 3, "choices", 0, "level")`` back to its line, so validation errors can name the
+line. Duplicate mapping keys (which PyYAML silently overwrites) are reported as errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from assess.errors import InputError
+
+
+@dataclass(frozen=True)
+class Locator:
+    """Finds the 1-based line of a field path inside a composed YAML document."""
+
+    root: yaml.Node | None
+
+    def line(self, path: Sequence[str | int]) -> int | None:
+        node = self.root
+        if node is None:
+            return None
+        best = node.start_mark.line + 1
+        for key in path:
+            child: yaml.Node | None = None
+            if isinstance(node, yaml.MappingNode):
+                for knode, vnode in node.value:
+                    if knode.value == str(key):
+                        child = vnode
+                        break
+            elif (
+                isinstance(node, yaml.SequenceNode)
+                and isinstance(key, int)
+                and 0 <= key < len(node.value)
+            ):
+                child = node.value[key]
+            if child is None:
+                break
+            node = child
+            best = node.start_mark.line + 1
+        return best
+
+
+def format_path(path: Sequence[str | int]) -> str:
+    """``("a", 0, "b")`` -> ``a[0].b``."""
+    out = ""
+    for key in path:
+        if isinstance(key, int):
+            out += f"[{key}]"
+        else:
+            out += f".{key}" if out else str(key)
+    return out
+
+
+def _check_duplicate_keys(node: yaml.Node, path: tuple[str | int, ...], file: Path) -> None:
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for knode, vnode in node.value:
+            key = str(knode.value)
+            if key in seen:
+                raise InputError(
+                    f"duplicate key {key!r}",
+                    file=file,
+                    field=format_path((*path, key)),
+                    line=knode.start_mark.line + 1,
+                )
+            seen.add(key)
+            _check_duplicate_keys(vnode, (*path, key), file)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _check_duplicate_keys(item, (*path, i), file)
+
+
+def read_text(path: Path, what: str = "file") -> str:
+    """Read a UTF-8 text file, turning every OS problem into a one-line InputError."""
+    if not path.exists():
+        raise InputError(f"{what} not found", file=path)
+    if path.is_dir():
+        raise InputError(f"is a directory, expected a {what}", file=path)
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", file=path) from exc
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", file=path) from exc
+
+
+def load_yaml(path: Path, what: str = "YAML file") -> tuple[Any, Locator]:
+    """Parse one YAML document with the safe loader; errors name the file and line."""
+    text = read_text(path, what)
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        if node is None:
+            return None, Locator(None)
+        _check_duplicate_keys(node, (), path)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise InputError(f"malformed YAML: {problem}", file=path, line=line) from exc
+    except yaml.YAMLError as exc:
+        raise InputError(f"malformed YAML: {exc}", file=path) from exc
+    return data, Locator(node)
