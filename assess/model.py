@@ -66,6 +66,7 @@ class ContextField(Frozen):
 
     id: Slug
     prompt: NonEmpty
+    label: str | None = Field(default=None, description="short name in reports (default: prompt)")
     help: str = ""
     type: ContextType
     required: bool = False
@@ -332,7 +333,7 @@ class Overall(Frozen):
 class Client(Frozen):
     name: str
     context: dict[str, ContextValue]
-    context_labels: dict[str, str] = Field(description="context field id -> readable value")
+    context_labels: dict[str, str] = Field(description="context field label -> readable value")
 
 
 class Source(Frozen):
@@ -341,6 +342,7 @@ class Source(Frozen):
     pack_title: str
     engagement_file: str
     engagement_sha256: str
+    respondents_rule: RespondentRule
 
 
 class Assessment(Frozen):

@@ -115,21 +115,21 @@ def targets_for(pack: Pack, context: dict[str, ContextValue]) -> dict[str, int]:
 
 
 def context_labels(pack: Pack, context: dict[str, ContextValue]) -> dict[str, str]:
-    """Readable values of the context answers, for the report and terminal."""
+    """Readable context answers keyed by field label, for the report (client name excluded)."""
     out: dict[str, str] = {}
     for f in pack.context:
         value = context.get(f.id)
-        if value is None or value == [] or value == "":
+        if f.id == "client_name" or value is None or value == [] or value == "":
             continue
         labels = {o.id: o.label for o in f.options}
         if isinstance(value, bool):
-            out[f.id] = "Yes" if value else "No"
+            out[f.label or f.prompt] = "Yes" if value else "No"
         elif isinstance(value, list):
-            out[f.id] = ", ".join(labels.get(v, v) for v in value)
+            out[f.label or f.prompt] = ", ".join(labels.get(v, v) for v in value)
         elif isinstance(value, dict):
-            out[f.id] = ", ".join(f"{k} {v}" for k, v in value.items())
+            out[f.label or f.prompt] = ", ".join(f"{k} {v}" for k, v in value.items())
         else:
-            out[f.id] = labels.get(str(value), str(value))
+            out[f.label or f.prompt] = labels.get(str(value), str(value))
     return out
 
 
@@ -213,6 +213,7 @@ def assess(
             pack_title=pack.title,
             engagement_file=loaded.path.name,
             engagement_sha256=loaded.sha256,
+            respondents_rule=rule,
         ),
         info=eng.assessment,
         client=Client(

@@ -1,9 +1,10 @@
 """Render an Assessment as HTML (Jinja2) and PDF (WeasyPrint).
 
 Safety: Jinja2 autoescapes every value and fails on undefined names; WeasyPrint gets a URL
-fetcher that serves only files inside the package's ``templates/`` folder, so text from a client
-(a note with ``<img src=file:///etc/passwd>``) prints literally and can never make the renderer
-read a local file or the network. WeasyPrint is imported only when a PDF is asked for.
+fetcher that serves only files inside the package's ``templates/`` folder and inline ``data:``
+URLs, so text from a client (a note with ``<img src=file:///etc/passwd>``) prints literally and
+can never make the renderer read a local file or the network. WeasyPrint is imported only
+when a PDF is asked for.
 """
 
 from __future__ import annotations
@@ -87,10 +88,12 @@ def render_pdf(html: str) -> bytes:
     root = templates_dir().resolve()
 
     class TemplatesOnlyFetcher(URLFetcher):  # type: ignore[misc]
-        """Serves files inside the templates folder and nothing else."""
+        """Serves files inside the templates folder and inline data: URLs, nothing else."""
 
         def fetch(self, url: str, headers: Any = None) -> Any:
             parsed = urlparse(url)
+            if parsed.scheme == "data":
+                return super().fetch(url, headers)
             if parsed.scheme == "file":
                 path = Path(unquote(parsed.path)).resolve()
                 if path.is_relative_to(root) and path.is_file():
