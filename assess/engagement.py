@@ -11,6 +11,8 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 from assess.errors import EngagementError
 from assess.model import (
     LEVEL_MAX,
@@ -33,14 +35,39 @@ class LoadedEngagement:
     sha256: str
 
 
-def load_engagement(path: Path, pack: Pack) -> LoadedEngagement:
+def parse_engagement(path: Path) -> tuple[Engagement, Locator]:
+    """Read and validate the file on its own, before it is checked against a pack."""
     data, loc = load_yaml(path, "engagement file")
     if data is None:
         raise EngagementError("the engagement file is empty", file=path)
-    eng = validate(Engagement, data, file=path, locator=loc, error=EngagementError)
-    check_engagement(eng, pack, path, loc)
+    return validate(Engagement, data, file=path, locator=loc, error=EngagementError), loc
+
+
+def load_engagement(path: Path, pack: Pack, *, complete: bool = True) -> LoadedEngagement:
+    """Load and check an engagement; ``complete=False`` allows required context still missing
+    (an interview in progress)."""
+    eng, loc = parse_engagement(path)
+    check_engagement(eng, pack, path, loc, complete=complete)
     digest = hashlib.sha256(read_text(path).encode("utf-8")).hexdigest()
     return LoadedEngagement(eng, path, digest)
+
+
+def dump_engagement(eng: Engagement) -> str:
+    """The engagement as YAML, in the same shape people write by hand (one answer per question
+    as a mapping, several as a list; defaults left out)."""
+    answers: dict[str, object] = {}
+    for qid, items in eng.answers.items():
+        dumped = [
+            a.model_dump(mode="json", exclude_none=True, exclude_defaults=True) for a in items
+        ]
+        answers[qid] = dumped[0] if len(dumped) == 1 else dumped
+    info = eng.assessment.model_dump(mode="json", exclude_defaults=True)
+    data: dict[str, object] = {"pack": eng.pack.model_dump(mode="json")}
+    if info:
+        data["assessment"] = info
+    data["context"] = eng.context
+    data["answers"] = answers
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
 
 
 def peek_pack_ref(path: Path) -> str | None:
@@ -52,7 +79,9 @@ def peek_pack_ref(path: Path) -> str | None:
     return None
 
 
-def check_engagement(eng: Engagement, pack: Pack, path: Path, loc: Locator) -> None:
+def check_engagement(
+    eng: Engagement, pack: Pack, path: Path, loc: Locator, *, complete: bool = True
+) -> None:
     def fail(msg: str, *field: str | int) -> EngagementError:
         return EngagementError(msg, file=path, field=_dotted(field), line=loc.line(field))
 
@@ -74,7 +103,7 @@ def check_engagement(eng: Engagement, pack: Pack, path: Path, loc: Locator) -> N
         if problem:
             raise fail(problem, "context", key)
     for f in pack.context:
-        if f.required and _is_blank(eng.context.get(f.id)):
+        if complete and f.required and _is_blank(eng.context.get(f.id)):
             raise fail(f"required: {f.prompt}", "context", f.id)
 
     for qid, answers in eng.answers.items():

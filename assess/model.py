@@ -132,6 +132,24 @@ class Risk(StrEnum):
     high = "high"
 
 
+class Condition(Frozen):
+    """A question applies only when an earlier question was answered a certain way."""
+
+    question: QuestionId
+    choices: tuple[Slug, ...] = Field(
+        default=(), description="applies when the answer is one of these choices"
+    )
+    min_level: Level | None = Field(
+        default=None, description="or when the answered level is at least this"
+    )
+
+    @model_validator(mode="after")
+    def _one_test(self) -> Condition:
+        if bool(self.choices) == (self.min_level is not None):
+            raise ValueError("give exactly one of 'choices' or 'min_level'")
+        return self
+
+
 class Question(Frozen):
     id: QuestionId
     text: NonEmpty
@@ -141,6 +159,9 @@ class Question(Frozen):
     risk: Risk = Risk.medium
     not_applicable: str | None = Field(
         default=None, description="when set, the question may be answered N/A; says when"
+    )
+    when: Condition | None = Field(
+        default=None, description="ask only when an earlier question was answered so"
     )
     choices: tuple[Choice, ...] = Field(min_length=2)
 

@@ -103,6 +103,7 @@ def load_pack(ref: str | Path | None = None) -> Pack:
         raise PackError(f"area {empty[0]!r} has no questions", file=head_path, field="areas")
 
     questions = tuple(q for a in head.areas for q in by_area[a.id])
+    _check_conditions(questions, seen)
     return Pack(
         **head.model_dump(exclude={"areas", "ladder", "context", "scoring"}),
         areas=head.areas,
@@ -112,3 +113,27 @@ def load_pack(ref: str | Path | None = None) -> Pack:
         questions=questions,
         source=str(folder),
     )
+
+
+def _check_conditions(questions: tuple[Question, ...], files: dict[str, Path]) -> None:
+    """A ``when`` names an earlier question and choices that exist in it."""
+    earlier: dict[str, Question] = {}
+    for q in questions:
+        cond = q.when
+        if cond is not None:
+            path = files[q.id]
+            gate = earlier.get(cond.question)
+            if gate is None:
+                raise PackError(
+                    f"{q.id}: 'when' must name a question asked before it, not {cond.question!r}",
+                    file=path,
+                    field=f"{q.id}.when.question",
+                )
+            for cid in cond.choices:
+                if gate.choice(cid) is None:
+                    raise PackError(
+                        f"{q.id}: no choice {cid!r} in {gate.id}",
+                        file=path,
+                        field=f"{q.id}.when.choices",
+                    )
+        earlier[q.id] = q

@@ -4,6 +4,7 @@ Rules (documented in the README too):
 
 - A question's level is the level of the chosen choice. With several respondents, the pack's
   ``scoring.respondents`` rule combines them (lowest by default).
+- A question whose ``when`` gate rules it out counts as not applicable.
 - An area's level is the weighted mean (question weights) of its answered questions. "Don't
   know" and unanswered questions count against coverage but not in the mean; "not applicable"
   questions leave both. An area with no answered question has no level.
@@ -28,6 +29,7 @@ import pandas as pd
 
 from assess import __version__
 from assess.engagement import LoadedEngagement
+from assess.interview.engine import applies
 from assess.model import (
     Answer,
     AnswerStatus,
@@ -104,6 +106,23 @@ def score_question(q: Question, answers: Sequence[Answer], rule: RespondentRule)
     )
 
 
+def _not_asked(q: Question) -> QuestionResult:
+    """A question whose ``when`` gate rules it out counts as not applicable."""
+    return QuestionResult(
+        id=q.id,
+        area=q.area,
+        text=q.text,
+        weight=q.weight,
+        risk=q.risk,
+        status="not_applicable",
+        level=None,
+        choice=None,
+        choice_text=None,
+        plan=None,
+        answers=(),
+    )
+
+
 def targets_for(pack: Pack, context: dict[str, ContextValue]) -> dict[str, int]:
     """Target level per area: the context's ``targets`` field, else each area's default."""
     given: dict[str, int] = {}
@@ -143,7 +162,12 @@ def assess(
     """Build the Assessment result. ``targets`` overrides the engagement's per-area targets."""
     eng = loaded.engagement
     rule = pack.scoring.respondents
-    results = [score_question(q, eng.answers.get(q.id, []), rule) for q in pack.questions]
+    results = [
+        score_question(q, eng.answers.get(q.id, []), rule)
+        if applies(q, eng, pack)
+        else _not_asked(q)
+        for q in pack.questions
+    ]
     area_targets = {**targets_for(pack, eng.context), **(targets or {})}
 
     df = pd.DataFrame(

@@ -1,0 +1,143 @@
+"""What to ask next: pure functions over (pack, engagement), tested without a terminal.
+
+The engagement is immutable; every change returns a new one that the session saves at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from assess.model import (
+    Answer,
+    AnswerStatus,
+    ContextField,
+    Engagement,
+    Pack,
+    PackRef,
+    Question,
+)
+
+
+def applies(q: Question, eng: Engagement, pack: Pack) -> bool:
+    """A question applies unless its ``when`` gate was answered otherwise.
+
+    A gate answered "don't know" keeps the question (it cannot be ruled out); an unanswered or
+    not-applicable gate drops it.
+    """
+    cond = q.when
+    if cond is None:
+        return True
+    gate = pack.question(cond.question)
+    if gate is None or not applies(gate, eng, pack):
+        return False
+    for a in eng.answers.get(cond.question, []):
+        if a.status is AnswerStatus.dont_know:
+            return True
+        if a.status is AnswerStatus.answered and a.choice:
+            choice = gate.choice(a.choice)
+            if choice is None:
+                continue
+            if cond.choices and choice.id in cond.choices:
+                return True
+            if cond.min_level is not None and choice.level >= cond.min_level:
+                return True
+    return False
+
+
+def applicable_questions(pack: Pack, eng: Engagement, area: str | None = None) -> list[Question]:
+    return [q for q in pack.questions if (area is None or q.area == area) and applies(q, eng, pack)]
+
+
+def answer_of(eng: Engagement, qid: str, respondent: str | None) -> Answer | None:
+    return next((a for a in eng.answers.get(qid, []) if a.respondent == respondent), None)
+
+
+def missing_context(pack: Pack, eng: Engagement) -> list[ContextField]:
+    """Context fields not answered yet (a field answered with an empty list counts as done)."""
+    return [f for f in pack.context if f.id not in eng.context]
+
+
+def next_question(
+    pack: Pack,
+    eng: Engagement,
+    respondent: str | None,
+    *,
+    area: str | None = None,
+    skipped: Iterable[str] = (),
+) -> Question | None:
+    """The first applicable question this respondent has not answered or skipped."""
+    skip = set(skipped)
+    for q in applicable_questions(pack, eng, area):
+        if q.id not in skip and answer_of(eng, q.id, respondent) is None:
+            return q
+    return None
+
+
+def set_answer(eng: Engagement, qid: str, answer: Answer) -> Engagement:
+    """Record ``answer``, replacing the same respondent's earlier answer to ``qid``."""
+    others = [a for a in eng.answers.get(qid, []) if a.respondent != answer.respondent]
+    answers = dict(eng.answers)
+    answers[qid] = [*others, answer]
+    return eng.model_copy(update={"answers": answers})
+
+
+def set_context(eng: Engagement, field_id: str, value: object) -> Engagement:
+    context = dict(eng.context)
+    context[field_id] = value  # type: ignore[assignment]
+    return eng.model_copy(update={"context": context})
+
+
+def prune(pack: Pack, eng: Engagement) -> tuple[Engagement, list[str]]:
+    """Drop answers to questions that no longer apply (a gate answer changed)."""
+    cleared = [
+        qid
+        for qid in eng.answers
+        if (q := pack.question(qid)) is not None and not applies(q, eng, pack)
+    ]
+    if not cleared:
+        return eng, []
+    answers = {k: v for k, v in eng.answers.items() if k not in cleared}
+    return eng.model_copy(update={"answers": answers}), cleared
+
+
+@dataclass(frozen=True)
+class Migration:
+    engagement: Engagement
+    removed: list[str]  # answered questions the new pack no longer has
+    added: list[str]  # questions of the new pack not answered yet
+    old_version: str
+
+
+def migrate(pack: Pack, eng: Engagement) -> Migration:
+    """Carry an engagement to another version of its pack: keep answers to questions that still
+    exist (dropping choices that no longer exist), report removed and new questions."""
+    kept: dict[str, list[Answer]] = {}
+    removed: list[str] = []
+    for qid, answers in eng.answers.items():
+        q = pack.question(qid)
+        if q is None:
+            removed.append(qid)
+            continue
+        valid = [
+            a
+            for a in answers
+            if (a.status is not AnswerStatus.answered or (a.choice and q.choice(a.choice)))
+            and (a.status is not AnswerStatus.not_applicable or q.not_applicable is not None)
+        ]
+        if len(valid) < len(answers):
+            removed.append(qid)
+        if valid:
+            kept[qid] = valid
+    added = [q.id for q in pack.questions if q.id not in kept]
+    migrated = eng.model_copy(
+        update={"pack": PackRef(id=pack.id, version=pack.version), "answers": kept}
+    )
+    return Migration(migrated, removed, added, eng.pack.version)
+
+
+def progress(pack: Pack, eng: Engagement, respondent: str | None) -> tuple[int, int]:
+    """(answered by this respondent, applicable) over the whole pack."""
+    qs = applicable_questions(pack, eng)
+    done = sum(1 for q in qs if answer_of(eng, q.id, respondent) is not None)
+    return done, len(qs)
