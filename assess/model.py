@@ -345,7 +345,7 @@ class Overall(Frozen):
     level: float | None = Field(description="weighted mean of the area levels")
     stage_level: int | None = Field(description="floor of the weakest area's level")
     stage: str | None
-    limiting_areas: tuple[str, ...]
+    limiting_areas: tuple[str, ...] = Field(description="the area(s) with the lowest level")
     target: float | None
     coverage: float | None
     unscored_areas: tuple[str, ...]

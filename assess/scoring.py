@@ -270,13 +270,14 @@ def _overall(pack: Pack, areas: list[AreaScore]) -> Overall:
         )
     wsum = sum(a.weight for a in scored)
     level = _round(sum(a.weight * (a.level or 0.0) for a in scored) / wsum)
-    stage_level = math.floor(min(a.level or 0.0 for a in scored))
+    lowest = min(a.level or 0.0 for a in scored)
+    stage_level = math.floor(lowest)
     target = _round(sum(a.weight * a.target for a in areas) / sum(a.weight for a in areas))
     return Overall(
         level=level,
         stage_level=stage_level,
         stage=pack.level_name(stage_level),
-        limiting_areas=tuple(a.id for a in scored if math.floor(a.level or 0.0) == stage_level),
+        limiting_areas=tuple(a.id for a in scored if a.level == lowest),
         target=target,
         coverage=coverage,
         unscored_areas=unscored,

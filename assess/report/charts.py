@@ -17,6 +17,17 @@ def _attr(value: str) -> str:
     return escape(value, {'"': "&quot;"})
 
 
+def _wrap(text: str, width: int) -> list[str]:
+    """Greedy word wrap for chart labels."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
 def radar(
     labels: Sequence[str],
     current: Sequence[float | None],
@@ -59,12 +70,15 @@ def radar(
             f'<line x1="{cx:.1f}" y1="{cy:.1f}" x2="{x:.1f}" y2="{y:.1f}" stroke="#c8c8c8" '
             'stroke-width="0.8"/>'
         )
-        lx, ly = point(i, max_level * 1.13)
+        lx, ly = point(i, max_level * 1.12)
         anchor = "middle" if abs(lx - cx) < 5 else ("start" if lx > cx else "end")
-        parts.append(
-            f'<text x="{lx:.1f}" y="{ly + 3:.1f}" font-size="10" text-anchor="{anchor}" '
-            f'fill="#222">{escape(label)}</text>'
+        lines = _wrap(label, 18)
+        top = ly + 3 - (len(lines) - 1) * 6 if ly > cy * 0.6 else ly + 3 - (len(lines) - 1) * 11
+        spans = "".join(
+            f'<tspan x="{lx:.1f}" y="{top + k * 11:.1f}">{escape(t)}</tspan>'
+            for k, t in enumerate(lines)
         )
+        parts.append(f'<text font-size="10" text-anchor="{anchor}" fill="#222">{spans}</text>')
     parts.append(
         f'<polygon points="{polygon(target)}" fill="none" stroke="#555" stroke-width="1.6" '
         'stroke-dasharray="5,3" class="target"/>'

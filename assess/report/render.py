@@ -69,6 +69,7 @@ def report_context(result: Assessment) -> dict[str, Any]:
         ),
         "bars": {a.id: Markup(charts.level_bar(a.level, a.target)) for a in areas},
         "area_titles": {a.id: a.title for a in areas},
+        "area_levels": {a.id: a.level for a in areas},
         "respondents": sorted(
             {x.respondent for q in result.questions for x in q.answers if x.respondent}
         ),

@@ -1,0 +1,39 @@
+"""The bundled sample and the README's example stay valid against the default pack."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from assess.engagement import load_engagement
+from assess.model import AnswerStatus
+from assess.packs import load_pack
+from assess.scoring import assess
+from tests.conftest import ROOT, SAMPLE
+
+
+def test_sample_engagement_is_complete_and_varied() -> None:
+    pack = load_pack("mlops")
+    loaded = load_engagement(SAMPLE, pack)
+    answers = loaded.engagement.answers
+    assert set(answers) == {q.id for q in pack.questions}  # every area answered
+    statuses = {a.status for items in answers.values() for a in items}
+    assert statuses == set(AnswerStatus)  # some N/A, some don't know
+    assert any(a.note for items in answers.values() for a in items)
+    assert any(len(items) > 1 for items in answers.values())  # two respondents disagree
+    result = assess(pack, loaded)
+    assert all(a.level is not None for a in result.areas)
+
+
+def test_readme_engagement_example_validates(tmp_path: Path) -> None:
+    readme = (ROOT / "README.md").read_text()
+    block = re.search(r"```yaml\n(pack: .*?)```", readme, re.S)
+    assert block is not None
+    path = tmp_path / "example.yaml"
+    path.write_text(block.group(1))
+    pack = load_pack("mlops")
+    eng = load_engagement(path, pack).engagement
+    assert [a.respondent for a in eng.answers["cicd.ci_checks"]] == [
+        "Lead ML engineer",
+        "Data scientist",
+    ]
