@@ -7,6 +7,7 @@ problem is an ``EngagementError`` naming the file, the field and the line.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,17 +110,26 @@ def check_engagement(
     for qid, answers in eng.answers.items():
         q = pack.question(qid)
         if q is None:
-            raise fail(f"no question {qid!r} in pack {pack.id} {pack.version}", "answers", qid)
+            hint = _did_you_mean(qid, [x.id for x in pack.questions])
+            raise fail(
+                f"no question {qid!r} in pack {pack.id} {pack.version}{hint}", "answers", qid
+            )
         for i, a in enumerate(answers):
             where = ("answers", qid) if len(answers) == 1 else ("answers", qid, i)
             if a.status is AnswerStatus.answered and a.choice and q.choice(a.choice) is None:
                 known = ", ".join(c.id for c in q.choices)
-                raise fail(f"no choice {a.choice!r} (choices: {known})", *where, "choice")
+                hint = _did_you_mean(a.choice, [c.id for c in q.choices])
+                raise fail(f"no choice {a.choice!r}{hint} (choices: {known})", *where, "choice")
             if a.status is AnswerStatus.not_applicable and q.not_applicable is None:
                 raise fail("this question cannot be answered not_applicable", *where, "status")
         respondents = [a.respondent for a in answers]
         if len(answers) > 1 and len(set(respondents)) != len(respondents):
             raise fail("several answers from the same respondent", "answers", qid)
+
+
+def _did_you_mean(value: str, options: list[str]) -> str:
+    close = difflib.get_close_matches(value, options, n=1, cutoff=0.75)
+    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def _dotted(field: tuple[str | int, ...]) -> str:

@@ -79,6 +79,11 @@ BAD_ENGAGEMENTS: list[tuple[str, Any, tuple[str, ...]]] = [
         ("eng.yaml:", "answers.alpha.nope", "no question 'alpha.nope'"),
     ),
     (
+        "misspelt question",
+        {"answers": {"alpha.onee": {"choice": "a1"}}},
+        ("answers.alpha.onee", "did you mean 'alpha.one'?"),
+    ),
+    (
         "unknown choice",
         {"answers": {"alpha.one": {"choice": "zz"}}},
         ("eng.yaml:", "answers.alpha.one.choice", "no choice 'zz'"),
