@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from assess import __version__
 
@@ -63,6 +63,12 @@ def build_parser() -> argparse.ArgumentParser:
             metavar="AREA=LEVEL",
             help="override an area's target level (repeatable), e.g. --target cicd=4",
         )
+        p.add_argument(
+            "--respondents-rule",
+            choices=["lowest", "mean", "highest"],
+            help="how several respondents' answers to one question combine "
+            "(default: the pack's rule, lowest in the default pack)",
+        )
 
     p = sub.add_parser(
         "score",
@@ -86,6 +92,51 @@ def build_parser() -> argparse.ArgumentParser:
     engagement_args(p)
     p.add_argument("-o", "--out", type=Path, metavar="FILE.pdf", help="PDF file to write")
     p.add_argument("--html", type=Path, metavar="FILE.html", help="also write the report as HTML")
+
+    p = sub.add_parser(
+        "interview",
+        help="interview stakeholders in the terminal; every answer is saved at once",
+        description=(
+            "Ask the context section, then the questions area by area, saving each answer "
+            "to ENGAGEMENT at once (created if missing). Run it again to resume at the first "
+            "unanswered question. Needs a terminal; scripts use 'assess answer'."
+        ),
+    )
+    p.add_argument("engagement", type=Path, metavar="ENGAGEMENT", help="engagement YAML file")
+    p.add_argument(
+        "--pack",
+        metavar="PATH_OR_ID",
+        help="questionnaire pack for a new engagement (default mlops), or a newer version of "
+        "the engagement's pack to migrate to",
+    )
+    p.add_argument(
+        "--respondent",
+        metavar="NAME",
+        help="who is answering; answers are recorded per respondent",
+    )
+    p.add_argument("--area", metavar="AREA", help="only this area (e.g. cicd)")
+    p.add_argument("--review", action="store_true", help="pick any question and change its answer")
+    p.add_argument(
+        "--respondents",
+        action="store_true",
+        help="list who answered what, and where respondents disagree, then exit",
+    )
+
+    p = sub.add_parser(
+        "answer",
+        help="set one answer from a script",
+        description=(
+            "Set one answer without a terminal. CHOICE is a choice id of the question, "
+            "'dont_know', or 'not_applicable' (with --reason)."
+        ),
+    )
+    p.add_argument("engagement", type=Path, metavar="ENGAGEMENT", help="engagement YAML file")
+    p.add_argument("question", metavar="QUESTION_ID", help="e.g. cicd.merge_request_ci")
+    p.add_argument("choice", metavar="CHOICE", help="choice id, dont_know or not_applicable")
+    p.add_argument("--note", help="free-text note kept with the answer")
+    p.add_argument("--reason", help="why the question does not apply (with not_applicable)")
+    p.add_argument("--respondent", metavar="NAME", help="who gave the answer")
+    p.add_argument("--pack", metavar="PATH_OR_ID", help="pack for a new engagement")
 
     p = sub.add_parser(
         "schema",
@@ -126,7 +177,10 @@ def _load(args: argparse.Namespace) -> Assessment:
 
             known = ", ".join(a.id for a in pack.areas)
             raise InputError(f"unknown area {area!r} (areas: {known})", field="--target")
-    return assess(pack, loaded, targets=targets)
+    from assess.model import RespondentRule
+
+    rule = RespondentRule(args.respondents_rule) if args.respondents_rule else None
+    return assess(pack, loaded, targets=targets, rule=rule)
 
 
 def _emit(text: str, out: Path | None) -> None:
@@ -217,6 +271,128 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_interview(args: argparse.Namespace) -> int:
+    from assess.errors import InputError
+    from assess.interview.session import open_session
+
+    if not args.respondents and not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise InputError(
+            "the interview needs a terminal; from a script or pipe use "
+            "'assess answer ENGAGEMENT QUESTION_ID CHOICE'"
+        )
+    session = open_session(args.engagement, args.pack)
+    pack = session.pack
+    if args.area and pack.area(args.area) is None:
+        known = ", ".join(a.id for a in pack.areas)
+        raise InputError(f"unknown area {args.area!r} (areas: {known})", field="--area")
+    if session.migration is not None:
+        m = session.migration
+        print(
+            f"{args.engagement} was started on {pack.id} {m.old_version}; moved to "
+            f"{pack.version} (backup: {session.backup}). Removed or changed: "
+            f"{', '.join(m.removed) or 'none'}. New questions: {len(m.added)}."
+        )
+    if args.respondents:
+        print(_respondents_report(session))
+        return EXIT_OK
+
+    from assess.interview.prompt import run
+
+    try:
+        ui = run(
+            session,
+            respondent=args.respondent,
+            area=args.area,
+            review=args.review,
+            say=print,
+        )
+    except KeyboardInterrupt:
+        print(
+            f"\nInterrupted. Every answer given is saved in {args.engagement}; "
+            f"run the same command to resume.",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
+    from assess.interview.engine import progress
+
+    done, total = progress(pack, session.engagement, args.respondent)
+    print(f"Saved {args.engagement}: {done} of {total} questions answered ({ui.answered_now} now).")
+    if done == total:
+        print(f"Next: assess report {args.engagement} -o report.pdf")
+    return EXIT_OK
+
+
+def _respondents_report(session: Any) -> str:
+    from assess.interview.engine import respondents_summary
+
+    summary = respondents_summary(session.engagement)
+    lines = []
+    for who, count in summary.counts.items():
+        lines.append(f"{who}: {count} answers")
+    if not lines:
+        return "No answers yet."
+    if summary.disagreements:
+        lines.append("")
+        lines.append("Where respondents disagree:")
+        for qid, views in summary.disagreements.items():
+            lines.append(f"  {qid}: " + "; ".join(f"{w} {v}" for w, v in views))
+    return "\n".join(lines)
+
+
+def cmd_answer(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from assess.errors import InputError
+    from assess.interview.engine import prune, set_answer
+    from assess.interview.session import open_session
+    from assess.model import Answer, AnswerStatus
+
+    session = open_session(args.engagement, args.pack)
+    pack = session.pack
+    q = pack.question(args.question)
+    if q is None:
+        import difflib
+
+        close = difflib.get_close_matches(args.question, [x.id for x in pack.questions], n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise InputError(
+            f"no question {args.question!r} in pack {pack.id}{hint}", field="QUESTION_ID"
+        )
+    if args.choice == "dont_know":
+        status, choice = AnswerStatus.dont_know, None
+    elif args.choice == "not_applicable":
+        if q.not_applicable is None:
+            raise InputError(f"{q.id} cannot be answered not_applicable", field="CHOICE")
+        if not (args.reason or "").strip():
+            raise InputError("not_applicable needs --reason", field="--reason")
+        status, choice = AnswerStatus.not_applicable, None
+    elif q.choice(args.choice) is not None:
+        status, choice = AnswerStatus.answered, args.choice
+    else:
+        known = ", ".join(c.id for c in q.choices)
+        raise InputError(
+            f"no choice {args.choice!r} in {q.id} (choices: {known}, dont_know"
+            + (", not_applicable)" if q.not_applicable is not None else ")"),
+            field="CHOICE",
+        )
+    answer = Answer(
+        status=status,
+        choice=choice,
+        reason=args.reason if status is AnswerStatus.not_applicable else None,
+        note=args.note,
+        respondent=args.respondent,
+        answered_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
+    )
+    eng, cleared = prune(pack, set_answer(session.engagement, q.id, answer))
+    session.save(eng)
+    shown = choice or status.value
+    level = f" (level {c.level})" if choice and (c := q.choice(choice)) else ""
+    print(f"saved {q.id} = {shown}{level} in {args.engagement}")
+    if cleared:
+        print("cleared answers that no longer apply: " + ", ".join(cleared))
+    return EXIT_OK
+
+
 def _progress(message: str) -> None:
     if sys.stderr.isatty():
         print(message, file=sys.stderr, flush=True)
@@ -224,6 +400,8 @@ def _progress(message: str) -> None:
 
 COMMANDS = {
     "score": cmd_score,
+    "interview": cmd_interview,
+    "answer": cmd_answer,
     "report": cmd_report,
     "schema": cmd_schema,
     "validate": cmd_validate,

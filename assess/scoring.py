@@ -157,11 +157,13 @@ def assess(
     loaded: LoadedEngagement,
     *,
     targets: dict[str, int] | None = None,
+    rule: RespondentRule | None = None,
     now: dt.datetime | None = None,
 ) -> Assessment:
-    """Build the Assessment result. ``targets`` overrides the engagement's per-area targets."""
+    """Build the Assessment result. ``targets`` overrides the engagement's per-area targets,
+    ``rule`` the pack's way of combining several respondents' answers."""
     eng = loaded.engagement
-    rule = pack.scoring.respondents
+    rule = rule or pack.scoring.respondents
     results = [
         score_question(q, eng.answers.get(q.id, []), rule)
         if applies(q, eng, pack)

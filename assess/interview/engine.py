@@ -130,8 +130,14 @@ def migrate(pack: Pack, eng: Engagement) -> Migration:
         if valid:
             kept[qid] = valid
     added = [q.id for q in pack.questions if q.id not in kept]
+    fields = {f.id for f in pack.context}
+    context = {k: v for k, v in eng.context.items() if k in fields}
     migrated = eng.model_copy(
-        update={"pack": PackRef(id=pack.id, version=pack.version), "answers": kept}
+        update={
+            "pack": PackRef(id=pack.id, version=pack.version),
+            "answers": kept,
+            "context": context,
+        }
     )
     return Migration(migrated, removed, added, eng.pack.version)
 
@@ -141,3 +147,23 @@ def progress(pack: Pack, eng: Engagement, respondent: str | None) -> tuple[int, 
     qs = applicable_questions(pack, eng)
     done = sum(1 for q in qs if answer_of(eng, q.id, respondent) is not None)
     return done, len(qs)
+
+
+@dataclass(frozen=True)
+class RespondentsSummary:
+    counts: dict[str, int]  # respondent -> answers given
+    disagreements: dict[str, list[tuple[str, str]]]  # question -> [(respondent, answer)]
+
+
+def respondents_summary(eng: Engagement) -> RespondentsSummary:
+    counts: dict[str, int] = {}
+    disagreements: dict[str, list[tuple[str, str]]] = {}
+    for qid, answers in eng.answers.items():
+        views = []
+        for a in answers:
+            who = a.respondent or "(unnamed)"
+            counts[who] = counts.get(who, 0) + 1
+            views.append((who, a.choice or a.status.value))
+        if len({v for _, v in views}) > 1:
+            disagreements[qid] = views
+    return RespondentsSummary(dict(sorted(counts.items())), disagreements)
