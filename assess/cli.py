@@ -164,12 +164,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _load(args: argparse.Namespace) -> Assessment:
-    from assess.engagement import load_engagement, peek_pack_ref
-    from assess.packs import load_pack
+    from assess.engagement import load_with_pack
     from assess.scoring import assess
 
-    pack = load_pack(args.pack or peek_pack_ref(args.engagement))
-    loaded = load_engagement(args.engagement, pack)
+    pack, loaded = load_with_pack(args.engagement, args.pack)
     targets = dict(args.target)
     for area in targets:
         if pack.area(area) is None:

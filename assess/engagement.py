@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,9 +25,11 @@ from assess.model import (
     ContextValue,
     Engagement,
     Pack,
+    PackRef,
 )
+from assess.resources import packs_dir
 from assess.validation import validate
-from assess.yamlio import Locator, load_yaml, read_text
+from assess.yamlio import Locator, load_yaml
 
 
 @dataclass(frozen=True)
@@ -49,8 +52,17 @@ def load_engagement(path: Path, pack: Pack, *, complete: bool = True) -> LoadedE
     (an interview in progress)."""
     eng, loc = parse_engagement(path)
     check_engagement(eng, pack, path, loc, complete=complete)
-    digest = hashlib.sha256(read_text(path).encode("utf-8")).hexdigest()
-    return LoadedEngagement(eng, path, digest)
+    return LoadedEngagement(eng, path, hashlib.sha256(path.read_bytes()).hexdigest())
+
+
+def load_with_pack(path: Path, pack_ref: str | Path | None) -> tuple[Pack, LoadedEngagement]:
+    """Load an engagement and its pack: ``pack_ref`` if given, else the one it records."""
+    from assess.packs import load_pack
+
+    eng, loc = parse_engagement(path)
+    pack = load_pack(pack_ref or pack_location(eng, path))
+    check_engagement(eng, pack, path, loc)
+    return pack, LoadedEngagement(eng, path, hashlib.sha256(path.read_bytes()).hexdigest())
 
 
 def dump_engagement(eng: Engagement) -> str:
@@ -71,13 +83,24 @@ def dump_engagement(eng: Engagement) -> str:
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
 
 
-def peek_pack_ref(path: Path) -> str | None:
-    """The pack id an engagement file names, to pick the pack before a full load."""
-    data, _ = load_yaml(path, "engagement file")
-    if isinstance(data, dict) and isinstance(data.get("pack"), dict):
-        ref = data["pack"].get("id")
-        return ref if isinstance(ref, str) else None
-    return None
+def pack_location(eng: Engagement, path: Path) -> str | Path:
+    """Where an engagement's pack lives: its recorded folder (relative to the engagement
+    file) for a pack that is not bundled, else the bundled pack's id."""
+    if eng.pack.path:
+        return path.parent / eng.pack.path
+    return eng.pack.id
+
+
+def pack_ref_for(pack: Pack, engagement_path: Path) -> PackRef:
+    """The reference a new engagement records: bundled packs by id, others by folder too."""
+    folder = Path(pack.source).resolve()
+    if folder.parent == packs_dir().resolve():
+        return PackRef(id=pack.id, version=pack.version)
+    try:
+        rel = os.path.relpath(folder, engagement_path.resolve().parent)
+    except ValueError:  # another drive on Windows
+        rel = str(folder)
+    return PackRef(id=pack.id, version=pack.version, path=Path(rel).as_posix())
 
 
 def check_engagement(
@@ -105,7 +128,7 @@ def check_engagement(
             raise fail(problem, "context", key)
     for f in pack.context:
         if complete and f.required and _is_blank(eng.context.get(f.id)):
-            raise fail(f"required: {f.prompt}", "context", f.id)
+            raise fail(f"required ({f.prompt}) is missing", "context", f.id)
 
     for qid, answers in eng.answers.items():
         q = pack.question(qid)

@@ -10,6 +10,16 @@ from pathlib import Path
 from assess.errors import OutputError
 
 
+def writable(path: Path) -> bool:
+    """Writable by us, and not marked read-only (root passes ``os.access`` for every file, but a
+    file or folder with no write bit was made read-only on purpose: respect that)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return os.access(path, os.W_OK) and bool(mode & 0o222)
+
+
 def check_writable_target(path: Path) -> None:
     """Fail early, before any work, when ``path`` cannot be written."""
     parent = path.parent if str(path.parent) else Path(".")
@@ -19,7 +29,7 @@ def check_writable_target(path: Path) -> None:
         raise OutputError(f"folder {str(parent)!r} does not exist", file=path)
     if not parent.is_dir():
         raise OutputError(f"{str(parent)!r} is not a folder", file=path)
-    if not os.access(parent, os.W_OK):
+    if not writable(parent):
         raise OutputError(f"folder {str(parent)!r} is not writable", file=path)
 
 

@@ -252,6 +252,10 @@ class Answer(Frozen):
 class PackRef(Frozen):
     id: Slug
     version: NonEmpty
+    path: str | None = Field(
+        default=None,
+        description="folder of a pack that is not bundled, relative to the engagement file",
+    )
 
 
 class AssessmentInfo(Frozen):

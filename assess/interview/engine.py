@@ -134,7 +134,7 @@ def migrate(pack: Pack, eng: Engagement) -> Migration:
     context = {k: v for k, v in eng.context.items() if k in fields}
     migrated = eng.model_copy(
         update={
-            "pack": PackRef(id=pack.id, version=pack.version),
+            "pack": PackRef(id=pack.id, version=pack.version, path=eng.pack.path),
             "answers": kept,
             "context": context,
         }

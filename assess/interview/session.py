@@ -8,16 +8,21 @@ question on screen.
 
 from __future__ import annotations
 
-import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assess.engagement import check_engagement, dump_engagement, parse_engagement
+from assess.engagement import (
+    check_engagement,
+    dump_engagement,
+    pack_location,
+    pack_ref_for,
+    parse_engagement,
+)
 from assess.errors import EngagementError, OutputError
-from assess.fsio import atomic_write, check_writable_target
+from assess.fsio import atomic_write, check_writable_target, writable
 from assess.interview.engine import Migration, migrate
-from assess.model import Engagement, Pack, PackRef
+from assess.model import Engagement, Pack
 from assess.packs import load_pack
 
 
@@ -40,7 +45,7 @@ class Session:
 def check_saveable(path: Path) -> None:
     """Refuse early, before asking anything, if answers could not be saved."""
     check_writable_target(path)
-    if path.exists() and not os.access(path, os.W_OK):
+    if path.exists() and not writable(path):
         raise OutputError("the engagement file is read-only; answers could not be saved", file=path)
 
 
@@ -53,13 +58,13 @@ def open_session(path: Path, pack_ref: str | Path | None) -> Session:
     check_saveable(path)
     if not path.exists():
         pack = load_pack(pack_ref)
-        eng = Engagement(pack=PackRef(id=pack.id, version=pack.version))
+        eng = Engagement(pack=pack_ref_for(pack, path))
         session = Session(path, pack, eng, created=True)
         session.save(eng)
         return session
 
     eng, loc = parse_engagement(path)
-    pack = load_pack(pack_ref or eng.pack.id)
+    pack = load_pack(pack_ref or pack_location(eng, path))
     if eng.pack.id != pack.id:
         raise EngagementError(
             f"engagement is for pack {eng.pack.id!r}, not {pack.id!r}", file=path, field="pack.id"
@@ -70,7 +75,7 @@ def open_session(path: Path, pack_ref: str | Path | None) -> Session:
         backup = path.with_name(f"{path.name}.bak-{eng.pack.version}")
         shutil.copy2(path, backup)
         session.migration, session.backup = result, backup
-        session.save(result.engagement)
-        eng = result.engagement
+        eng = result.engagement.model_copy(update={"pack": pack_ref_for(pack, path)})
+        session.save(eng)
     check_engagement(eng, pack, path, loc, complete=False)
     return session

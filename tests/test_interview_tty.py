@@ -1,0 +1,188 @@
+"""The real `assess interview` in a pseudo-terminal (pexpect): keys in, file checked after."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+import yaml
+
+from assess.engagement import load_engagement
+from assess.packs import load_pack
+from tests.conftest import dump, run_assess
+
+DOWN = "\x1b[B"
+ENTER = "\r"
+
+
+@pytest.fixture
+def started(tmp_path: Path, tiny_pack: Path) -> Path:
+    """An engagement whose context is done, so the interview starts at the questions."""
+    return dump(
+        tmp_path / "eng.yaml",
+        {
+            "pack": {"id": "tiny", "version": "1.0"},
+            "context": {"client_name": "Acme", "targets": {}, "clouds": ["aws"]},
+            "answers": {},
+        },
+    )
+
+
+def spawn(tiny_pack: Path, eng: Path, *extra: str) -> pexpect.spawn:
+    env = {**os.environ, "TERM": "xterm", "COLUMNS": "120", "LINES": "40"}
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "assess", "interview", str(eng), "--pack", str(tiny_pack), *extra],
+        env=env,
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(40, 120),
+    )
+    return child
+
+
+def menu(child: pexpect.spawn, position: str) -> None:
+    """Wait until the question at ``position`` shows its full menu."""
+    child.expect_exact(position)
+    child.expect_exact("Save and quit")
+
+
+def pick(child: pexpect.spawn, keys: str, note: str = "") -> None:
+    child.send(keys)
+    child.send(ENTER)
+    child.expect_exact("Note (optional")
+    child.send(note + ENTER)
+
+
+def answers(path: Path) -> dict[str, dict[str, object]]:
+    data = yaml.safe_load(path.read_text())
+    return data["answers"]
+
+
+def test_answer_several_with_keys_and_notes(tiny_pack: Path, started: Path) -> None:
+    child = spawn(tiny_pack, started, "--respondent", "Ana")
+    menu(child, "Alpha, question 1 of 3")
+    pick(child, "1", "manual exports")  # shortcut key: level 1
+    menu(child, "Alpha, question 2 of 3")
+    pick(child, DOWN * 3)  # arrow keys: level 3
+    menu(child, "Alpha, question 3 of 3")
+    child.send("n" + ENTER)  # not applicable: the pack's hint is the default reason
+    child.expect_exact("Why does it not apply?")
+    child.send(ENTER)
+    child.expect_exact("Note (optional")
+    child.send(ENTER)
+    menu(child, "Beta, question 1 of 2")
+    pick(child, "d")  # don't know
+    menu(child, "Beta, question 2 of 2")
+    child.send("q" + ENTER)
+    child.expect_exact("4 of 5 questions answered")
+    child.expect(pexpect.EOF)
+    got = answers(started)
+    assert got["alpha.one"]["choice"] == "a1" and got["alpha.one"]["note"] == "manual exports"
+    assert got["alpha.one"]["respondent"] == "Ana"
+    assert got["alpha.two"]["choice"] == "b3" and "note" not in got["alpha.two"]
+    assert got["alpha.three"] == {
+        "status": "not_applicable",
+        "reason": "No personal data",
+        "respondent": "Ana",
+        "answered_at": got["alpha.three"]["answered_at"],
+    }
+    assert got["beta.one"]["status"] == "dont_know"
+    assert "beta.two" not in got
+
+
+def test_kill_mid_interview_then_resume_and_finish(tiny_pack: Path, started: Path) -> None:
+    child = spawn(tiny_pack, started)
+    menu(child, "Alpha, question 1 of 3")
+    pick(child, "2")
+    menu(child, "Alpha, question 2 of 3")
+    pick(child, "4", "kept through the kill")
+    menu(child, "Alpha, question 3 of 3")
+    child.kill(signal.SIGKILL)  # no chance to clean up
+    child.close()
+    pack = load_pack(tiny_pack)
+    eng = load_engagement(started, pack, complete=False).engagement  # still a valid file
+    assert {k: v[0].choice for k, v in eng.answers.items()} == {
+        "alpha.one": "a2",
+        "alpha.two": "b4",
+    }
+    assert eng.answers["alpha.two"][0].note == "kept through the kill"
+    assert not [p for p in started.parent.iterdir() if p.name.endswith(".tmp")]
+
+    child = spawn(tiny_pack, started)
+    child.expect_exact("Resuming")
+    child.expect_exact("2 of 5 answered")
+    menu(child, "Alpha, question 3 of 3")
+    pick(child, "0")
+    menu(child, "Beta, question 1 of 2")
+    pick(child, "3")
+    menu(child, "Beta, question 2 of 2")
+    pick(child, "1")
+    child.expect_exact("5 of 5 questions answered")
+    child.expect_exact("Next: assess report")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert set(answers(started)) == {
+        "alpha.one",
+        "alpha.two",
+        "alpha.three",
+        "beta.one",
+        "beta.two",
+    }
+
+
+def test_go_back_and_change_an_answer(tiny_pack: Path, started: Path) -> None:
+    child = spawn(tiny_pack, started)
+    menu(child, "Alpha, question 1 of 3")
+    pick(child, "1")
+    menu(child, "Alpha, question 2 of 3")
+    child.send("b" + ENTER)
+    menu(child, "Alpha, question 1 of 3")
+    pick(child, "3", "corrected")
+    menu(child, "Alpha, question 2 of 3")
+    child.send("q" + ENTER)
+    child.expect(pexpect.EOF)
+    got = answers(started)
+    assert got["alpha.one"]["choice"] == "a3" and got["alpha.one"]["note"] == "corrected"
+    assert set(got) == {"alpha.one"}
+
+
+def test_ctrl_c_says_where_answers_are(tiny_pack: Path, started: Path) -> None:
+    child = spawn(tiny_pack, started)
+    menu(child, "Alpha, question 1 of 3")
+    pick(child, "2")
+    menu(child, "Alpha, question 2 of 3")
+    child.sendcontrol("c")
+    child.expect_exact("Interrupted. Every answer given is saved")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert answers(started)["alpha.one"]["choice"] == "a2"
+
+
+def test_new_engagement_asks_context_first(tiny_pack: Path, tmp_path: Path) -> None:
+    path = tmp_path / "new.yaml"
+    child = spawn(tiny_pack, path)
+    child.expect_exact("New engagement")
+    child.expect_exact("Client")
+    child.send("Globex" + ENTER)
+    child.expect_exact("keep the defaults")
+    child.send("y")
+    child.expect_exact("Clouds")
+    child.send(" " + ENTER)  # tick the first option (aws)
+    menu(child, "Alpha, question 1 of 3")
+    child.send("q" + ENTER)
+    child.expect(pexpect.EOF)
+    data = yaml.safe_load(path.read_text())
+    assert data["context"] == {"client_name": "Globex", "targets": {}, "clouds": ["aws"]}
+
+
+def test_refuses_without_a_terminal(tiny_pack: Path, started: Path) -> None:
+    proc = run_assess("interview", started, "--pack", tiny_pack)
+    assert proc.returncode == 2
+    assert "needs a terminal" in proc.stderr and "assess answer" in proc.stderr
