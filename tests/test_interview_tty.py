@@ -33,7 +33,14 @@ def started(tmp_path: Path, tiny_pack: Path) -> Path:
 
 
 def spawn(tiny_pack: Path, eng: Path, *extra: str) -> pexpect.spawn:
-    env = {**os.environ, "TERM": "xterm", "COLUMNS": "120", "LINES": "40"}
+    # pexpect does not answer cursor-position requests; a real terminal does, at once.
+    env = {
+        **os.environ,
+        "TERM": "xterm",
+        "COLUMNS": "120",
+        "LINES": "40",
+        "PROMPT_TOOLKIT_NO_CPR": "1",
+    }
     child = pexpect.spawn(
         sys.executable,
         ["-m", "assess", "interview", str(eng), "--pack", str(tiny_pack), *extra],
@@ -186,3 +193,38 @@ def test_refuses_without_a_terminal(tiny_pack: Path, started: Path) -> None:
     proc = run_assess("interview", started, "--pack", tiny_pack)
     assert proc.returncode == 2
     assert "needs a terminal" in proc.stderr and "assess answer" in proc.stderr
+
+
+def test_area_then_review_changes_an_answer(tiny_pack: Path, started: Path) -> None:
+    child = spawn(tiny_pack, started, "--area", "beta")
+    menu(child, "Beta, question 1 of 2")  # starts in the chosen area
+    pick(child, "2")
+    menu(child, "Beta, question 2 of 2")
+    pick(child, "4")
+    child.expect_exact("2 of 5 questions answered")
+    child.expect(pexpect.EOF)
+
+    child = spawn(tiny_pack, started, "--review")
+    child.expect_exact("Review which answer?")
+    child.expect_exact("Done")
+    child.send(DOWN * 3 + ENTER)  # alpha.one, alpha.two, alpha.three, [beta.one]
+    menu_review = "Show help for this question"
+    child.expect_exact(menu_review)
+    pick(child, "0", "reviewed")
+    child.expect_exact("Review which answer?")
+    child.expect_exact("Done")
+    child.send("\x1b[A" + ENTER)  # up from the first entry wraps to "Done"
+    child.expect(pexpect.EOF)
+    got = answers(started)
+    assert got["beta.one"]["choice"] == "d0" and got["beta.one"]["note"] == "reviewed"
+    assert got["beta.two"]["choice"] == "e4"
+
+
+def test_only_the_prompt_layer_imports_questionary() -> None:
+    package = Path(__file__).resolve().parent.parent / "assess"
+    importers = sorted(
+        str(p.relative_to(package))
+        for p in package.rglob("*.py")
+        if "import questionary" in p.read_text() or "from questionary" in p.read_text()
+    )
+    assert importers == ["interview/prompt.py"]
