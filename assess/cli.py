@@ -139,6 +139,35 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pack", metavar="PATH_OR_ID", help="pack for a new engagement")
 
     p = sub.add_parser(
+        "scan",
+        help="scan git repositories for evidence (read-only)",
+        description=(
+            "Scan git repositories (local paths, bare repositories or clone URLs) for evidence "
+            "of MLOps practices, reading one commit through git plumbing: nothing is checked "
+            "out, run or changed. Without --out, json and sarif go to standard output."
+        ),
+    )
+    p.add_argument("repos", nargs="+", metavar="REPO", help="path or clone URL (file:// works)")
+    p.add_argument("--ref", help="branch, tag or commit to scan instead of HEAD")
+    p.add_argument(
+        "--format",
+        choices=["table", "json", "sarif"],
+        default="table",
+        help="table: summary per area (default); json: the evidence file score and report read; "
+        "sarif: for code-scanning tools",
+    )
+    p.add_argument("-o", "--out", type=Path, metavar="FILE", help="write to FILE")
+    p.add_argument("--pack", metavar="PATH_OR_ID", help="pack whose rules to use (default mlops)")
+    p.add_argument(
+        "--max-file-size",
+        type=int,
+        default=2 * 1024 * 1024,
+        metavar="BYTES",
+        help="files larger than this are noted, not read (default 2 MiB)",
+    )
+    p.add_argument("--no-history", action="store_true", help="skip the git log walk")
+
+    p = sub.add_parser(
         "schema",
         help="print the JSON Schema of a file kind",
         description=(
@@ -391,6 +420,68 @@ def cmd_answer(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_scan(args: argparse.Namespace) -> int:
+    from assess.fsio import check_writable_target
+    from assess.model import Evidence
+    from assess.packs import load_pack
+    from assess.scan.engine import scan_repo
+    from assess.scan.output import evidence_json, sarif, summary
+    from assess.scan.repo import GitRepo, cloned, is_url
+    from assess.scan.rules import load_rules
+
+    if args.out:
+        check_writable_target(args.out)
+    pack = load_pack(args.pack)
+    rules = load_rules(pack)
+    scans = []
+    for i, source in enumerate(args.repos, 1):
+        label = f"[{i}/{len(args.repos)}] {source}"
+
+        def progress(msg: str, label: str = label) -> None:
+            _progress(f"{label}: {msg}")
+
+        if is_url(source):
+            _progress(f"{label}: cloning")
+            with cloned(source) as path:
+                repo = GitRepo(path, args.ref, source=source)
+                try:
+                    scans.append(
+                        scan_repo(
+                            repo,
+                            rules,
+                            max_file_size=args.max_file_size,
+                            with_history=not args.no_history,
+                            progress=progress,
+                        )
+                    )
+                finally:
+                    repo.close()
+        else:
+            repo = GitRepo(Path(source), args.ref)
+            try:
+                scans.append(
+                    scan_repo(
+                        repo,
+                        rules,
+                        max_file_size=args.max_file_size,
+                        with_history=not args.no_history,
+                        progress=progress,
+                    )
+                )
+            finally:
+                repo.close()
+    evidence = Evidence(
+        tool_version=__version__, pack_id=pack.id, pack_version=pack.version, repos=tuple(scans)
+    )
+    if args.format == "json":
+        _emit(evidence_json(evidence), args.out)
+    elif args.format == "sarif":
+        _emit(sarif(evidence, rules), args.out)
+    else:
+        _emit(summary(evidence, pack), args.out)
+    return EXIT_OK
+
+
 def _progress(message: str) -> None:
     if sys.stderr.isatty():
         print(message, file=sys.stderr, flush=True)
@@ -401,6 +492,7 @@ COMMANDS = {
     "interview": cmd_interview,
     "answer": cmd_answer,
     "report": cmd_report,
+    "scan": cmd_scan,
     "schema": cmd_schema,
     "validate": cmd_validate,
 }

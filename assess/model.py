@@ -289,6 +289,80 @@ class Engagement(Frozen):
         return v
 
 
+# --------------------------------------------------------------------------- scan
+
+
+class RuleKind(StrEnum):
+    positive = "positive"  # shows a practice exists
+    negative = "negative"  # shows a problem (committed binaries, secrets, huge files)
+
+
+class Strength(StrEnum):
+    """How strong a finding is: a file that exists < a dependency < code using it < a CI step
+    that runs it (ML Test Score: automated beats documented)."""
+
+    file = "file"
+    dependency = "dependency"
+    code = "code"
+    ci = "ci"
+
+
+# --------------------------------------------------------------------------- scan results
+
+
+class Finding(Frozen):
+    repo: str = Field(description="the repository scanned (path or URL as given)")
+    rule: str
+    area: str
+    title: str
+    kind: RuleKind
+    strength: Strength
+    level: int
+    questions: tuple[str, ...]
+    path: str
+    line: int | None = None
+    commit: str
+    snippet: str | None = Field(default=None, description="never a secret's value")
+    remediation: str = ""
+
+
+class History(Frozen):
+    commits: int
+    contributors: int
+    commits_last_90_days: int
+    commits_last_365_days: int
+    first_commit: dt.datetime | None
+    last_commit: dt.datetime | None
+    tags: tuple[str, ...]
+    release_tags: tuple[str, ...] = Field(description="tags named like name@v1.2.3 or v1.2.3")
+    first_seen: dict[str, str] = Field(description="evidence path -> date it first appeared")
+    removed_tools: tuple[str, ...] = Field(
+        description="rules matched by paths in history but not at the scanned commit"
+    )
+
+
+class RepoScan(Frozen):
+    source: str
+    ref: str
+    commit: str
+    scanned_at: dt.datetime
+    files: int
+    bytes_read: int
+    history: History | None
+    notes: tuple[str, ...] = ()
+    areas: dict[str, tuple[Finding, ...]]
+
+
+class Evidence(Frozen):
+    """The evidence file ``assess scan --format json`` writes and score/report read."""
+
+    schema_version: Literal[1] = 1
+    tool_version: str
+    pack_id: str
+    pack_version: str
+    repos: tuple[RepoScan, ...]
+
+
 # --------------------------------------------------------------------------- result
 
 

@@ -1,0 +1,128 @@
+"""Checks that need code, registered under the name a rule's ``match.check`` gives.
+
+Each takes the repository view and returns hits (path, line, snippet). Secrets are reported
+by kind and location only: the snippet never holds the value.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from assess.scan.view import RepoView, matches
+
+
+@dataclass(frozen=True)
+class Hit:
+    path: str
+    line: int | None = None
+    snippet: str | None = None
+
+
+Check = Callable[[RepoView], list[Hit]]
+CHECKS: dict[str, Check] = {}
+
+
+def register(name: str) -> Callable[[Check], Check]:
+    def deco(fn: Check) -> Check:
+        CHECKS[name] = fn
+        return fn
+
+    return deco
+
+
+MODEL_BINARIES = (
+    "*.pkl", "*.pickle", "*.joblib", "*.pt", "*.pth", "*.onnx", "*.h5", "*.hdf5", "*.keras",
+    "*.ckpt", "*.safetensors", "*.sav", "*.pb", "*.tflite", "*.mlmodel",
+)  # fmt: skip
+LFS_POINTER = b"version https://git-lfs.github.com/spec/"
+LARGE_FILE_BYTES = 50 * 1024 * 1024
+
+
+def _is_lfs_pointer(view: RepoView, path: str) -> bool:
+    entry = next(e for e in view.entries if e.path == path)
+    if entry.size is None or entry.size > 1024:
+        return False
+    data = view.repo.read(entry)
+    return bool(data and data.startswith(LFS_POINTER))
+
+
+@register("committed_binaries")
+def committed_binaries(view: RepoView) -> list[Hit]:
+    """Model artefacts committed to git (Git LFS pointers are fine)."""
+    return [
+        Hit(e.path, None, f"{(e.size or 0) / 1e6:.1f} MB model file in git")
+        for e in view.files(MODEL_BINARIES)
+        if not _is_lfs_pointer(view, e.path)
+    ]
+
+
+@register("large_files")
+def large_files(view: RepoView) -> list[Hit]:
+    """Files over 50 MB stored in git itself (data belongs in a data store or DVC/LFS)."""
+    return [
+        Hit(e.path, None, f"{(e.size or 0) / 1e6:.0f} MB file in git")
+        for e in view.entries
+        if e.is_file and e.size is not None and e.size > LARGE_FILE_BYTES
+    ]
+
+
+SECRET_PATTERNS = [
+    ("AWS access key id", re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
+    ("private key", re.compile(r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |PGP )?PRIVATE KEY")),
+    ("GitHub token", re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,}\b")),
+    ("Slack token", re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}")),
+    ("Google API key", re.compile(r"\bAIza[0-9A-Za-z_-]{35}\b")),
+    ("Azure storage key", re.compile(r"AccountKey=[A-Za-z0-9+/]{60,}={0,2}")),
+    (
+        "hard-coded password or secret",
+        re.compile(
+            r"""(?i)\b(?:password|passwd|secret|api_?key|access_?token)\b\s*[:=]\s*['"][^'"\s${}<>]{8,}['"]"""
+        ),
+    ),
+]
+TEXT_FILES = (
+    "*.py", "*.ipynb", "*.yaml", "*.yml", "*.json", "*.cfg", "*.ini", "*.toml", "*.env", ".env",
+    "*.sh", "*.txt", "*.tf", "*.tfvars", "*.conf", "*.properties", "*.r", "*.scala", "*.java",
+    "*.js", "*.ts", "Dockerfile*", "*.sql",
+)  # fmt: skip
+
+
+@register("secrets")
+def secrets(view: RepoView) -> list[Hit]:
+    hits = []
+    for e in view.files(TEXT_FILES):
+        text = view.text(e)
+        if not text:
+            continue
+        for n, line in enumerate(text.splitlines(), 1):
+            for kind, rx in SECRET_PATTERNS:
+                if rx.search(line):
+                    hits.append(Hit(e.path, n, f"{kind} (value not shown)"))
+                    break
+    return hits
+
+
+TOOLS_IN_READMES = {
+    "mlflow": "mlflow", "dvc": "dvc", "kubeflow": "kfp", "airflow": "apache-airflow",
+    "evidently": "evidently", "great expectations": "great-expectations", "feast": "feast",
+    "bentoml": "bentoml", "wandb": "wandb", "whylogs": "whylogs", "prefect": "prefect",
+}  # fmt: skip
+
+
+@register("readme_only_tools")
+def readme_only_tools(view: RepoView) -> list[Hit]:
+    """Tools a README names that no dependency file declares (a claim, not evidence)."""
+    from assess.scan.engine import dependencies
+
+    declared = dependencies(view)
+    hits = []
+    for e in view.entries:
+        if not (e.is_file and matches(e.path, ["README*"])):
+            continue
+        text = (view.text(e) or "").lower()
+        for tool, package in TOOLS_IN_READMES.items():
+            if re.search(rf"\b{re.escape(tool)}\b", text) and package not in declared:
+                hits.append(Hit(e.path, None, f"names {tool}; no dependency declares {package}"))
+    return hits

@@ -1,0 +1,420 @@
+"""Run the rule catalog over one repository and gather history signals.
+
+Pure over the ``RepoView`` (files at one commit) and the commit stream; ``scan_repo`` wires
+them to a ``GitRepo``. Findings are capped per rule and repository so a monorepo with ten
+thousand notebooks does not drown the report; the cap is noted.
+"""
+
+from __future__ import annotations
+
+import configparser
+import datetime as dt
+import json
+import re
+import tomllib
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import yaml
+
+from assess.model import Finding, History, RepoScan, RuleKind, Strength
+from assess.scan.checks import CHECKS, Hit
+from assess.scan.model import Rule
+from assess.scan.repo import GitRepo, LogCommit
+from assess.scan.view import RepoView, matches
+
+MAX_FINDINGS_PER_RULE = 20
+DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
+
+Progress = Callable[[str], None]
+
+DEPENDENCY_FILES = (
+    "requirements*.txt", "**/requirements/*.txt", "*requirements*.in", "pyproject.toml",
+    "setup.cfg", "setup.py", "environment.yml", "environment.yaml", "conda*.yml",
+    "conda*.yaml", "Pipfile",
+)  # fmt: skip
+CI_FILES = (
+    ".github/workflows/*.yml", ".github/workflows/*.yaml", ".gitlab-ci.yml", "**/.gitlab-ci.yml",
+    "azure-pipelines*.yml", "azure-pipelines*.yaml", "**/*pipeline*.yml", "**/*pipeline*.yaml",
+    "Jenkinsfile*", ".circleci/config.yml", "bitbucket-pipelines.yml", "buildspec*.yml",
+    "cloudbuild*.yaml", "cloudbuild*.yml", ".gitlab/ci/*.yml",
+)  # fmt: skip
+CI_COMMAND_KEYS = {
+    "run", "script", "before_script", "after_script", "bash", "pwsh", "powershell",
+    "inlineScript", "command", "commands", "args", "steps",
+}  # fmt: skip
+
+
+def normalise(name: str) -> str:
+    """PEP 503 name: lower case, runs of -_. become -, extras and versions dropped."""
+    name = re.split(r"[\s\[<>=!~;@(]", name.strip(), maxsplit=1)[0]
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+# --------------------------------------------------------------------------- dependencies
+
+
+def _line_of(text: str, needle: str) -> int | None:
+    low = needle.lower()
+    for n, line in enumerate(text.splitlines(), 1):
+        if low in line.lower():
+            return n
+    return None
+
+
+def _requirement_names(items: Iterable[Any]) -> list[str]:
+    return [
+        normalise(x) for x in items if isinstance(x, str) and x.strip() and not x.startswith("-")
+    ]
+
+
+def _names_in(path: str, text: str) -> list[str]:
+    base = path.rsplit("/", 1)[-1].lower()
+    names: list[str] = []
+    try:
+        if base.endswith((".txt", ".in")):
+            names = _requirement_names(line.split("#", 1)[0] for line in text.splitlines())
+        elif base == "pyproject.toml" or base == "pipfile":
+            data = tomllib.loads(text)
+            project = data.get("project", {})
+            names += _requirement_names(project.get("dependencies", []))
+            for extra in project.get("optional-dependencies", {}).values():
+                names += _requirement_names(extra)
+            poetry = data.get("tool", {}).get("poetry", {})
+            names += [normalise(k) for k in poetry.get("dependencies", {})]
+            for group in poetry.get("group", {}).values():
+                names += [normalise(k) for k in group.get("dependencies", {})]
+            for section in ("packages", "dev-packages"):
+                names += [normalise(k) for k in data.get(section, {})]
+        elif base == "setup.cfg":
+            cp = configparser.ConfigParser(interpolation=None)
+            cp.read_string(text)
+            if cp.has_option("options", "install_requires"):
+                names += _requirement_names(cp.get("options", "install_requires").splitlines())
+            if cp.has_section("options.extras_require"):
+                for _, value in cp.items("options.extras_require"):
+                    names += _requirement_names(value.splitlines())
+        elif base == "setup.py":
+            # never executed: quoted requirement strings inside install_requires/extras
+            block = re.search(
+                r"(?:install_requires|extras_require)\s*=\s*[\[{](.*?)[\]}]", text, re.S
+            )
+            if block:
+                names += _requirement_names(re.findall(r"['\"]([^'\"]+)['\"]", block.group(1)))
+        else:  # conda environment
+            data = yaml.safe_load(text) or {}
+            for dep in data.get("dependencies", []) if isinstance(data, dict) else []:
+                if isinstance(dep, str):
+                    names.append(normalise(dep.split("::")[-1]))
+                elif isinstance(dep, dict):
+                    names += _requirement_names(dep.get("pip", []))
+    except (tomllib.TOMLDecodeError, configparser.Error, yaml.YAMLError, AttributeError, TypeError):
+        return []
+    return [n for n in names if n]
+
+
+def dependencies(view: RepoView) -> dict[str, tuple[str, int | None]]:
+    """Declared package name -> (file, line) of its first declaration."""
+    found: dict[str, tuple[str, int | None]] = {}
+    for e in view.files(DEPENDENCY_FILES):
+        text = view.text(e)
+        if text is None:
+            continue
+        for name in _names_in(e.path, text):
+            found.setdefault(
+                name, (e.path, _line_of(text, name.replace("-", "")) or _line_of(text, name))
+            )
+    return found
+
+
+# --------------------------------------------------------------------------- CI commands
+
+
+def _walk_commands(node: Any, out: list[str], key: str | None = None) -> None:
+    if isinstance(node, dict):
+        for k, v in node.items():
+            _walk_commands(v, out, str(k))
+    elif isinstance(node, list):
+        for item in node:
+            _walk_commands(item, out, key)
+    elif isinstance(node, str) and key in CI_COMMAND_KEYS:
+        out.extend(node.splitlines())
+
+
+def ci_commands(view: RepoView) -> list[tuple[str, int | None, str]]:
+    """(file, line, command) for every command line a CI configuration runs. YAML comments
+    are dropped by the parser; shell comment lines and Groovy comments are dropped here."""
+    commands: list[tuple[str, int | None, str]] = []
+    for e in view.files(CI_FILES):
+        text = view.text(e)
+        if not text:
+            continue
+        lines: list[str] = []
+        if e.path.rsplit("/", 1)[-1].startswith("Jenkinsfile"):
+            code = "\n".join(x for x in text.splitlines() if not x.strip().startswith("//"))
+            for body in re.findall(
+                r"\b(?:sh|bat|powershell)\s*\(?\s*(?:'''|\"\"\"|'|\")(.*?)(?:'''|\"\"\"|'|\")",
+                code,
+                re.S,
+            ):
+                lines.extend(body.splitlines())
+        else:
+            try:
+                for doc in yaml.safe_load_all(text):
+                    _walk_commands(doc, lines)
+            except yaml.YAMLError:
+                view.notes.append(f"{e.path}: CI file is not valid YAML; its steps were not read")
+                continue
+        for cmd in lines:
+            cmd = cmd.strip()
+            if cmd and not cmd.startswith("#"):
+                commands.append((e.path, _line_of(text, cmd[:60]), cmd))
+    return commands
+
+
+# --------------------------------------------------------------------------- matchers
+
+
+def _notebook_code(text: str) -> str:
+    try:
+        nb = json.loads(text)
+    except json.JSONDecodeError:
+        return ""
+    cells = nb.get("cells", []) if isinstance(nb, dict) else []
+    out = []
+    for cell in cells:
+        if isinstance(cell, dict) and cell.get("cell_type") == "code":
+            src = cell.get("source", "")
+            out.append("".join(src) if isinstance(src, list) else str(src))
+    return "\n".join(out)
+
+
+def _dig(doc: Any, key: str) -> list[Any]:
+    nodes = [doc]
+    for part in key.split("."):
+        nxt = []
+        for n in nodes:
+            if isinstance(n, dict) and part in n:
+                nxt.append(n[part])
+            elif isinstance(n, list):
+                nxt += [x[part] for x in n if isinstance(x, dict) and part in x]
+        nodes = nxt
+    return nodes
+
+
+def _snippet(line: str) -> str:
+    line = " ".join(line.split())
+    return line if len(line) <= 120 else line[:119] + "…"
+
+
+class Matcher:
+    """Runs rules against one view, computing shared inputs (dependencies, CI) once."""
+
+    def __init__(self, view: RepoView) -> None:
+        self.view = view
+        self._deps: dict[str, tuple[str, int | None]] | None = None
+        self._ci: list[tuple[str, int | None, str]] | None = None
+
+    @property
+    def deps(self) -> dict[str, tuple[str, int | None]]:
+        if self._deps is None:
+            self._deps = dependencies(self.view)
+        return self._deps
+
+    @property
+    def ci(self) -> list[tuple[str, int | None, str]]:
+        if self._ci is None:
+            self._ci = ci_commands(self.view)
+        return self._ci
+
+    def hits(self, rule: Rule) -> tuple[list[Hit], Strength]:
+        m, view = rule.match, self.view
+        if m.paths:
+            return [Hit(e.path) for e in view.files(m.paths)], Strength.file
+        if m.dependencies:
+            wanted = {normalise(d) for d in m.dependencies}
+            return [
+                Hit(path, line, name) for name, (path, line) in self.deps.items() if name in wanted
+            ], Strength.dependency
+        if m.content:
+            rx = re.compile(m.content.pattern)
+            out = []
+            for e in view.files(m.content.files):
+                text = view.text(e)
+                if text is None:
+                    continue
+                if e.path.endswith(".ipynb"):
+                    text = _notebook_code(text)
+                for n, line in enumerate(text.splitlines(), 1):
+                    if rx.search(line):
+                        out.append(Hit(e.path, n, _snippet(line)))
+                        break
+            return out, Strength.code
+        if m.yaml_key:
+            yk = m.yaml_key
+            out = []
+            for e in view.files(yk.files):
+                text = view.text(e)
+                if not text:
+                    continue
+                try:
+                    docs = list(yaml.safe_load_all(text))
+                except yaml.YAMLError:
+                    continue
+                for doc in docs:
+                    values = _dig(doc, yk.key)
+                    good = [v for v in values if not yk.equals or str(v) in yk.equals]
+                    if good:
+                        leaf = yk.key.rsplit(".", 1)[-1]
+                        shown = (
+                            f"{yk.key}: {good[0]}"
+                            if not isinstance(good[0], dict | list)
+                            else yk.key
+                        )
+                        out.append(Hit(e.path, _line_of(text, f"{leaf}:"), _snippet(shown)))
+                        break
+            return out, Strength.file
+        if m.ci_step:
+            rx = re.compile(m.ci_step.pattern)
+            seen: set[str] = set()
+            out = []
+            for ci_path, ci_line, cmd in self.ci:
+                if ci_path not in seen and rx.search(cmd):
+                    seen.add(ci_path)
+                    out.append(Hit(ci_path, ci_line, _snippet(cmd)))
+            return out, Strength.ci
+        assert m.check is not None
+        return CHECKS[m.check](view), Strength.file
+
+
+def _finding(rule: Rule, hit: Hit, strength: Strength, repo: GitRepo) -> Finding:
+    return Finding(
+        repo=repo.source,
+        rule=rule.id,
+        area=rule.area,
+        title=rule.title,
+        kind=rule.kind,
+        strength=strength,
+        level=rule.level,
+        questions=rule.questions,
+        path=hit.path,
+        line=hit.line,
+        commit=repo.commit,
+        snippet=hit.snippet,
+        remediation=rule.remediation,
+    )
+
+
+# --------------------------------------------------------------------------- history
+
+
+RELEASE_TAG = re.compile(r"^(?:[\w.-]+@)?v?\d+\.\d+(?:\.\d+)?(?:[-+][\w.]+)?$")
+
+
+def history(
+    commits: Iterable[LogCommit],
+    tags: list[str],
+    evidence_paths: set[str],
+    path_rules: list[Rule],
+    head_paths: set[str],
+    now: dt.datetime,
+    progress: Progress | None = None,
+) -> History:
+    count = 0
+    authors: set[str] = set()
+    last90 = last365 = 0
+    first: dt.datetime | None = None
+    last: dt.datetime | None = None
+    first_seen: dict[str, str] = {}
+    ever: set[str] = set()
+    for c in commits:
+        count += 1
+        authors.add(c.author)
+        last = last or c.time
+        first = c.time
+        age = now - c.time
+        last90 += age <= dt.timedelta(days=90)
+        last365 += age <= dt.timedelta(days=365)
+        for status, path in c.changes:
+            if status == "A":
+                ever.add(path)
+                if path in evidence_paths:
+                    first_seen[path] = c.time.date().isoformat()  # oldest wins: newest first
+        if progress and count % 2000 == 0:
+            progress(f"{count} commits walked")
+    removed = sorted(
+        r.id
+        for r in path_rules
+        if not any(matches(p, r.match.paths) for p in head_paths)
+        and any(matches(p, r.match.paths) for p in ever - head_paths)
+    )
+    return History(
+        commits=count,
+        contributors=len(authors),
+        commits_last_90_days=last90,
+        commits_last_365_days=last365,
+        first_commit=first,
+        last_commit=last,
+        tags=tuple(sorted(tags)),
+        release_tags=tuple(sorted(t for t in tags if RELEASE_TAG.match(t))),
+        first_seen=dict(sorted(first_seen.items())),
+        removed_tools=tuple(removed),
+    )
+
+
+# --------------------------------------------------------------------------- scan
+
+
+def scan_repo(
+    repo: GitRepo,
+    rules: Iterable[Rule],
+    *,
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE,
+    with_history: bool = True,
+    progress: Progress | None = None,
+    now: dt.datetime | None = None,
+) -> RepoScan:
+    rules = list(rules)
+    now = now or dt.datetime.now(dt.UTC)
+    entries = repo.tree()
+    if progress:
+        progress(f"{len(entries)} files at {repo.commit[:12]}")
+    view = RepoView(repo, entries, max_file_size)
+    matcher = Matcher(view)
+    areas: dict[str, list[Finding]] = {}
+    for rule in rules:
+        hits, strength = matcher.hits(rule)
+        for hit in hits[:MAX_FINDINGS_PER_RULE]:
+            areas.setdefault(rule.area, []).append(_finding(rule, hit, strength, repo))
+        if len(hits) > MAX_FINDINGS_PER_RULE:
+            view.notes.append(f"{rule.id}: {len(hits)} matches, first {MAX_FINDINGS_PER_RULE} kept")
+    if progress:
+        progress(f"{view.files_read} files read ({view.bytes_read / 1e6:.1f} MB)")
+    notes = list(view.notes)
+    hist = None
+    if with_history:
+        evidence_paths = {
+            f.path for fs in areas.values() for f in fs if f.kind is RuleKind.positive
+        }
+        hist = history(
+            repo.log(),
+            repo.tags(),
+            evidence_paths,
+            [r for r in rules if r.match.paths],
+            {e.path for e in entries},
+            now,
+            progress,
+        )
+        if repo.shallow:
+            notes.append("shallow clone: history is truncated, counts are lower bounds")
+    return RepoScan(
+        source=repo.source,
+        ref=repo.ref,
+        commit=repo.commit,
+        scanned_at=now.replace(microsecond=0),
+        files=len(entries),
+        bytes_read=view.bytes_read,
+        history=hist,
+        notes=tuple(notes),
+        areas={k: tuple(v) for k, v in areas.items()},
+    )

@@ -1,0 +1,216 @@
+"""Read-only access to a git repository: the only module that touches git.
+
+Everything goes through git plumbing on one commit: ``rev-parse`` to resolve the ref, one
+``ls-tree -r -l -z`` for the files and their sizes, one persistent ``cat-file --batch`` for the
+blobs we read, and one streaming ``log --name-status -z`` for history. Nothing is checked out,
+no hook, filter, textconv, external diff or fsmonitor can run (they are switched off on every
+command line), and the scan can never fetch: lazy fetches of partial clones are refused, so a
+missing blob is a note, not a download or a crash.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import git
+
+from assess.errors import InputError
+
+# Config that could make git run a program of the repository's choosing, neutralised.
+SAFE_CONFIG = [
+    "core.fsmonitor=false",
+    "core.hooksPath=/dev/null",
+    "core.untrackedCache=false",
+    "diff.external=",
+    "core.pager=cat",
+    "safe.directory=*",
+    "protocol.allow=never",
+]
+SAFE_ENV = {
+    "GIT_TERMINAL_PROMPT": "0",
+    "GIT_OPTIONAL_LOCKS": "0",
+    "GIT_NO_REPLACE_OBJECTS": "1",
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_ATTR_NOSYSTEM": "1",
+    "GIT_EXTERNAL_DIFF": "",
+    "GIT_PAGER": "cat",
+    "GIT_ASKPASS": "",
+    "SSH_ASKPASS": "",
+}
+
+MODE_SYMLINK = "120000"
+MODE_SUBMODULE = "160000"
+
+
+@dataclass(frozen=True)
+class Entry:
+    path: str  # decoded for display; undecodable bytes become U+FFFD
+    mode: str
+    sha: str
+    size: int | None  # None for submodules
+
+    @property
+    def is_file(self) -> bool:
+        return self.mode not in (MODE_SYMLINK, MODE_SUBMODULE) and not self.mode.startswith("04")
+
+
+@dataclass(frozen=True)
+class LogCommit:
+    sha: str
+    time: dt.datetime
+    author: str
+    changes: tuple[tuple[str, str], ...]  # (status letter, path)
+
+
+def _decode(raw: bytes) -> str:
+    return raw.decode("utf-8", errors="replace")
+
+
+class GitRepo:
+    """One repository opened read-only at one commit."""
+
+    def __init__(self, path: Path, ref: str | None = None, *, source: str | None = None) -> None:
+        self.source = source or str(path)
+        if not path.exists():
+            raise InputError("no such folder", file=path)
+        try:
+            self._repo = git.Repo(path, search_parent_directories=False)
+        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+            raise InputError("not a git repository", file=path) from None
+        self._git = self._repo.git
+        self._git.update_environment(**SAFE_ENV)
+        self._git.set_persistent_git_options(c=SAFE_CONFIG)
+        self.ref = ref or "HEAD"
+        try:
+            self.commit: str = self._git.rev_parse(
+                "--verify", "--quiet", "--end-of-options", f"{self.ref}^{{commit}}"
+            ).strip()
+        except git.GitCommandError:
+            if ref is None:
+                raise InputError("the repository has no commits yet", file=path) from None
+            raise InputError(
+                f"unknown ref {ref!r} (no such branch, tag or commit)", file=path
+            ) from None
+        self.shallow = (Path(self._repo.git_dir) / "shallow").exists()
+        self.missing: list[str] = []
+
+    def close(self) -> None:
+        self._git.clear_cache()
+        self._repo.close()
+
+    def tree(self) -> list[Entry]:
+        raw = self._git.ls_tree(
+            "-r", "-l", "-z", "--full-tree", self.commit, stdout_as_string=False
+        )
+        entries = []
+        for record in raw.split(b"\0"):
+            if not record:
+                continue
+            meta, _, path = record.partition(b"\t")
+            mode, _kind, sha, size = meta.split(None, 3)
+            size_s = size.strip()
+            entries.append(
+                Entry(
+                    path=_decode(path),
+                    mode=mode.decode(),
+                    sha=sha.decode(),
+                    size=int(size_s) if size_s.isdigit() else None,
+                )
+            )
+        return entries
+
+    def read(self, entry: Entry) -> bytes | None:
+        """The blob's bytes, or None (noted) when the object is missing locally."""
+        try:
+            _sha, _kind, _size, stream = self._git.stream_object_data(entry.sha)
+            return bytes(stream.read())
+        except (ValueError, git.GitCommandError, OSError):
+            self.missing.append(entry.path)
+            # a failed batch process is restarted on the next read
+            self._git.clear_cache()
+            return None
+
+    def log(self) -> Iterator[LogCommit]:
+        """Stream commits newest first from one ``git log`` process."""
+        proc = self._git.log(
+            "--format=%x1e%H%x1f%at%x1f%aE",
+            "--name-status",
+            "-z",
+            "--no-renames",
+            "--no-textconv",
+            "--no-ext-diff",
+            self.commit,
+            as_process=True,
+            stdout_as_string=False,
+        )
+        buf = b""
+        try:
+            assert proc.stdout is not None
+            while chunk := proc.stdout.read(1 << 16):
+                buf += chunk
+                *records, buf = buf.split(b"\x1e")
+                for rec in records:
+                    if rec:
+                        yield _parse_commit(rec)
+            if buf:
+                yield _parse_commit(buf)
+        finally:
+            with contextlib.suppress(Exception):
+                proc.proc.kill() if proc.proc else None
+                proc.wait()
+
+    def tags(self) -> list[str]:
+        out = self._git.for_each_ref(
+            "--format=%(refname:short)", "refs/tags", stdout_as_string=False
+        )
+        return [_decode(t) for t in out.splitlines() if t]
+
+
+def _parse_commit(rec: bytes) -> LogCommit:
+    tokens = rec.split(b"\0")
+    sha, at, author = tokens[0].split(b"\x1f")
+    rest = [t.lstrip(b"\n") for t in tokens[1:]]
+    rest = [t for t in rest if t]
+    changes = tuple(
+        (rest[i].decode(errors="replace")[:1], _decode(rest[i + 1]))
+        for i in range(0, len(rest) - 1, 2)
+    )
+    return LogCommit(
+        sha=sha.decode(),
+        time=dt.datetime.fromtimestamp(int(at), dt.UTC),
+        author=_decode(author).lower(),
+        changes=changes,
+    )
+
+
+def is_url(text: str) -> bool:
+    return "://" in text or (text.startswith("git@") and ":" in text)
+
+
+@contextlib.contextmanager
+def cloned(url: str) -> Iterator[Path]:
+    """Clone ``url`` (bare, no checkout) into a temporary folder removed afterwards."""
+    tmp = Path(tempfile.mkdtemp(prefix="assess-scan-"))
+    try:
+        env = {**SAFE_ENV, "GIT_CONFIG_NOSYSTEM": "1"}
+        try:
+            git.Repo.clone_from(
+                url,
+                tmp / "repo.git",
+                bare=True,
+                env=env,
+                multi_options=["-c core.hooksPath=/dev/null", "--quiet"],
+            )
+        except git.GitCommandError as exc:
+            reason = (exc.stderr or "").strip().splitlines()
+            detail = reason[-1].removeprefix("stderr: ").strip(" '") if reason else "clone failed"
+            raise InputError(f"cannot clone: {detail}", file=url) from None
+        yield tmp / "repo.git"
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)

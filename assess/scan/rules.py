@@ -1,0 +1,60 @@
+"""Load a pack's scan rules (``rules/<area>.yaml``) and check them against the pack."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from assess.errors import PackError
+from assess.model import Pack, RuleKind
+from assess.scan.checks import CHECKS
+from assess.scan.model import Rule, RuleFile
+from assess.validation import validate
+from assess.yamlio import format_path, load_yaml
+
+
+def load_rules(pack: Pack) -> tuple[Rule, ...]:
+    folder = Path(pack.source) / "rules"
+    rules: list[Rule] = []
+    seen: dict[str, Path] = {}
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        data, loc = load_yaml(path, "rule file")
+        rf = validate(RuleFile, data, file=path, locator=loc, error=PackError)
+        if pack.area(rf.area) is None:
+            raise PackError(
+                f"unknown area {rf.area!r}", file=path, field="area", line=loc.line(("area",))
+            )
+        for i, rule in enumerate(rf.rules):
+            problem = _problem(rule, rf.area, pack, seen)
+            if problem:
+                msg, key = problem
+                at = ("rules", i, key)
+                raise PackError(msg, file=path, field=format_path(at), line=loc.line(at))
+            seen[rule.id] = path
+            rules.append(rule)
+    return tuple(rules)
+
+
+def _problem(rule: Rule, area: str, pack: Pack, seen: dict[str, Path]) -> tuple[str, str] | None:
+    if rule.area != area:
+        return f"rule id {rule.id!r} must start with '{area}/'", "id"
+    if rule.id in seen:
+        return f"duplicate rule id {rule.id!r} (also in {seen[rule.id].name})", "id"
+    for qid in rule.questions:
+        if pack.question(qid) is None:
+            return f"no question {qid!r} in pack {pack.id}", "questions"
+    m = rule.match
+    if m.check and m.check not in CHECKS:
+        return f"no check {m.check!r} (checks: {', '.join(sorted(CHECKS))})", "match"
+    for pattern in (
+        m.content.pattern if m.content else None,
+        m.ci_step.pattern if m.ci_step else None,
+    ):
+        if pattern:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                return f"invalid regex: {exc}", "match"
+    if rule.kind is RuleKind.negative and not rule.remediation.strip():
+        return "a negative rule needs a remediation", "remediation"
+    return None
