@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 EXIT_OK = 0
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+EXIT_INTERNAL = 70
 
 
 class _Parser(argparse.ArgumentParser):
@@ -62,6 +63,12 @@ def build_parser() -> argparse.ArgumentParser:
             default=[],
             metavar="AREA=LEVEL",
             help="override an area's target level (repeatable), e.g. --target cicd=4",
+        )
+        p.add_argument(
+            "--evidence",
+            type=Path,
+            metavar="FILE",
+            help="evidence JSON written by 'assess scan --format json --out FILE'",
         )
         p.add_argument(
             "--respondents-rule",
@@ -207,7 +214,12 @@ def _load(args: argparse.Namespace) -> Assessment:
     from assess.model import RespondentRule
 
     rule = RespondentRule(args.respondents_rule) if args.respondents_rule else None
-    return assess(pack, loaded, targets=targets, rule=rule)
+    evidence = None
+    if args.evidence:
+        from assess.evidence import load_evidence
+
+        evidence = load_evidence(args.evidence, pack)
+    return assess(pack, loaded, targets=targets, rule=rule, evidence=evidence)
 
 
 def _emit(text: str, out: Path | None) -> None:
@@ -516,3 +528,15 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK
+    except Exception as exc:  # a bug: still one line, the traceback on request
+        import os
+        import traceback
+
+        if os.environ.get("ASSESS_DEBUG"):
+            traceback.print_exc()
+        print(
+            f"assess: internal error: {type(exc).__name__}: {exc} "
+            "(set ASSESS_DEBUG=1 to see the traceback, and please report it)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL

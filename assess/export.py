@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from assess.model import Assessment
+from assess.model import AreaScore, Assessment, RuleKind
 from assess.report.render import fmt_level, fmt_pct
 
 AREA_COLUMNS = [
@@ -56,9 +56,17 @@ def result_csv(result: Assessment) -> str:
     return buf.getvalue()
 
 
+def _evidence_cell(area: AreaScore) -> str:
+    neg = sum(1 for f in area.findings if f.kind is RuleKind.negative)
+    pos = len(area.findings) - neg
+    return f"{pos} found" + (f", {neg} problems" if neg else "")
+
+
 def score_table(result: Assessment) -> str:
     """A plain-text table for the terminal (no colour codes, so it pipes cleanly)."""
     header = ["Area", "Level", "Target", "Gap", "Stage", "Coverage", "Don't know", "N/A"]
+    if result.repos:
+        header.append("Evidence")
     rows = [
         [
             a.title,
@@ -69,6 +77,7 @@ def score_table(result: Assessment) -> str:
             fmt_pct(a.coverage),
             str(a.dont_know),
             str(a.not_applicable),
+            *([_evidence_cell(a)] if result.repos else []),
         ]
         for a in result.areas
     ]
@@ -99,4 +108,6 @@ def score_table(result: Assessment) -> str:
         lines.append(f"Coverage {fmt_pct(o.coverage)} of applicable questions answered")
     if o.unscored_areas:
         lines.append("Not scored: " + ", ".join(o.unscored_areas))
+    for repo in result.repos:
+        lines.append(f"Evidence from {repo.source} @ {repo.commit[:12]}")
     return "\n".join(lines) + "\n"

@@ -417,6 +417,9 @@ class AreaScore(Frozen):
     unanswered: int
     coverage: float | None = Field(description="answered / applicable questions")
     improvements: tuple[Improvement, ...]
+    findings: tuple[Finding, ...] = Field(
+        default=(), description="repository evidence for this area, problems first"
+    )
 
 
 class Overall(Frozen):
@@ -457,3 +460,6 @@ class Assessment(Frozen):
     overall: Overall
     areas: tuple[AreaScore, ...]
     questions: tuple[QuestionResult, ...]
+    repos: tuple[RepoScan, ...] = Field(
+        default=(), description="repositories scanned (findings are listed per area)"
+    )

@@ -38,6 +38,7 @@ from assess.model import (
     Client,
     ContextType,
     ContextValue,
+    Evidence,
     Improvement,
     Overall,
     Pack,
@@ -46,6 +47,7 @@ from assess.model import (
     RespondentAnswer,
     RespondentRule,
     Risk,
+    RuleKind,
     Source,
 )
 
@@ -158,10 +160,12 @@ def assess(
     *,
     targets: dict[str, int] | None = None,
     rule: RespondentRule | None = None,
+    evidence: Evidence | None = None,
     now: dt.datetime | None = None,
 ) -> Assessment:
     """Build the Assessment result. ``targets`` overrides the engagement's per-area targets,
-    ``rule`` the pack's way of combining several respondents' answers."""
+    ``rule`` the pack's way of combining several respondents' answers; ``evidence`` (from
+    ``assess scan``) is attached per area (reconciling it with answers is a later stage)."""
     eng = loaded.engagement
     rule = rule or pack.scoring.respondents
     results = [
@@ -171,6 +175,7 @@ def assess(
         for q in pack.questions
     ]
     area_targets = {**targets_for(pack, eng.context), **(targets or {})}
+    repos = evidence.repos if evidence else ()
 
     df = pd.DataFrame(
         [
@@ -227,6 +232,12 @@ def assess(
                 unanswered=n("unanswered"),
                 coverage=round(n("answered") / applicable, 3) if applicable else None,
                 improvements=tuple(improvements),
+                findings=tuple(
+                    sorted(
+                        (f for r in repos for f in r.areas.get(area.id, ())),
+                        key=lambda f: (f.kind is not RuleKind.negative, f.rule, f.path),
+                    )
+                ),
             )
         )
 
@@ -251,6 +262,7 @@ def assess(
         overall=_overall(pack, areas),
         areas=tuple(areas),
         questions=tuple(results),
+        repos=tuple(r.model_copy(update={"areas": {}}) for r in repos),
     )
 
 

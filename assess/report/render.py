@@ -31,6 +31,14 @@ STATUS_LABELS = {
 }
 
 
+STRENGTH_LABELS = {
+    "file": "File exists",
+    "dependency": "Declared dependency",
+    "code": "Used in code",
+    "ci": "Runs in CI",
+}
+
+
 def fmt_level(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.1f}"
 
@@ -50,6 +58,7 @@ def _environment() -> jinja2.Environment:
     env.filters["level"] = fmt_level
     env.filters["pct"] = fmt_pct
     env.globals["status_label"] = STATUS_LABELS.__getitem__
+    env.globals["strength_label"] = STRENGTH_LABELS.__getitem__
     return env
 
 

@@ -379,7 +379,7 @@ def scan_repo(
     entries = repo.tree()
     if progress:
         progress(f"{len(entries)} files at {repo.commit[:12]}")
-    view = RepoView(repo, entries, max_file_size)
+    view = RepoView(repo, entries, max_file_size, notes=list(repo.notes))
     matcher = Matcher(view)
     areas: dict[str, list[Finding]] = {}
     for rule in rules:

@@ -99,22 +99,28 @@ class GitRepo:
             ) from None
         self.shallow = (Path(self._repo.git_dir) / "shallow").exists()
         self.missing: list[str] = []
+        self.notes: list[str] = []
 
     def close(self) -> None:
         self._git.clear_cache()
         self._repo.close()
 
     def tree(self) -> list[Entry]:
-        raw = self._git.ls_tree(
-            "-r", "-l", "-z", "--full-tree", self.commit, stdout_as_string=False
-        )
+        try:
+            raw = self._git.ls_tree(
+                "-r", "-l", "-z", "--full-tree", self.commit, stdout_as_string=False
+            )
+        except git.GitCommandError:
+            # Sizes need the blobs; a partial clone lacks them and may not fetch them.
+            raw = self._git.ls_tree("-r", "-z", "--full-tree", self.commit, stdout_as_string=False)
+            self.notes.append("blobs missing locally (partial clone?): file sizes unknown")
         entries = []
         for record in raw.split(b"\0"):
             if not record:
                 continue
             meta, _, path = record.partition(b"\t")
-            mode, _kind, sha, size = meta.split(None, 3)
-            size_s = size.strip()
+            mode, _kind, sha, *rest = meta.split(None, 3)
+            size_s = rest[0].strip() if rest else b""
             entries.append(
                 Entry(
                     path=_decode(path),
@@ -206,6 +212,7 @@ def cloned(url: str) -> Iterator[Path]:
                 bare=True,
                 env=env,
                 multi_options=["-c core.hooksPath=/dev/null", "--quiet"],
+                allow_unsafe_options=True,  # our own -c, not the user's
             )
         except git.GitCommandError as exc:
             reason = (exc.stderr or "").strip().splitlines()

@@ -1,0 +1,61 @@
+"""Build real git repositories for tests (no mocks): files in, commits out."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+ENV = {
+    **os.environ,
+    "GIT_AUTHOR_NAME": "Test",
+    "GIT_AUTHOR_EMAIL": "test@example.com",
+    "GIT_COMMITTER_NAME": "Test",
+    "GIT_COMMITTER_EMAIL": "test@example.com",
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "HOME": "/nonexistent",
+}
+
+
+def git(repo: Path, *args: str, env: dict[str, str] | None = None) -> str:
+    return subprocess.run(
+        ["git", "-C", str(repo), *args],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**ENV, **(env or {})},
+    ).stdout
+
+
+def make_repo(
+    path: Path,
+    files: dict[str, str | bytes],
+    *,
+    message: str = "initial",
+    author: str | None = None,
+    date: str | None = None,
+) -> Path:
+    """Create (or add a commit to) a repository holding ``files``."""
+    if not (path / ".git").exists():
+        path.mkdir(parents=True, exist_ok=True)
+        git(path, "init", "-q", "-b", "main")
+    for name, content in files.items():
+        target = path / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content)
+    git(path, "add", "-A")
+    env = {}
+    if author:
+        env["GIT_AUTHOR_EMAIL"] = author
+    if date:
+        env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = date
+    git(path, "commit", "-q", "--allow-empty", "-m", message, env=env)
+    return path
+
+
+def remove(path: Path, *names: str, message: str = "remove") -> None:
+    git(path, "rm", "-q", "-r", *names)
+    git(path, "commit", "-q", "-m", message)

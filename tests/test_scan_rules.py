@@ -1,0 +1,205 @@
+"""Each rule family against a passing and a failing fixture repository (Checkov-style: one
+generic test over a table of fixtures and the rule ids expected to fire)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assess.model import Evidence
+from assess.packs import load_pack
+from assess.scan.engine import scan_repo
+from assess.scan.repo import GitRepo
+from assess.scan.rules import load_rules
+from tests.conftest import dump
+from tests.gitrepo import make_repo
+
+RULES: dict[str, Any] = {
+    "area": "alpha",
+    "rules": [
+        {
+            "id": "alpha/dvc",
+            "title": "DVC",
+            "level": 2,
+            "match": {"paths": ["dvc.yaml", "**/*.dvc"]},
+        },
+        {
+            "id": "alpha/mlflow-dep",
+            "title": "MLflow",
+            "level": 2,
+            "match": {"dependencies": ["mlflow"]},
+        },
+        {
+            "id": "alpha/register",
+            "title": "Registers models",
+            "level": 3,
+            "match": {
+                "content": {"files": ["**/*.py", "**/*.ipynb"], "pattern": r"register_model\("}
+            },
+        },
+        {
+            "id": "alpha/k8s-deploy",
+            "title": "Kubernetes deployment",
+            "level": 2,
+            "match": {
+                "yaml_key": {"files": ["**/*.yaml"], "key": "kind", "equals": ["Deployment"]}
+            },
+        },
+        {
+            "id": "alpha/tests-in-ci",
+            "title": "Tests in CI",
+            "level": 3,
+            "match": {"ci_step": {"pattern": r"\bpytest\b"}},
+        },
+        {
+            "id": "alpha/binaries",
+            "title": "Model binaries in git",
+            "kind": "negative",
+            "level": 1,
+            "remediation": "Use a registry.",
+            "match": {"check": "committed_binaries"},
+        },
+        {
+            "id": "alpha/secrets",
+            "title": "Secrets",
+            "kind": "negative",
+            "level": 1,
+            "remediation": "Rotate and remove.",
+            "match": {"check": "secrets"},
+        },
+    ],
+}
+
+NOTEBOOK_CODE = json.dumps(
+    {
+        "cells": [
+            {
+                "cell_type": "code",
+                "source": ["import mlflow\n", "mlflow.register_model(uri, 'm')\n"],
+            }
+        ]
+    }
+)
+NOTEBOOK_MARKDOWN = json.dumps(
+    {"cells": [{"cell_type": "markdown", "source": ["We should call register_model( one day"]}]}
+)
+AWS_KEY = "AKIA" + "ABCDEFGHIJKLMNOP"
+
+FIXTURES: list[tuple[str, dict[str, str | bytes], set[str]]] = [
+    # name, files, rule ids expected to fire (every other rule must stay silent)
+    ("paths pass", {"dvc.yaml": "stages: {}\n", "data/raw.csv.dvc": "outs: []\n"}, {"alpha/dvc"}),
+    ("paths fail", {"docs/dvc.md": "we plan to use DVC\n"}, set()),
+    (
+        "requirements",
+        {"requirements-dev.txt": "pandas\nMLflow[extras]>=2.0  # tracking\n"},
+        {"alpha/mlflow-dep"},
+    ),
+    (
+        "pyproject",
+        {
+            "pyproject.toml": '[project]\nname="x"\ndependencies=["mlflow-skinny", "ml_flow"]\n[project.optional-dependencies]\nt=["mlflow==2.1"]\n'
+        },
+        {"alpha/mlflow-dep"},
+    ),
+    (
+        "setup.cfg",
+        {"setup.cfg": "[options]\ninstall_requires =\n    numpy\n    mlflow\n"},
+        {"alpha/mlflow-dep"},
+    ),
+    (
+        "conda",
+        {
+            "environment.yml": "dependencies:\n  - python=3.11\n  - conda-forge::mlflow\n  - pip:\n    - evidently\n"
+        },
+        {"alpha/mlflow-dep"},
+    ),
+    ("Pipfile", {"Pipfile": '[packages]\nmlflow = "*"\n'}, {"alpha/mlflow-dep"}),
+    (
+        "dependency fail",
+        {"requirements.txt": "# mlflow\nmlflow-skinny\n", "README.md": "uses mlflow\n"},
+        set(),
+    ),
+    ("content pass", {"train.py": "client.register_model(name)\n"}, {"alpha/register"}),
+    ("notebook code cell", {"nb/train.ipynb": NOTEBOOK_CODE}, {"alpha/register"}),
+    ("notebook markdown only", {"nb/train.ipynb": NOTEBOOK_MARKDOWN}, set()),
+    (
+        "yaml key pass",
+        {"k8s/app.yaml": "apiVersion: apps/v1\nkind: Deployment\n---\nkind: Service\n"},
+        {"alpha/k8s-deploy"},
+    ),
+    (
+        "yaml key fail",
+        {"k8s/app.yaml": "kind: Service\n", "bad.yaml": "kind: [Deployment\n"},
+        set(),
+    ),
+    (
+        "ci step pass",
+        {
+            ".github/workflows/ci.yml": "jobs:\n  t:\n    steps:\n      - run: |\n          pip install .\n          python -m pytest -q\n"
+        },
+        {"alpha/tests-in-ci"},
+    ),
+    ("gitlab ci", {".gitlab-ci.yml": "test:\n  script:\n    - pytest\n"}, {"alpha/tests-in-ci"}),
+    (
+        "jenkins",
+        {"Jenkinsfile": "pipeline { stages { stage('t') { steps { sh 'pytest -q' } } } }\n"},
+        {"alpha/tests-in-ci"},
+    ),
+    (
+        "ci step commented out",
+        {
+            ".github/workflows/ci.yml": "jobs:\n  t:\n    steps:\n      - run: pip install .\n      # - run: pytest\n      - run: |\n          # pytest disabled\n          echo ok\n"
+        },
+        set(),
+    ),
+    (
+        "only funding in .github",
+        {".github/FUNDING.yml": "github: someone\n", "tox.ini": "[testenv]\ncommands = pytest\n"},
+        set(),
+    ),
+    ("binary pass", {"models/model.pkl": b"\x80\x04binary" * 100}, {"alpha/binaries"}),
+    (
+        "binary via LFS is fine",
+        {
+            "models/model.pkl": "version https://git-lfs.github.com/spec/v1\noid sha256:abc\nsize 123\n"
+        },
+        set(),
+    ),
+    ("secret pass", {"config/settings.py": f'AWS = "{AWS_KEY}"\n'}, {"alpha/secrets"}),
+    ("secret fail", {"config/settings.py": 'password = os.environ["DB_PASSWORD"]\n'}, set()),
+]
+
+
+@pytest.fixture(scope="module")
+def rules(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    from tests.conftest import tiny_pack_data, write_pack
+
+    head, questions = tiny_pack_data()
+    folder = write_pack(tmp_path_factory.mktemp("pack") / "tiny", head, questions)
+    dump(folder / "rules" / "alpha.yaml", RULES)
+    return load_rules(load_pack(folder))
+
+
+@pytest.mark.parametrize(("name", "files", "expected"), FIXTURES, ids=[f[0] for f in FIXTURES])
+def test_rule_family(
+    tmp_path: Path, rules: Any, name: str, files: dict[str, str | bytes], expected: set[str]
+) -> None:
+    repo_path = make_repo(tmp_path / "repo", files)
+    repo = GitRepo(repo_path)
+    try:
+        result = scan_repo(repo, rules, with_history=False)
+    finally:
+        repo.close()
+    fired = {f.rule for fs in result.areas.values() for f in fs}
+    assert fired == expected
+    for f in (f for fs in result.areas.values() for f in fs):
+        assert f.commit == repo.commit and f.path in files
+        assert AWS_KEY not in (f.snippet or "")  # a secret is never reported by value
+        if f.rule == "alpha/secrets":
+            assert f.line == 1 and f.snippet == "AWS access key id (value not shown)"
+        if f.rule == "alpha/tests-in-ci":
+            assert f.strength.value == "ci" and "pytest" in (f.snippet or "")
+    Evidence(tool_version="t", pack_id="tiny", pack_version="1.0", repos=(result,))
