@@ -57,6 +57,13 @@ class Match(Frozen):
         raise AssertionError("validated to have one matcher")
 
 
+class Examples(Frozen):
+    """Fixture files (path -> content) on which the rule must fire, and must not."""
+
+    match: dict[str, str] = Field(min_length=1)
+    no_match: dict[str, str] = Field(min_length=1)
+
+
 class Rule(Frozen):
     id: RuleId
     title: NonEmpty
@@ -65,6 +72,9 @@ class Rule(Frozen):
     level: Level = Field(description="level the evidence supports (negative: the level it caps)")
     remediation: str = ""
     match: Match
+    examples: Examples | None = Field(
+        default=None, description="test fixtures: every rule of a shipped pack has them"
+    )
 
     @property
     def area(self) -> str:

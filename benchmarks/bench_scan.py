@@ -1,0 +1,111 @@
+"""Time `assess scan` on a synthetic repository against raw git on the same repository.
+
+Builds (once, cached in the temp folder) a repository of about 20,000 files and 10,000 commits
+with `git fast-import`, then times in the same run:
+  baseline: `git ls-tree -r HEAD` + `git log --name-status` (the raw cost of reading it)
+  assess:   `assess scan REPO --format json` (tree, blobs the rules need, history, rules)
+and prints the ratio. Target: at most 3x.
+
+    .venv/bin/python benchmarks/bench_scan.py [--files 20000] [--commits 10000] [--runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ML_FILES = {
+    "dvc.yaml": "stages:\n  train:\n    cmd: python train.py\n",
+    "requirements.txt": "mlflow==2.9\ndvc\npandas\nevidently\n",
+    ".github/workflows/ci.yml": (
+        "jobs:\n  t:\n    steps:\n      - run: pytest -q\n      - run: dvc repro\n"
+    ),
+    "train.py": "import mlflow\nmlflow.register_model('runs:/x/model', 'churn')\n",
+    "k8s/deploy.yaml": "apiVersion: apps/v1\nkind: Deployment\n",
+    "MODEL_CARD.md": "# Model card\n## Intended use\n## Limitations\n",
+}
+
+
+def build(repo: Path, files: int, commits: int) -> None:
+    subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
+    lines: list[bytes] = []
+    per_commit = max(1, files // commits)
+    n = 0
+    for c in range(commits):
+        mark = c + 1
+        msg = f"commit {c}".encode()
+        lines.append(b"commit refs/heads/main\n")
+        lines.append(f"mark :{mark}\n".encode())
+        who = f"Dev{c % 7} <dev{c % 7}@example.com>"
+        lines.append(f"committer {who} {1_700_000_000 + c * 600} +0000\n".encode())
+        lines.append(b"data %d\n%s\n" % (len(msg), msg))
+        if c:
+            lines.append(f"from :{mark - 1}\n".encode())
+        batch = [(f"src/pkg{n // 500}/mod{n + k}.py", f"x = {n + k}\n") for k in range(per_commit)]
+        n += per_commit
+        if c == commits - 1:
+            batch += [(f"src/extra/f{k}.py", "y = 1\n") for k in range(files - n)]
+            batch += list(ML_FILES.items())
+        elif c % 10 == 0:  # edits to an existing file, as real history has
+            batch.append(("src/pkg0/mod0.py", f"x = {c}\n"))
+        for path, content in batch:
+            data = content.encode()
+            lines.append(f"M 644 inline {path}\n".encode())
+            lines.append(b"data %d\n%s\n" % (len(data), data))
+        lines.append(b"\n")
+    subprocess.run(
+        ["git", "-C", str(repo), "fast-import", "--quiet"], input=b"".join(lines), check=True
+    )
+    subprocess.run(["git", "-C", str(repo), "reset", "-q", "--hard"], check=True)
+
+
+def timed(cmd: list[str]) -> float:
+    t0 = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - t0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=20_000)
+    parser.add_argument("--commits", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    repo = Path(tempfile.gettempdir()) / f"assess-bench-{args.files}-{args.commits}"
+    if not (repo / ".git").exists():
+        t0 = time.perf_counter()
+        build(repo, args.files, args.commits)
+        print(f"built {repo} in {time.perf_counter() - t0:.1f} s")
+    count = subprocess.run(
+        ["git", "-C", str(repo), "rev-list", "--count", "HEAD"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    tree = subprocess.run(
+        ["git", "-C", str(repo), "ls-tree", "-r", "--name-only", "HEAD"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.count("\n")
+    print(f"repository: {tree} files, {count} commits")
+    base, ours = [], []
+    for _ in range(args.runs):
+        base.append(
+            timed(["git", "-C", str(repo), "ls-tree", "-r", "HEAD"])
+            + timed(["git", "-C", str(repo), "log", "--name-status", "HEAD"])
+        )
+        ours.append(timed([sys.executable, "-m", "assess", "scan", str(repo), "--format", "json"]))
+    b, o = statistics.median(base), statistics.median(ours)
+    print(f"baseline git ls-tree -r + git log --name-status: median {b:.2f} s")
+    print(f"assess scan --format json:                      median {o:.2f} s")
+    print(f"ratio {o / b:.2f}x (target <= 3x)")
+
+
+if __name__ == "__main__":
+    main()
