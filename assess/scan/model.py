@@ -58,7 +58,8 @@ class Match(Frozen):
 
 
 class Examples(Frozen):
-    """Fixture files (path -> content) on which the rule must fire, and must not."""
+    """Fixture files (path -> content) on which the rule must fire, and must not. A content of
+    ``@zeros:N`` stands for N zero bytes (to test size limits without huge YAML)."""
 
     match: dict[str, str] = Field(min_length=1)
     no_match: dict[str, str] = Field(min_length=1)
