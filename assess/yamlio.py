@@ -16,6 +16,9 @@ import yaml
 
 from assess.errors import InputError
 
+# libyaml's safe loader when PyYAML was built with it (it is in the wheels), else pure Python.
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 @dataclass(frozen=True)
 class Locator:
@@ -96,11 +99,15 @@ def load_yaml(path: Path, what: str = "YAML file") -> tuple[Any, Locator]:
     """Parse one YAML document with the safe loader; errors name the file and line."""
     text = read_text(path, what)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        if node is None:
-            return None, Locator(None)
-        _check_duplicate_keys(node, (), path)
-        data = yaml.safe_load(text)
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return None, Locator(None)
+            _check_duplicate_keys(node, (), path)
+            data = loader.construct_document(node)
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None

@@ -78,7 +78,7 @@ SECRET_PATTERNS = [
     (
         "hard-coded password or secret",
         re.compile(
-            r"""(?i)\b(?:password|passwd|secret|api_?key|access_?token)\b\s*[:=]\s*['"][^'"\s${}<>]{8,}['"]"""
+            r"""(?i:\b(?:password|passwd|secret|api_?key|access_?token)\b\s*[:=]\s*['"][^'"\s${}<>]{8,}['"])"""
         ),
     ),
 ]
@@ -89,13 +89,13 @@ TEXT_FILES = (
 )  # fmt: skip
 
 
+ANY_SECRET = re.compile("|".join(f"(?:{rx.pattern})" for _, rx in SECRET_PATTERNS))
+
+
 @register("secrets")
 def secrets(view: RepoView) -> list[Hit]:
     hits = []
-    for e in view.files(TEXT_FILES):
-        text = view.text(e)
-        if not text:
-            continue
+    for e, text in view.corpus(TEXT_FILES).search(ANY_SECRET):
         for n, line in enumerate(text.splitlines(), 1):
             for kind, rx in SECRET_PATTERNS:
                 if rx.search(line):
@@ -111,6 +111,9 @@ TOOLS_IN_READMES = {
 }  # fmt: skip
 
 
+README_FILES = ("README*",)
+
+
 @register("readme_only_tools")
 def readme_only_tools(view: RepoView) -> list[Hit]:
     """Tools a README names that no dependency file declares (a claim, not evidence)."""
@@ -119,7 +122,7 @@ def readme_only_tools(view: RepoView) -> list[Hit]:
     declared = dependencies(view)
     hits = []
     for e in view.entries:
-        if not (e.is_file and matches(e.path, ["README*"])):
+        if not (e.is_file and matches(e.path, README_FILES)):
             continue
         text = (view.text(e) or "").lower()
         for tool, package in TOOLS_IN_READMES.items():

@@ -175,7 +175,8 @@ def ci_commands(view: RepoView) -> list[tuple[str, int | None, str]]:
 # --------------------------------------------------------------------------- matchers
 
 
-def _notebook_code(text: str) -> str:
+def notebook_code(text: str) -> str:
+    """The code cells of a notebook; markdown and outputs are not evidence of running code."""
     try:
         nb = json.loads(text)
     except json.JSONDecodeError:
@@ -237,15 +238,10 @@ class Matcher:
                 Hit(path, line, name) for name, (path, line) in self.deps.items() if name in wanted
             ], Strength.dependency
         if m.content:
-            rx = re.compile(m.content.pattern)
+            rx = re.compile(m.content.pattern, re.MULTILINE)  # ^ and $ per line, as per-line
             out = []
-            for e in view.files(m.content.files):
-                text = view.text(e)
-                if text is None:
-                    continue
-                if e.path.endswith(".ipynb"):
-                    text = _notebook_code(text)
-                for n, line in enumerate(text.splitlines(), 1):
+            for e, matched in view.corpus(m.content.files, notebook_code).search(rx):
+                for n, line in enumerate(matched.splitlines(), 1):
                     if rx.search(line):
                         out.append(Hit(e.path, n, _snippet(line)))
                         break
@@ -287,6 +283,28 @@ class Matcher:
         return CHECKS[m.check](view), Strength.file
 
 
+def files_read_by(rules: Iterable[Rule]) -> tuple[str, ...]:
+    """Globs of every file some rule will read, so they can be read in one batch."""
+    from assess.scan.checks import README_FILES, TEXT_FILES
+
+    globs: list[str] = []
+    for r in rules:
+        m = r.match
+        if m.content:
+            globs += m.content.files
+        elif m.yaml_key:
+            globs += m.yaml_key.files
+        elif m.dependencies:
+            globs += DEPENDENCY_FILES
+        elif m.ci_step:
+            globs += CI_FILES
+        elif m.check == "secrets":
+            globs += TEXT_FILES
+        elif m.check == "readme_only_tools":
+            globs += [*README_FILES, *DEPENDENCY_FILES]
+    return tuple(dict.fromkeys(globs))
+
+
 def _finding(rule: Rule, hit: Hit, strength: Strength, repo: GitRepo) -> Finding:
     return Finding(
         repo=repo.source,
@@ -315,11 +333,14 @@ def history(
     commits: Iterable[LogCommit],
     tags: list[str],
     evidence_paths: set[str],
-    path_rules: list[Rule],
+    absent_path_rules: list[Rule],
     head_paths: set[str],
     now: dt.datetime,
     progress: Progress | None = None,
 ) -> History:
+    """History signals from the commit stream. ``absent_path_rules`` are the path rules that
+    found nothing at the scanned commit: those matching a file that once existed are reported
+    as tools used in history but removed."""
     count = 0
     authors: set[str] = set()
     last90 = last365 = 0
@@ -342,11 +363,9 @@ def history(
                     first_seen[path] = c.time.date().isoformat()  # oldest wins: newest first
         if progress and count % 2000 == 0:
             progress(f"{count} commits walked")
+    gone = ever - head_paths
     removed = sorted(
-        r.id
-        for r in path_rules
-        if not any(matches(p, r.match.paths) for p in head_paths)
-        and any(matches(p, r.match.paths) for p in ever - head_paths)
+        r.id for r in absent_path_rules if any(matches(p, r.match.paths) for p in gone)
     )
     return History(
         commits=count,
@@ -376,37 +395,46 @@ def scan_repo(
 ) -> RepoScan:
     rules = list(rules)
     now = now or dt.datetime.now(dt.UTC)
-    entries = repo.tree()
-    if progress:
-        progress(f"{len(entries)} files at {repo.commit[:12]}")
-    view = RepoView(repo, entries, max_file_size, notes=list(repo.notes))
-    matcher = Matcher(view)
-    areas: dict[str, list[Finding]] = {}
-    for rule in rules:
-        hits, strength = matcher.hits(rule)
-        for hit in hits[:MAX_FINDINGS_PER_RULE]:
-            areas.setdefault(rule.area, []).append(_finding(rule, hit, strength, repo))
-        if len(hits) > MAX_FINDINGS_PER_RULE:
-            view.notes.append(f"{rule.id}: {len(hits)} matches, first {MAX_FINDINGS_PER_RULE} kept")
-    if progress:
-        progress(f"{view.files_read} files read ({view.bytes_read / 1e6:.1f} MB)")
-    notes = list(view.notes)
-    hist = None
-    if with_history:
-        evidence_paths = {
-            f.path for fs in areas.values() for f in fs if f.kind is RuleKind.positive
-        }
-        hist = history(
-            repo.log(),
-            repo.tags(),
-            evidence_paths,
-            [r for r in rules if r.match.paths],
-            {e.path for e in entries},
-            now,
-            progress,
-        )
-        if repo.shallow:
-            notes.append("shallow clone: history is truncated, counts are lower bounds")
+    log = repo.log() if with_history else None  # git walks history while the rules run
+    try:
+        entries = repo.tree()
+        if progress:
+            progress(f"{len(entries)} files at {repo.commit[:12]}")
+        view = RepoView(repo, entries, max_file_size, notes=list(repo.notes))
+        view.prefetch(view.files(files_read_by(rules)))
+        matcher = Matcher(view)
+        areas: dict[str, list[Finding]] = {}
+        for rule in rules:
+            hits, strength = matcher.hits(rule)
+            for hit in hits[:MAX_FINDINGS_PER_RULE]:
+                areas.setdefault(rule.area, []).append(_finding(rule, hit, strength, repo))
+            if len(hits) > MAX_FINDINGS_PER_RULE:
+                view.notes.append(
+                    f"{rule.id}: {len(hits)} matches, first {MAX_FINDINGS_PER_RULE} kept"
+                )
+        if progress:
+            progress(f"{view.files_read} files read ({view.bytes_read / 1e6:.1f} MB)")
+        notes = list(view.notes)
+        hist = None
+        if log is not None:
+            evidence_paths = {
+                f.path for fs in areas.values() for f in fs if f.kind is RuleKind.positive
+            }
+            fired = {f.rule for fs in areas.values() for f in fs}
+            hist = history(
+                log,
+                repo.tags(),
+                evidence_paths,
+                [r for r in rules if r.match.paths and r.id not in fired],
+                {e.path for e in entries},
+                now,
+                progress,
+            )
+            if repo.shallow:
+                notes.append("shallow clone: history is truncated, counts are lower bounds")
+    finally:
+        if log is not None:
+            log.close()
     return RepoScan(
         source=repo.source,
         ref=repo.ref,

@@ -12,11 +12,15 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import queue
 import shutil
+import subprocess
 import tempfile
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import git
 
@@ -142,8 +146,47 @@ class GitRepo:
             self._git.clear_cache()
             return None
 
-    def log(self) -> Iterator[LogCommit]:
-        """Stream commits newest first from one ``git log`` process."""
+    def read_many(self, entries: list[Entry]) -> dict[str, bytes | None]:
+        """Read many blobs through one ``cat-file --batch`` process; missing ones map to None."""
+        if not entries:
+            return {}
+        proc = self._git.cat_file("--batch", as_process=True, istream=subprocess.PIPE)
+        assert proc.stdin is not None and proc.stdout is not None
+        stdin = proc.stdin
+
+        def feed() -> None:
+            try:
+                for e in entries:
+                    stdin.write(e.sha.encode() + b"\n")
+            except OSError:
+                pass
+            finally:
+                with contextlib.suppress(OSError):
+                    stdin.close()
+
+        writer = threading.Thread(target=feed, daemon=True)
+        writer.start()
+        out: dict[str, bytes | None] = {}
+        try:
+            for e in entries:
+                header = proc.stdout.readline()
+                parts = header.split()
+                if len(parts) == 3 and parts[1] != b"missing":
+                    size = int(parts[2])
+                    out[e.path] = proc.stdout.read(size)
+                    proc.stdout.read(1)  # the newline after the content
+                else:
+                    out[e.path] = None
+                    self.missing.append(e.path)
+        finally:
+            writer.join(timeout=5)
+            with contextlib.suppress(Exception):
+                proc.wait()
+        return out
+
+    def log(self) -> LogStream:
+        """Start the one ``git log`` of the scan. A thread drains its output from now on, so
+        git walks the history on the other core while the rules run; iterate to parse."""
         proc = self._git.log(
             "--format=%x1e%H%x1f%at%x1f%aE",
             "--name-status",
@@ -155,10 +198,38 @@ class GitRepo:
             as_process=True,
             stdout_as_string=False,
         )
+        return LogStream(proc)
+
+    def tags(self) -> list[str]:
+        out = self._git.for_each_ref(
+            "--format=%(refname:short)", "refs/tags", stdout_as_string=False
+        )
+        return [_decode(t) for t in out.splitlines() if t]
+
+
+class LogStream:
+    """Commits newest first from a running ``git log`` (see ``GitRepo.log``)."""
+
+    def __init__(self, proc: Any) -> None:
+        self._proc = proc
+        self._chunks: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self._reader = threading.Thread(target=self._drain, daemon=True)
+        self._reader.start()
+
+    def _drain(self) -> None:
+        try:
+            stdout = self._proc.stdout
+            while chunk := stdout.read(1 << 16):
+                self._chunks.put(chunk)
+        except (OSError, ValueError):
+            pass
+        finally:
+            self._chunks.put(None)
+
+    def __iter__(self) -> Iterator[LogCommit]:
         buf = b""
         try:
-            assert proc.stdout is not None
-            while chunk := proc.stdout.read(1 << 16):
+            while (chunk := self._chunks.get()) is not None:
                 buf += chunk
                 *records, buf = buf.split(b"\x1e")
                 for rec in records:
@@ -167,15 +238,13 @@ class GitRepo:
             if buf:
                 yield _parse_commit(buf)
         finally:
-            with contextlib.suppress(Exception):
-                proc.proc.kill() if proc.proc else None
-                proc.wait()
+            self.close()
 
-    def tags(self) -> list[str]:
-        out = self._git.for_each_ref(
-            "--format=%(refname:short)", "refs/tags", stdout_as_string=False
-        )
-        return [_decode(t) for t in out.splitlines() if t]
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            if self._proc.proc:
+                self._proc.proc.kill()
+            self._proc.wait()
 
 
 def _parse_commit(rec: bytes) -> LogCommit:

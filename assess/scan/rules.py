@@ -55,6 +55,13 @@ def _problem(rule: Rule, area: str, pack: Pack, seen: dict[str, Path]) -> tuple[
                 re.compile(pattern)
             except re.error as exc:
                 return f"invalid regex: {exc}", "match"
+            for cls in re.findall(r"\[\^((?:\\.|[^\]])*)\]", pattern):
+                if "\\n" not in cls:
+                    return (
+                        f"the class [^{cls}] also matches line ends; write [^{cls}\\n] "
+                        "(patterns apply line by line)",
+                        "match",
+                    )
     if rule.kind is RuleKind.negative and not rule.remediation.strip():
         return "a negative rule needs a remediation", "remediation"
     return None

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -37,8 +38,53 @@ def glob_regex(pattern: str) -> re.Pattern[str]:
     return re.compile(out + r"\Z", re.IGNORECASE)
 
 
+def literal_tail(glob: str) -> str:
+    """The literal end of a glob (after its last wildcard), lower case: every path it matches
+    ends with it. Empty when the glob ends in a wildcard."""
+    cut = max(glob.rfind("*"), glob.rfind("?"))
+    return glob[cut + 1 :].lower()
+
+
+@lru_cache(maxsize=256)
+def globs_regex(globs: tuple[str, ...], *, names_only: bool = False) -> re.Pattern[str]:
+    """One regex for a set of globs, so each path is matched once. ``names_only``: the globs
+    have no ``/`` and the regex is matched against a file name, not a path."""
+    if not globs:
+        return re.compile(r"(?!)")  # matches nothing
+    parts = [glob_regex(g).pattern for g in globs]
+    if names_only:
+        parts = [p.removeprefix("(?:.*/)?") for p in parts]
+    return re.compile("|".join(f"(?:{p})" for p in parts), re.IGNORECASE)
+
+
 def matches(path: str, globs: Iterable[str]) -> bool:
-    return any(glob_regex(g).match(path) for g in globs)
+    return globs_regex(tuple(globs)).match(path) is not None
+
+
+class Corpus:
+    """The texts of a set of files joined into one string, so a rule's regex runs once over
+    all of them at C speed and Python only looks at the files that match. Files are separated
+    by a NUL line, which no line-based pattern can cross."""
+
+    SEP = "\n\0\n"
+
+    def __init__(self, items: list[tuple[Entry, str]]) -> None:
+        self.items = items
+        self.starts: list[int] = []
+        pos = 0
+        for _, text in items:
+            self.starts.append(pos)
+            pos += len(text) + len(self.SEP)
+        self.text = self.SEP.join(t for _, t in items)
+
+    def search(self, rx: re.Pattern[str]) -> Iterator[tuple[Entry, str]]:
+        """Each file in which ``rx`` matches, once."""
+        pos = 0
+        while (found := rx.search(self.text, pos)) is not None:
+            i = bisect.bisect_right(self.starts, found.start()) - 1
+            entry, text = self.items[i]
+            yield entry, text
+            pos = self.starts[i] + len(text) + len(self.SEP)  # go on with the next file
 
 
 @dataclass
@@ -51,14 +97,63 @@ class RepoView:
     files_read: int = 0
     _texts: dict[str, str | None] = field(default_factory=dict)
     _too_big_noted: set[str] = field(default_factory=set)
+    _files: dict[tuple[str, ...], list[Entry]] = field(default_factory=dict)
+    _raw: dict[str, bytes | None] = field(default_factory=dict)
+    _lower: list[tuple[str, Entry]] | None = None
+    _corpora: dict[tuple[str, ...], Corpus] = field(default_factory=dict)
+
+    def corpus(self, globs: Iterable[str], transform: Callable[[str], str] | None = None) -> Corpus:
+        """The texts of the files matching ``globs`` as one searchable corpus (notebooks go
+        through ``transform`` when given: e.g. only their code cells)."""
+        key = tuple(globs)
+        if key not in self._corpora:
+            items = []
+            for e in self.files(key):
+                text = self.text(e)
+                if text is None:
+                    continue
+                if transform and e.path.endswith(".ipynb"):
+                    text = transform(text)
+                items.append((e, text))
+            self._corpora[key] = Corpus(items)
+        return self._corpora[key]
 
     @property
     def commit(self) -> str:
         return self.repo.commit
 
     def files(self, globs: Iterable[str]) -> list[Entry]:
-        globs = tuple(globs)
-        return [e for e in self.entries if e.is_file and matches(e.path, globs)]
+        key = tuple(globs)
+        if key not in self._files:
+            rx = globs_regex(key)
+            tails = tuple(literal_tail(g) for g in key)
+            if self._lower is None:
+                self._lower = [(e.path.lower(), e) for e in self.entries if e.is_file]
+            if all(tails):  # cheap suffix test first, the regex only on candidates
+                self._files[key] = [
+                    e for low, e in self._lower if low.endswith(tails) and rx.match(e.path)
+                ]
+            else:  # name-only globs look at the file name, which fails fast
+                names = globs_regex(tuple(g for g in key if "/" not in g), names_only=True)
+                paths = globs_regex(tuple(g for g in key if "/" in g))
+                self._files[key] = [
+                    e
+                    for low, e in self._lower
+                    if names.match(low[low.rfind("/") + 1 :]) or paths.match(e.path)
+                ]
+        return self._files[key]
+
+    def prefetch(self, entries: Iterable[Entry]) -> None:
+        """Read many blobs through one streaming ``cat-file --batch`` (the rules ask for them
+        one by one later, from this cache)."""
+        wanted = []
+        for e in entries:
+            if e.path in self._texts or e.path in self._raw:
+                continue
+            if e.size is not None and e.size > self.max_file_size:
+                continue
+            wanted.append(e)
+        self._raw.update(self.repo.read_many(wanted))
 
     def text(self, entry: Entry) -> str | None:
         """The file as text, or None: too big (noted), binary, or missing (noted)."""
@@ -74,7 +169,7 @@ class RepoView:
                     f"{self.max_file_size / 1e6:.1f} MB read limit; not read"
                 )
         else:
-            data = self.repo.read(entry)
+            data = self._raw.pop(entry.path) if entry.path in self._raw else self.repo.read(entry)
             if data is None:
                 self.notes.append(
                     f"{entry.path}: object missing locally (partial clone?); not read"
