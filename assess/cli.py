@@ -179,11 +179,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the JSON Schema of a file kind",
         description=(
             "Print a JSON Schema so editors can validate YAML: 'pack' for pack.yaml, "
-            "'questions' for questions/*.yaml, 'engagement' for engagement files, 'result' for "
-            "the Assessment JSON written by 'assess score --format json'."
+            "'questions' for questions/*.yaml, 'rules' for rules/*.yaml, 'engagement' for "
+            "engagement files, 'result' for the Assessment JSON written by 'assess score "
+            "--format json', 'evidence' for the JSON written by 'assess scan --format json'."
         ),
     )
-    p.add_argument("kind", choices=["pack", "questions", "engagement", "result"])
+    p.add_argument(
+        "kind", choices=["pack", "questions", "rules", "engagement", "result", "evidence"]
+    )
     p.add_argument("-o", "--out", type=Path, metavar="FILE", help="write to FILE, not stdout")
 
     p = sub.add_parser(
@@ -283,13 +286,16 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
     from pydantic import BaseModel
 
-    from assess.model import Assessment, Engagement, PackFile, QuestionFile
+    from assess.model import Assessment, Engagement, Evidence, PackFile, QuestionFile
+    from assess.scan.model import RuleFile
 
     models: dict[str, type[BaseModel]] = {
         "pack": PackFile,
         "questions": QuestionFile,
         "engagement": Engagement,
+        "rules": RuleFile,
         "result": Assessment,
+        "evidence": Evidence,
     }
     model = models[args.kind]
     schema = model.model_json_schema()
@@ -301,9 +307,14 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def cmd_validate(args: argparse.Namespace) -> int:
     from assess.engagement import load_engagement
     from assess.packs import load_pack
+    from assess.scan.rules import load_rules
 
     pack = load_pack(args.pack)
-    print(f"ok: pack {pack.id} {pack.version} ({len(pack.questions)} questions) at {pack.source}")
+    rules = load_rules(pack)
+    print(
+        f"ok: pack {pack.id} {pack.version} ({len(pack.questions)} questions, "
+        f"{len(rules)} scan rules) at {pack.source}"
+    )
     for path in args.engagements:
         loaded = load_engagement(path, pack)
         print(f"ok: {path} ({len(loaded.engagement.answers)} questions answered)")

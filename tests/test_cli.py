@@ -193,7 +193,14 @@ def test_schema_and_version(tmp_path: Path) -> None:
 
     proc = run_assess("--version")
     assert proc.stdout.strip() == f"assess {__version__}"
-    for kind, prop in [("engagement", "answers"), ("pack", "ladder"), ("questions", "questions")]:
+    kinds = [
+        ("engagement", "answers"),
+        ("pack", "ladder"),
+        ("questions", "questions"),
+        ("rules", "rules"),
+        ("evidence", "repos"),
+    ]
+    for kind, prop in kinds:
         schema = json.loads(run_assess("schema", kind).stdout)
         assert prop in schema["properties"]
         assert schema["additionalProperties"] is False

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from assess.scan.literals import required_literals
 from assess.scan.repo import Entry, GitRepo
 
 
@@ -76,9 +77,20 @@ class Corpus:
             self.starts.append(pos)
             pos += len(text) + len(self.SEP)
         self.text = self.SEP.join(t for _, t in items)
+        self._lower: str | None = None
 
     def search(self, rx: re.Pattern[str]) -> Iterator[tuple[Entry, str]]:
         """Each file in which ``rx`` matches, once."""
+        need = required_literals(rx.pattern)
+        if need is not None:
+            literals, ignore_case = need
+            haystack = self.text
+            if ignore_case:
+                if self._lower is None:
+                    self._lower = self.text.lower()
+                haystack = self._lower
+            if not any(lit in haystack for lit in literals):
+                return
         pos = 0
         while (found := rx.search(self.text, pos)) is not None:
             i = bisect.bisect_right(self.starts, found.start()) - 1
