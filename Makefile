@@ -15,10 +15,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-# Renders the bundled sample engagement into samples/report.pdf (and its HTML twin).
+# The sample client end to end: its ML project becomes a throwaway git repository, the scan
+# writes samples/evidence.json, and the report renders samples/report.pdf (and its HTML twin).
 demo: setup
-	$(BIN)/assess report samples/engagement.yaml -o samples/report.pdf --html samples/report.html
-	@echo "wrote samples/report.pdf"
+	bash samples/build-repo.sh build/lakeside-churn
+	$(BIN)/assess scan build/lakeside-churn --format json -o samples/evidence.json
+	$(BIN)/assess report samples/engagement.yaml --evidence samples/evidence.json \
+		-o samples/report.pdf --html samples/report.html
 
 lint: setup
 	$(BIN)/ruff check assess tests benchmarks

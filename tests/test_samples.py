@@ -37,3 +37,22 @@ def test_readme_engagement_example_validates(tmp_path: Path) -> None:
         "Lead ML engineer",
         "Data scientist",
     ]
+
+
+def test_sample_evidence_matches_the_sample_project() -> None:
+    """samples/evidence.json is what `make demo` scanned from samples/lakeside-churn."""
+    from assess.evidence import load_evidence
+
+    pack = load_pack("mlops")
+    evidence = load_evidence(ROOT / "samples" / "evidence.json", pack)
+    (repo,) = evidence.repos
+    rules = {f.rule for fs in repo.areas.values() for f in fs}
+    assert "versioning/committed-model-binaries" in rules  # models/churn_2026_03.pkl
+    assert "cicd/tests-run-in-ci" in rules  # azure-pipelines.yml runs pytest
+    assert "training/deploy-step-in-ci" not in rules  # the deploy step is commented out
+    assert repo.history is not None and repo.history.release_tags == (
+        "churn@v1.2.0",
+        "churn@v1.3.0",
+    )
+    result = assess(pack, load_engagement(SAMPLE, pack), evidence=evidence)
+    assert sum(len(a.findings) for a in result.areas) == sum(len(v) for v in repo.areas.values())

@@ -40,6 +40,14 @@ LFS_POINTER = b"version https://git-lfs.github.com/spec/"
 LARGE_FILE_BYTES = 50 * 1024 * 1024
 
 
+def _size(n: int | None) -> str:
+    if n is None:
+        return "a"
+    if n < 1000:
+        return f"{n} bytes"
+    return f"{n / 1e3:.1f} KB" if n < 1e6 else f"{n / 1e6:.1f} MB"
+
+
 def _is_lfs_pointer(view: RepoView, path: str) -> bool:
     entry = next(e for e in view.entries if e.path == path)
     if entry.size is None or entry.size > 1024:
@@ -52,7 +60,7 @@ def _is_lfs_pointer(view: RepoView, path: str) -> bool:
 def committed_binaries(view: RepoView) -> list[Hit]:
     """Model artefacts committed to git (Git LFS pointers are fine)."""
     return [
-        Hit(e.path, None, f"{(e.size or 0) / 1e6:.1f} MB model file in git")
+        Hit(e.path, None, f"{_size(e.size)} model file in git")
         for e in view.files(MODEL_BINARIES)
         if not _is_lfs_pointer(view, e.path)
     ]
@@ -62,7 +70,7 @@ def committed_binaries(view: RepoView) -> list[Hit]:
 def large_files(view: RepoView) -> list[Hit]:
     """Files over 50 MB stored in git itself (data belongs in a data store or DVC/LFS)."""
     return [
-        Hit(e.path, None, f"{(e.size or 0) / 1e6:.0f} MB file in git")
+        Hit(e.path, None, f"{_size(e.size)} file in git")
         for e in view.entries
         if e.is_file and e.size is not None and e.size > LARGE_FILE_BYTES
     ]
