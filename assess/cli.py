@@ -444,6 +444,8 @@ def cmd_answer(args: argparse.Namespace) -> int:
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
+    from contextlib import nullcontext
+
     from assess.fsio import check_writable_target
     from assess.model import Evidence
     from assess.packs import load_pack
@@ -465,22 +467,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
 
         if is_url(source):
             _progress(f"{label}: cloning")
-            with cloned(source) as path:
-                repo = GitRepo(path, args.ref, source=source)
-                try:
-                    scans.append(
-                        scan_repo(
-                            repo,
-                            rules,
-                            max_file_size=args.max_file_size,
-                            with_history=not args.no_history,
-                            progress=progress,
-                        )
-                    )
-                finally:
-                    repo.close()
-        else:
-            repo = GitRepo(Path(source), args.ref)
+        with cloned(source) if is_url(source) else nullcontext(Path(source)) as path:
+            repo = GitRepo(path, args.ref, source=source)
             try:
                 scans.append(
                     scan_repo(

@@ -108,23 +108,6 @@ def score_question(q: Question, answers: Sequence[Answer], rule: RespondentRule)
     )
 
 
-def _not_asked(q: Question) -> QuestionResult:
-    """A question whose ``when`` gate rules it out counts as not applicable."""
-    return QuestionResult(
-        id=q.id,
-        area=q.area,
-        text=q.text,
-        weight=q.weight,
-        risk=q.risk,
-        status="not_applicable",
-        level=None,
-        choice=None,
-        choice_text=None,
-        plan=None,
-        answers=(),
-    )
-
-
 def targets_for(pack: Pack, context: dict[str, ContextValue]) -> dict[str, int]:
     """Target level per area: the context's ``targets`` field, else each area's default."""
     given: dict[str, int] = {}
@@ -171,7 +154,8 @@ def assess(
     results = [
         score_question(q, eng.answers.get(q.id, []), rule)
         if applies(q, eng, pack)
-        else _not_asked(q)
+        # a question its `when` gate rules out counts as not applicable
+        else score_question(q, (), rule).model_copy(update={"status": "not_applicable"})
         for q in pack.questions
     ]
     area_targets = {**targets_for(pack, eng.context), **(targets or {})}
