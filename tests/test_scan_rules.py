@@ -236,3 +236,26 @@ def test_required_literals(pattern: str, expected: object) -> None:
             if found:
                 hay = found.group(0).lower() if ignore else found.group(0)
                 assert any(lit in hay for lit in lits)
+
+
+def test_indexed_glob_lookup_equals_plain_matching(tmp_path: Path) -> None:
+    from assess.scan.view import RepoView, matches
+
+    files = [
+        "dvc.yaml", "a/b/DVC.yaml", "x.dvc", "deep/er/data.csv.dvc", "requirements.txt",
+        "requirements-dev.txt", "req/requirements/base.txt", "Dockerfile", "svc/Dockerfile.gpu",
+        ".github/workflows/ci.yml", "sub/.github/workflows/ci.yml", "Jenkinsfile", "nb/a.ipynb",
+        "README.md", "docs/README.rst", ".py", "x.tar.gz", "k8s/app.yaml",
+    ]  # fmt: skip
+    repo = GitRepo(make_repo(tmp_path / "r", {f: "x\n" for f in files}))
+    try:
+        view = RepoView(repo, repo.tree(), 1 << 20)
+        for globs in [
+            ("dvc.yaml", "**/*.dvc"), ("requirements*.txt", "**/requirements/*.txt"),
+            ("Dockerfile*", "*.Dockerfile"), (".github/workflows/*.yml",), ("Jenkinsfile*",),
+            ("**/*.ipynb", "README*"), ("*.py",), ("*.gz",), ("**/*.yaml", "**/*.yml"),
+        ]:  # fmt: skip
+            expected = [e.path for e in view.entries if matches(e.path, globs)]
+            assert [e.path for e in view.files(globs)] == expected, globs
+    finally:
+        repo.close()

@@ -99,6 +99,24 @@ class Corpus:
             pos = self.starts[i] + len(text) + len(self.SEP)  # go on with the next file
 
 
+class _Index:
+    """The files of a tree by lower-case name and extension, for fast glob lookups."""
+
+    def __init__(self, entries: list[Entry]) -> None:
+        self.files = [e for e in entries if e.is_file]
+        self.lowered: list[tuple[str, str]] = []
+        self.by_name: dict[str, list[int]] = {}
+        self.by_ext: dict[str, list[int]] = {}
+        for n, e in enumerate(self.files):
+            low = e.path.lower()
+            base = low[low.rfind("/") + 1 :]
+            self.lowered.append((low, base))
+            self.by_name.setdefault(base, []).append(n)
+            dot = base.rfind(".")
+            if dot >= 0:  # ".env" matches "*.env", as the glob regex agrees
+                self.by_ext.setdefault(base[dot + 1 :], []).append(n)
+
+
 @dataclass
 class RepoView:
     repo: GitRepo
@@ -111,7 +129,7 @@ class RepoView:
     _too_big_noted: set[str] = field(default_factory=set)
     _files: dict[tuple[str, ...], list[Entry]] = field(default_factory=dict)
     _raw: dict[str, bytes | None] = field(default_factory=dict)
-    _lower: list[tuple[str, Entry]] | None = None
+    _index: _Index | None = None
     _corpora: dict[tuple[str, ...], Corpus] = field(default_factory=dict)
 
     def corpus(self, globs: Iterable[str], transform: Callable[[str], str] | None = None) -> Corpus:
@@ -135,24 +153,37 @@ class RepoView:
         return self.repo.commit
 
     def files(self, globs: Iterable[str]) -> list[Entry]:
+        """Files matching any of ``globs``, in tree order. Globs of the common shapes
+        ``*.ext`` and ``name`` are answered from indexes; the rest by one combined regex."""
         key = tuple(globs)
-        if key not in self._files:
-            rx = globs_regex(key)
-            tails = tuple(literal_tail(g) for g in key)
-            if self._lower is None:
-                self._lower = [(e.path.lower(), e) for e in self.entries if e.is_file]
-            if all(tails):  # cheap suffix test first, the regex only on candidates
-                self._files[key] = [
-                    e for low, e in self._lower if low.endswith(tails) and rx.match(e.path)
-                ]
-            else:  # name-only globs look at the file name, which fails fast
-                names = globs_regex(tuple(g for g in key if "/" not in g), names_only=True)
-                paths = globs_regex(tuple(g for g in key if "/" in g))
-                self._files[key] = [
-                    e
-                    for low, e in self._lower
-                    if names.match(low[low.rfind("/") + 1 :]) or paths.match(e.path)
-                ]
+        if key in self._files:
+            return self._files[key]
+        if self._index is None:
+            self._index = _Index(self.entries)
+        idx = self._index
+        picked: set[int] = set()
+        rest: list[str] = []
+        for g in key:
+            if "/" in g.removeprefix("**/"):
+                rest.append(g)
+                continue
+            name = g.removeprefix("**/").lower()
+            if not any(ch in name for ch in "*?["):
+                picked.update(idx.by_name.get(name, ()))
+            elif name.startswith("*.") and not any(ch in name[2:] for ch in "*?[."):
+                picked.update(idx.by_ext.get(name[2:], ()))
+            else:
+                rest.append(g)
+        if rest:
+            names = globs_regex(tuple(g for g in rest if "/" not in g), names_only=True)
+            paths = globs_regex(tuple(g for g in rest if "/" in g))
+            tails = tuple(literal_tail(g) for g in rest)
+            for n, (low, base) in enumerate(idx.lowered):
+                if all(tails) and not low.endswith(tails):
+                    continue
+                if names.match(base) or paths.match(low):
+                    picked.add(n)
+        self._files[key] = [idx.files[n] for n in sorted(picked)]
         return self._files[key]
 
     def prefetch(self, entries: Iterable[Entry]) -> None:
