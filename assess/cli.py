@@ -8,6 +8,7 @@ Exit codes: 0 success, 2 bad usage or input (one line on stderr), 130 interrupte
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -270,6 +271,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.out:
         _progress("rendering PDF...")
         pdf = render_pdf(html)
+        _progress()
     # Write only once everything rendered, so a failure leaves no partial output.
     if args.html:
         atomic_write(args.html, html.encode("utf-8"))
@@ -481,6 +483,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
                 )
             finally:
                 repo.close()
+    _progress()
     evidence = Evidence(
         tool_version=__version__, pack_id=pack.id, pack_version=pack.version, repos=tuple(scans)
     )
@@ -493,9 +496,12 @@ def cmd_scan(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _progress(message: str) -> None:
+def _progress(message: str = "") -> None:
+    """One status line on a terminal, rewritten in place; nothing when stderr is piped.
+    Call with no message to clear it before printing results."""
     if sys.stderr.isatty():
-        print(message, file=sys.stderr, flush=True)
+        sys.stderr.write("\r\x1b[K" + message[: shutil.get_terminal_size().columns - 1])
+        sys.stderr.flush()
 
 
 COMMANDS = {
