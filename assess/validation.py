@@ -15,10 +15,28 @@ M = TypeVar("M", bound=BaseModel)
 
 def _message(err: Any) -> str:
     kind = err["type"]
+    given = err.get("input")
+    if given is None:
+        got = ", got nothing"
+    elif isinstance(given, dict):
+        got = ""
+    else:
+        got = f", got {given!r}"[:80]
     if kind == "extra_forbidden":
         return "unknown key"
     if kind == "missing":
         return "required field is missing"
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return "expected a mapping of keys to values" + got
+    if kind == "string_type":
+        hint = " (put it in quotes, e.g. '1.0')" if isinstance(given, int | float) else ""
+        return "expected text" + hint + got
+    if kind == "list_type" or kind == "tuple_type":
+        return "expected a list" + got
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return "expected a whole number" + got
+    if kind in ("bool_type", "bool_parsing"):
+        return "expected true or false" + got
     msg = str(err["msg"])
     return msg.removeprefix("Value error, ")
 

@@ -129,6 +129,16 @@ BAD_ENGAGEMENTS: list[tuple[str, Any, tuple[str, ...]]] = [
         ("context.client_name", "required"),
     ),
     (
+        "answers not a mapping",
+        {"answers": None},
+        ("eng.yaml:", "answers: expected a mapping of keys to values, got nothing"),
+    ),
+    (
+        "unquoted version",
+        {"pack": {"id": "tiny", "version": 1.0}},
+        ("pack.version", "put it in quotes"),
+    ),
+    (
         "unknown top-level key",
         {"answerz": {}},
         ("answerz", "unknown key"),
