@@ -212,6 +212,7 @@ def test_rule_family(
         (r"(?i)\bbaseline_model\b|champion", (("baseline_model", "champion"), True)),
         (r"""^[^#\n]*(?:['"]models:/|\blink_model\()""", (("models:/", "link_model("), False)),
         (r"\bpytest\b|make test", (("pytest", "make test"), False)),
+        (r"(?:(?i:champion)|baseline)", (("champion", "baseline"), True)),
         (r"(?:foo|\w+bar)", None),  # an alternative without a literal start: no prefilter
         (r"ab|xyz", None),  # too short to be worth it
     ],

@@ -27,7 +27,8 @@ def required_literals(pattern: str) -> tuple[tuple[str, ...], bool] | None:
     lits = _node(list(tree))
     if lits is None:
         return None
-    ignore = bool(tree.state.flags & re.IGNORECASE)
+    # a scoped (?i:...) group counts too: compare case-insensitively whenever one appears
+    ignore = bool(tree.state.flags & re.IGNORECASE) or "(?i" in pattern
     return tuple(x.lower() for x in lits) if ignore else tuple(lits), ignore
 
 
