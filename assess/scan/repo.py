@@ -35,6 +35,10 @@ SAFE_CONFIG = [
     "core.pager=cat",
     "safe.directory=*",
     "protocol.allow=never",
+    "log.showSignature=false",
+    "gpg.program=false",
+    "gpg.ssh.program=false",
+    "gpg.x509.program=false",
 ]
 SAFE_ENV = {
     "GIT_TERMINAL_PROMPT": "0",
@@ -194,6 +198,7 @@ class GitRepo:
             "--no-renames",
             "--no-textconv",
             "--no-ext-diff",
+            "--no-show-signature",
             self.commit,
             as_process=True,
             stdout_as_string=False,
