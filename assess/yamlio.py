@@ -115,4 +115,6 @@ def load_yaml(path: Path, what: str = "YAML file") -> tuple[Any, Locator]:
         raise InputError(f"malformed YAML: {problem}", file=path, line=line) from exc
     except yaml.YAMLError as exc:
         raise InputError(f"malformed YAML: {exc}", file=path) from exc
+    except ValueError as exc:  # e.g. a date such as 2026-13-45
+        raise InputError(f"invalid value: {exc}", file=path) from exc
     return data, Locator(node)

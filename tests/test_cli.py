@@ -227,3 +227,9 @@ def test_help_is_fast_and_imports_nothing_heavy() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_invalid_date_is_an_input_error(tiny_pack: Path, tmp_path: Path) -> None:
+    eng = tmp_path / "eng.yaml"
+    eng.write_text("pack: {id: tiny, version: '1.0'}\nassessment: {date: 2026-13-45}\n")
+    assert_clean_failure(run_assess("score", eng, "--pack", tiny_pack), "eng.yaml", "invalid value")

@@ -260,3 +260,17 @@ def test_indexed_glob_lookup_equals_plain_matching(tmp_path: Path) -> None:
             assert [e.path for e in view.files(globs)] == expected, globs
     finally:
         repo.close()
+
+
+def test_corpus_search_ends_on_patterns_matching_at_the_end(tmp_path: Path) -> None:
+    import re
+
+    from assess.scan.view import Corpus
+
+    repo = GitRepo(make_repo(tmp_path / "r", {"a.py": "x\n", "b.py": "y\n"}))
+    try:
+        entries = [e for e in repo.tree() if e.is_file]
+    finally:
+        repo.close()
+    corpus = Corpus([(e, "x\n") for e in entries])
+    assert [e.path for e, _ in corpus.search(re.compile("x*", re.M))] == ["a.py", "b.py"]

@@ -52,9 +52,11 @@ def _problem(rule: Rule, area: str, pack: Pack, seen: dict[str, Path]) -> tuple[
     ):
         if pattern:
             try:
-                re.compile(pattern)
+                compiled = re.compile(pattern)
             except re.error as exc:
                 return f"invalid regex: {exc}", "match"
+            if compiled.fullmatch(""):
+                return "the pattern matches an empty line, so it would match every file", "match"
             for cls in re.findall(r"\[\^((?:\\.|[^\]])*)\]", pattern):
                 if "\\n" not in cls:
                     return (

@@ -92,8 +92,10 @@ class Corpus:
             if not any(lit in haystack for lit in literals):
                 return
         pos = 0
-        while (found := rx.search(self.text, pos)) is not None:
+        while pos <= len(self.text) and (found := rx.search(self.text, pos)) is not None:
             i = bisect.bisect_right(self.starts, found.start()) - 1
+            if i < 0 or not self.items:
+                return
             entry, text = self.items[i]
             yield entry, text
             pos = self.starts[i] + len(text) + len(self.SEP)  # go on with the next file
