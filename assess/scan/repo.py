@@ -106,7 +106,6 @@ class GitRepo:
                 f"unknown ref {ref!r} (no such branch, tag or commit)", file=path
             ) from None
         self.shallow = (Path(self._repo.git_dir) / "shallow").exists()
-        self.missing: list[str] = []
         self.notes: list[str] = []
 
     def close(self) -> None:
@@ -145,7 +144,6 @@ class GitRepo:
             _sha, _kind, _size, stream = self._git.stream_object_data(entry.sha)
             return bytes(stream.read())
         except (ValueError, git.GitCommandError, OSError):
-            self.missing.append(entry.path)
             # a failed batch process is restarted on the next read
             self._git.clear_cache()
             return None
@@ -181,7 +179,6 @@ class GitRepo:
                     proc.stdout.read(1)  # the newline after the content
                 else:
                     out[e.path] = None
-                    self.missing.append(e.path)
         finally:
             writer.join(timeout=5)
             with contextlib.suppress(Exception):
