@@ -288,8 +288,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
     from pydantic import BaseModel
 
-    from assess.model import Assessment, Engagement, Evidence, PackFile, QuestionFile
-    from assess.scan.model import RuleFile
+    from assess.model import Assessment, Engagement, Evidence, PackFile, QuestionFile, RuleFile
 
     models: dict[str, type[BaseModel]] = {
         "pack": PackFile,

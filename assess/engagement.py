@@ -7,7 +7,6 @@ problem is an ``EngagementError`` naming the file, the field and the line.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import os
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ from assess.model import (
     PackRef,
 )
 from assess.resources import packs_dir
-from assess.validation import validate
+from assess.validation import did_you_mean, validate
 from assess.yamlio import Locator, load_yaml
 
 
@@ -133,7 +132,7 @@ def check_engagement(
     for qid, answers in eng.answers.items():
         q = pack.question(qid)
         if q is None:
-            hint = _did_you_mean(qid, [x.id for x in pack.questions])
+            hint = did_you_mean(qid, [x.id for x in pack.questions])
             raise fail(
                 f"no question {qid!r} in pack {pack.id} {pack.version}{hint}", "answers", qid
             )
@@ -141,18 +140,13 @@ def check_engagement(
             where = ("answers", qid) if len(answers) == 1 else ("answers", qid, i)
             if a.status is AnswerStatus.answered and a.choice and q.choice(a.choice) is None:
                 known = ", ".join(c.id for c in q.choices)
-                hint = _did_you_mean(a.choice, [c.id for c in q.choices])
+                hint = did_you_mean(a.choice, [c.id for c in q.choices])
                 raise fail(f"no choice {a.choice!r}{hint} (choices: {known})", *where, "choice")
             if a.status is AnswerStatus.not_applicable and q.not_applicable is None:
                 raise fail("this question cannot be answered not_applicable", *where, "status")
         respondents = [a.respondent for a in answers]
         if len(answers) > 1 and len(set(respondents)) != len(respondents):
             raise fail("several answers from the same respondent", "answers", qid)
-
-
-def _did_you_mean(value: str, options: list[str]) -> str:
-    close = difflib.get_close_matches(value, options, n=1, cutoff=0.75)
-    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def _dotted(field: tuple[str | int, ...]) -> str:

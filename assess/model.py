@@ -44,12 +44,17 @@ class Area(Frozen):
     title: NonEmpty
     description: NonEmpty
     weight: float = Field(gt=0, default=1.0)
+    owner: NonEmpty = Field(default="ML lead", description="role owning improvements in this area")
     default_target: Level = 3
 
 
 class ContextOption(Frozen):
     id: Slug
     label: NonEmpty
+    targets: dict[Slug, Level] = Field(
+        default_factory=dict,
+        description="default target level per area when this option is chosen (e.g. a goal)",
+    )
 
 
 class ContextType(StrEnum):
@@ -98,6 +103,46 @@ class ScoringConfig(Frozen):
     respondents: RespondentRule = RespondentRule.lowest
 
 
+class Effort(StrEnum):
+    """Effort for a typical ML team to climb one level on a practice."""
+
+    small = "small"
+    medium = "medium"
+    large = "large"
+
+
+class Phase(Frozen):
+    id: Slug
+    title: NonEmpty
+    months: int = Field(gt=0, description="the phase ends this many months after the start")
+
+
+class RoadmapConfig(Frozen):
+    """How gaps become a roadmap: effort in weeks per level step, and the phases."""
+
+    effort_weeks: dict[Effort, int] = Field(
+        default_factory=lambda: {Effort.small: 2, Effort.medium: 6, Effort.large: 12}
+    )
+    phases: tuple[Phase, ...] = Field(
+        default=(
+            Phase(id="first_90_days", title="First 90 days", months=3),
+            Phase(id="months_3_6", title="3-6 months", months=6),
+            Phase(id="months_6_12", title="6-12 months", months=12),
+        ),
+        min_length=1,
+    )
+
+    @model_validator(mode="after")
+    def _complete(self) -> RoadmapConfig:
+        missing = [e.value for e in Effort if e not in self.effort_weeks]
+        if missing:
+            raise ValueError(f"effort_weeks needs a value for {', '.join(missing)}")
+        months = [p.months for p in self.phases]
+        if any(b <= a for a, b in itertools.pairwise(months)):
+            raise ValueError(f"phases must end in increasing months, got {months}")
+        return self
+
+
 class PackFile(Frozen):
     """``pack.yaml``: the pack's identity, ladder, areas and context section."""
 
@@ -108,6 +153,7 @@ class PackFile(Frozen):
     ladder: tuple[LadderLevel, ...]
     areas: tuple[Area, ...] = Field(min_length=1)
     scoring: ScoringConfig = ScoringConfig()
+    roadmap: RoadmapConfig = RoadmapConfig()
     context: tuple[ContextField, ...]
 
     @field_validator("ladder")
@@ -157,6 +203,16 @@ class Question(Frozen):
     evidence: tuple[str, ...] = ()
     weight: float = Field(gt=0, default=1.0)
     risk: Risk = Risk.medium
+    effort: Effort = Effort.medium
+    owner: str | None = Field(default=None, description="role owning it (default: the area's)")
+    depends_on: tuple[QuestionId, ...] = Field(
+        default=(), description="practices that must be in place before this one can mature"
+    )
+    expected_in_repo_from: Level | None = Field(
+        default=None,
+        description="a claim at this level or above must show in a scanned repository "
+        "(one of the question's positive rules fires), else it is contradicted",
+    )
     not_applicable: str | None = Field(
         default=None, description="when set, the question may be answered N/A; says when"
     )
@@ -192,8 +248,56 @@ class QuestionFile(Frozen):
     questions: tuple[Question, ...] = Field(min_length=1)
 
 
+class Licence(StrEnum):
+    open_source = "open_source"
+    commercial = "commercial"
+    managed = "managed"  # a cloud service
+
+
+class Expertise(StrEnum):
+    low = "low"
+    medium = "medium"
+    high = "high"
+
+
+class ToolStatus(StrEnum):
+    active = "active"
+    deprecated = "deprecated"
+    retired = "retired"
+
+
+class Tool(Frozen):
+    id: Slug
+    name: NonEmpty
+    vendor: NonEmpty
+    licence: Licence
+    clouds: tuple[Slug, ...] = Field(min_length=1, description="where it runs (context clouds)")
+    expertise: Expertise = Field(description="expertise needed to adopt and operate it")
+    capabilities: dict[Slug, NonEmpty] = Field(
+        min_length=1, description="area id -> what to do with the tool to raise that area"
+    )
+    integrates_with: tuple[Slug, ...] = ()
+    status: ToolStatus = ToolStatus.active
+    successor: Slug | None = None
+    last_reviewed: dt.date
+    url: str = ""
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _successor_when_replaced(self) -> Tool:
+        if self.status is not ToolStatus.active and not self.successor:
+            raise ValueError(f"a {self.status.value} tool needs a 'successor'")
+        return self
+
+
+class ToolFile(Frozen):
+    """``tools.yaml``: the tool catalog recommendations are drawn from."""
+
+    tools: tuple[Tool, ...] = Field(min_length=1)
+
+
 class Pack(Frozen):
-    """A loaded, cross-checked pack: ``pack.yaml`` plus its question files."""
+    """A loaded, cross-checked pack: ``pack.yaml``, its questions, scan rules and tools."""
 
     id: str
     version: str
@@ -202,8 +306,11 @@ class Pack(Frozen):
     ladder: tuple[LadderLevel, ...]
     areas: tuple[Area, ...]
     scoring: ScoringConfig
+    roadmap: RoadmapConfig
     context: tuple[ContextField, ...]
     questions: tuple[Question, ...]
+    rules: tuple[Rule, ...] = ()
+    tools: tuple[Tool, ...] = ()
     source: str = Field(description="folder the pack was loaded from")
 
     def area(self, area_id: str) -> Area | None:
@@ -217,6 +324,9 @@ class Pack(Frozen):
 
     def level_name(self, level: int) -> str:
         return self.ladder[level].name
+
+    def tool(self, tool_id: str) -> Tool | None:
+        return next((t for t in self.tools if t.id == tool_id), None)
 
 
 # --------------------------------------------------------------------------- engagement
@@ -307,6 +417,90 @@ class Strength(StrEnum):
     ci = "ci"
 
 
+# --------------------------------------------------------------------------- scan rules
+# The pack's ``rules/<area>.yaml`` files; ``assess.scan.rules`` loads and checks them.
+
+RuleId = Annotated[
+    str, Field(pattern=r"^[a-z]+/[a-z0-9]+(-[a-z0-9]+)*$", description="<area>/<kebab-slug>")
+]
+
+
+class ContentMatch(Frozen):
+    files: tuple[str, ...] = Field(min_length=1, description="globs of files to read")
+    pattern: NonEmpty = Field(description="Python regex, matched per line")
+
+
+class YamlKeyMatch(Frozen):
+    files: tuple[str, ...] = Field(min_length=1)
+    key: NonEmpty = Field(description="dotted key path, e.g. 'kind' or 'spec.predictor'")
+    equals: tuple[str, ...] = Field(default=(), description="any of these values (empty: any)")
+
+
+class CiStepMatch(Frozen):
+    pattern: NonEmpty = Field(description="regex over the commands CI steps run")
+
+
+class Match(Frozen):
+    """Exactly one way of matching."""
+
+    paths: tuple[str, ...] = ()
+    dependencies: tuple[str, ...] = ()
+    content: ContentMatch | None = None
+    yaml_key: YamlKeyMatch | None = None
+    ci_step: CiStepMatch | None = None
+    check: Slug | None = Field(default=None, description="a check written in Python")
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Match:
+        given = [
+            k
+            for k in ("paths", "dependencies", "content", "yaml_key", "ci_step", "check")
+            if getattr(self, k)
+        ]
+        if len(given) != 1:
+            raise ValueError(f"give exactly one matcher, got {given or 'none'}")
+        return self
+
+    @property
+    def type(self) -> str:
+        for k in ("paths", "dependencies", "content", "yaml_key", "ci_step", "check"):
+            if getattr(self, k):
+                return k
+        raise AssertionError("validated to have one matcher")
+
+
+class Examples(Frozen):
+    """Fixture files (path -> content) on which the rule must fire, and must not. A content of
+    ``@zeros:N`` stands for N zero bytes (to test size limits without huge YAML)."""
+
+    match: dict[str, str] = Field(min_length=1)
+    no_match: dict[str, str] = Field(min_length=1)
+
+
+class Rule(Frozen):
+    id: RuleId
+    title: NonEmpty
+    kind: RuleKind = RuleKind.positive
+    questions: tuple[QuestionId, ...] = ()
+    level: Level = Field(description="level the evidence supports (negative: the level it caps)")
+    remediation: str = ""
+    match: Match
+    examples: Examples | None = Field(
+        default=None, description="test fixtures: every rule of a shipped pack has them"
+    )
+
+    @property
+    def area(self) -> str:
+        return self.id.split("/", 1)[0]
+
+
+class RuleFile(Frozen):
+    """``rules/<area>.yaml``: the scan rules of one area."""
+
+    area: Slug
+    rules: tuple[Rule, ...] = Field(min_length=1)
+
+
 # --------------------------------------------------------------------------- scan results
 
 
@@ -376,6 +570,35 @@ class RespondentAnswer(Frozen):
     note: str | None
 
 
+class EvidenceStatus(StrEnum):
+    """What the scanned repositories say about a question's answer (see ``assess.reconcile``)."""
+
+    corroborated = "corroborated"  # the repositories show the practice at the claimed level
+    partial = "partial"  # they show the practice, but only at a lower level than claimed
+    understated = "understated"  # they show a higher level than the answers claim
+    contradicted = "contradicted"  # a negative signal, or an expected trace is missing
+    evidence_only = "evidence_only"  # not answered (or "don't know"), but the repos show it
+    unverified = "unverified"  # observable, but nothing found either way (or nothing scanned)
+    not_observable = "not_observable"  # an organisational practice no repository can show
+
+
+class QuestionEvidence(Frozen):
+    status: EvidenceStatus
+    claimed_level: float | None = Field(description="level the answers give, before any cap")
+    supported_level: int | None = Field(description="highest level the positive findings show")
+    cap: int | None = Field(description="level a contradiction caps the question at")
+    suggested_level: int | None = Field(
+        description="evidence only or understated: the level the findings suggest"
+    )
+    weight: float = Field(
+        description="how much the evidence corroborates the answer, 0-1 (a CI step counts "
+        "1, code 0.75, a dependency or file 0.5; half for partial)"
+    )
+    rules: tuple[str, ...] = Field(description="scan rules that can evidence this question")
+    findings: tuple[Finding, ...] = ()
+    explanation: str = ""
+
+
 class QuestionResult(Frozen):
     id: str
     area: str
@@ -383,22 +606,79 @@ class QuestionResult(Frozen):
     weight: float
     risk: Risk
     status: Literal["answered", "not_applicable", "dont_know", "unanswered"]
-    level: float | None
+    level: float | None = Field(
+        description="the level scored: the answers', capped if contradicted"
+    )
     choice: str | None = Field(description="the choice scored, when a single one applies")
     choice_text: str | None
     plan: str | None
     answers: tuple[RespondentAnswer, ...]
+    spread: int = Field(default=0, description="highest minus lowest level among respondents")
+    evidence: QuestionEvidence | None = None
 
 
-class Improvement(Frozen):
+class Gap(Frozen):
+    """One practice below its area's target, prioritised and placed on the roadmap."""
+
     question_id: str
     area: str
     question: str
     current_level: float
     target: int
+    gap: float
     risk: Risk
-    impact: float = Field(description="(target - level) x question weight x area weight")
-    plan: str
+    priority: float = Field(
+        description="gap x question weight x area weight x risk factor, raised to the priority "
+        "of any gap that depends on it"
+    )
+    plan: str = Field(description="the next step up the ladder from the current answer")
+    outcome: str = Field(description="what shows it is done: the target level's choice text")
+    owner: str
+    effort: Effort
+    weeks: int = Field(description="effort estimate: weeks per level step x levels to climb")
+    depends_on: tuple[str, ...] = Field(description="gaps that must be closed first")
+    contradicted: bool = Field(description="the current level was capped by repository evidence")
+    phase: str = Field(description="roadmap phase id")
+    order: int = Field(description="position in the roadmap, 1 = first")
+
+
+class RoadmapPhase(Frozen):
+    id: str
+    title: str
+    start_month: int
+    end_month: int
+    items: tuple[str, ...] = Field(description="question ids of the gaps, in roadmap order")
+
+
+class Confidence(Frozen):
+    """How far an area's level can be trusted (see ``assess.reconcile.confidence``)."""
+
+    score: float = Field(description="0-1")
+    label: Literal["high", "medium", "low"]
+    coverage: float | None
+    corroboration: float | None = Field(description="None when no repository was scanned")
+    agreement: float | None = Field(description="None with a single respondent per question")
+    reason: str
+
+
+class RecommendationKind(StrEnum):
+    adopt = "adopt"  # a new tool
+    extend = "extend"  # a tool the client already runs, used further
+    migrate = "migrate"  # the client runs a deprecated or retired tool: move to its successor
+
+
+class Recommendation(Frozen):
+    tool: str
+    name: str
+    vendor: str
+    licence: Licence
+    kind: RecommendationKind
+    areas: tuple[str, ...] = Field(description="areas with gaps it helps close")
+    closes: tuple[str, ...] = Field(description="question ids of the gaps it helps close")
+    actions: tuple[str, ...] = Field(description="what to do with it, per area")
+    score: float
+    reason: str = Field(description="why, in one sentence")
+    url: str = ""
 
 
 class AreaScore(Frozen):
@@ -410,13 +690,18 @@ class AreaScore(Frozen):
     stage: str | None
     target: int
     gap: float | None
+    target_source: str = Field(
+        description="where the target comes from: pack default, business goal, engagement, "
+        "command line"
+    )
     questions: int
     answered: int
     dont_know: int
     not_applicable: int
     unanswered: int
     coverage: float | None = Field(description="answered / applicable questions")
-    improvements: tuple[Improvement, ...]
+    confidence: Confidence
+    contradicted: int = Field(description="questions capped by repository evidence")
     findings: tuple[Finding, ...] = Field(
         default=(), description="repository evidence for this area, problems first"
     )
@@ -463,3 +748,6 @@ class Assessment(Frozen):
     repos: tuple[RepoScan, ...] = Field(
         default=(), description="repositories scanned (findings are listed per area)"
     )
+    gaps: tuple[Gap, ...] = Field(default=(), description="highest priority first")
+    roadmap: tuple[RoadmapPhase, ...] = ()
+    recommendations: tuple[Recommendation, ...] = ()

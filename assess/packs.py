@@ -1,9 +1,11 @@
 """Load a questionnaire pack and check it whole.
 
-A pack is a folder: ``pack.yaml`` (identity, ladder, areas, context section, scoring rule) and
-``questions/<area>.yaml`` (the questions of one area). Every problem is a ``PackError`` naming the
-file, the field and the line: unknown keys, missing fields, duplicate ids, choices whose levels do
-not climb, a question filed under an area that does not exist.
+A pack is a folder: ``pack.yaml`` (identity, ladder, areas, context section, scoring rule,
+roadmap phases), ``questions/<area>.yaml`` (the questions of one area), ``rules/<area>.yaml``
+(scan rules, loaded by ``assess.scan.rules``) and an optional ``tools.yaml`` (the tool catalog).
+Every problem is a ``PackError`` naming the file, the field and the line: unknown keys, missing
+fields, duplicate ids, choices whose levels do not climb, a question filed under an area that
+does not exist, a dependency cycle, a tool whose successor is not in the catalog.
 """
 
 from __future__ import annotations
@@ -11,10 +13,20 @@ from __future__ import annotations
 from pathlib import Path
 
 from assess.errors import PackError
-from assess.model import Pack, PackFile, Question, QuestionFile
+from assess.model import (
+    Area,
+    ContextField,
+    Pack,
+    PackFile,
+    Question,
+    QuestionFile,
+    Tool,
+    ToolFile,
+    ToolStatus,
+)
 from assess.resources import packs_dir
-from assess.validation import validate
-from assess.yamlio import load_yaml
+from assess.validation import did_you_mean, validate
+from assess.yamlio import format_path, load_yaml
 
 DEFAULT_PACK = "mlops"
 
@@ -102,17 +114,124 @@ def load_pack(ref: str | Path | None = None) -> Pack:
     if empty:
         raise PackError(f"area {empty[0]!r} has no questions", file=head_path, field="areas")
 
+    for i, cfield in enumerate(head.context):
+        for j, option in enumerate(cfield.options):
+            for area_id in option.targets:
+                if area_id not in area_ids:
+                    at = ("context", i, "options", j, "targets")
+                    raise PackError(
+                        f"unknown area {area_id!r} in the targets of option {option.id!r}",
+                        file=head_path,
+                        field=format_path(at),
+                        line=loc.line(at),
+                    )
+
     questions = tuple(q for a in head.areas for q in by_area[a.id])
     _check_conditions(questions, seen)
-    return Pack(
-        **head.model_dump(exclude={"areas", "ladder", "context", "scoring"}),
+    _check_dependencies(questions, seen)
+    pack = Pack(
+        **head.model_dump(exclude={"areas", "ladder", "context", "scoring", "roadmap"}),
         areas=head.areas,
         ladder=head.ladder,
         context=head.context,
         scoring=head.scoring,
+        roadmap=head.roadmap,
         questions=questions,
+        tools=_load_tools(folder, head.areas, head.context),
         source=str(folder),
     )
+    from assess.scan.rules import load_rules  # the scan package is only needed from here
+
+    return pack.model_copy(update={"rules": load_rules(pack)})
+
+
+def _load_tools(
+    folder: Path, areas: tuple[Area, ...], context: tuple[ContextField, ...]
+) -> tuple[Tool, ...]:
+    """``tools.yaml``: ids unique, references resolvable, and the context's ``tools`` options and
+    ``clouds`` options speak the catalog's ids (one id names a thing everywhere)."""
+    path = folder / "tools.yaml"
+    if not path.exists():
+        return ()
+    data, loc = load_yaml(path, "tool catalog")
+    tools = validate(ToolFile, data, file=path, locator=loc, error=PackError).tools
+    by_id: dict[str, Tool] = {}
+    area_ids = {a.id for a in areas}
+    options = {f.id: {o.id for o in f.options} for f in context}
+    clouds = options.get("clouds")
+    for i, tool in enumerate(tools):
+
+        def fail(msg: str, key: str, i: int = i) -> PackError:
+            at = ("tools", i, key)
+            return PackError(msg, file=path, field=format_path(at), line=loc.line(at))
+
+        if tool.id in by_id:
+            raise fail(f"duplicate tool id {tool.id!r}", "id")
+        by_id[tool.id] = tool
+        unknown = sorted(set(tool.capabilities) - area_ids)
+        if unknown:
+            raise fail(f"unknown area {unknown[0]!r}", "capabilities")
+        if clouds is not None and not set(tool.clouds) <= clouds:
+            bad = sorted(set(tool.clouds) - clouds)[0]
+            raise fail(f"unknown cloud {bad!r} (clouds: {', '.join(sorted(clouds))})", "clouds")
+    for i, tool in enumerate(tools):
+        for key, refs in (
+            ("integrates_with", tool.integrates_with),
+            ("successor", (tool.successor,)),
+        ):
+            for ref in refs:
+                if ref is not None and ref not in by_id:
+                    at = ("tools", i, key)
+                    raise PackError(
+                        f"no tool {ref!r} in the catalog{did_you_mean(ref, by_id)}",
+                        file=path,
+                        field=format_path(at),
+                        line=loc.line(at),
+                    )
+        if tool.successor and by_id[tool.successor].status is not ToolStatus.active:
+            at = ("tools", i, "successor")
+            raise PackError(
+                f"successor {tool.successor!r} is not an active tool",
+                file=path,
+                field=format_path(at),
+                line=loc.line(at),
+            )
+    for option in sorted(options.get("tools", set()) - set(by_id)):
+        raise PackError(
+            f"the 'tools' context option {option!r} is not a tool id in tools.yaml",
+            file=folder / "pack.yaml",
+            field="context.tools.options",
+        )
+    return tools
+
+
+def _check_dependencies(questions: tuple[Question, ...], files: dict[str, Path]) -> None:
+    """``depends_on`` names other questions of the pack, without cycles."""
+    by_id = {q.id: q for q in questions}
+    for q in questions:
+        for dep in q.depends_on:
+            if dep not in by_id or dep == q.id:
+                raise PackError(
+                    f"{q.id}: depends_on names {dep!r}, "
+                    + ("itself" if dep == q.id else f"no such question{did_you_mean(dep, by_id)}"),
+                    file=files[q.id],
+                    field=f"{q.id}.depends_on",
+                )
+    state: dict[str, int] = {}  # 1 visiting, 2 done
+
+    def visit(qid: str, path: tuple[str, ...]) -> None:
+        if state.get(qid) == 2:
+            return
+        if state.get(qid) == 1:
+            cycle = " -> ".join((*path[path.index(qid) :], qid))
+            raise PackError(f"dependency cycle {cycle}", file=files[qid], field=f"{qid}.depends_on")
+        state[qid] = 1
+        for dep in by_id[qid].depends_on:
+            visit(dep, (*path, qid))
+        state[qid] = 2
+
+    for q in questions:
+        visit(q.id, ())
 
 
 def _check_conditions(questions: tuple[Question, ...], files: dict[str, Path]) -> None:

@@ -14,8 +14,11 @@ Rules (documented in the README too):
   as in Google's ML Test Score.
 - Levels are rounded to one decimal in the result, and stages are taken from the rounded
   values, so every output shows the same numbers.
-- Improvements: for each answered question below its area's target, the plan of the chosen
-  choice, with impact = (target - level) x question weight x area weight, highest first.
+- Targets: the area's default, raised or lowered by the chosen business goal (context options
+  may carry ``targets``), then the engagement's ``targets`` field, then ``--target``.
+- Scan evidence is reconciled with the answers first (``assess.reconcile``): a contradicted
+  answer is scored at its cap. Gaps, the roadmap (``assess.gaps``) and tool recommendations
+  (``assess.recommend``) follow from the reconciled levels.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import pandas as pd
 
 from assess import __version__
 from assess.engagement import LoadedEngagement
+from assess.gaps import find_gaps, roadmap
 from assess.interview.engine import applies
 from assess.model import (
     Answer,
@@ -39,7 +43,6 @@ from assess.model import (
     ContextType,
     ContextValue,
     Evidence,
-    Improvement,
     Overall,
     Pack,
     Question,
@@ -50,6 +53,8 @@ from assess.model import (
     RuleKind,
     Source,
 )
+from assess.recommend import recommend
+from assess.reconcile import confidence, reconcile
 
 _RISK_RANK = {Risk.high: 0, Risk.medium: 1, Risk.low: 2}
 
@@ -93,6 +98,7 @@ def score_question(q: Question, answers: Sequence[Answer], rule: RespondentRule)
     else:
         status = "unanswered"
     same_choice = len({r.choice for r in scored}) == 1
+    levels_given = [r.level for r in scored if r.level is not None]
     return QuestionResult(
         id=q.id,
         area=q.area,
@@ -105,17 +111,30 @@ def score_question(q: Question, answers: Sequence[Answer], rule: RespondentRule)
         choice_text=chosen.text if chosen and same_choice else (chosen.text if chosen else None),
         plan=chosen.plan if chosen else None,
         answers=tuple(rows),
+        spread=max(levels_given) - min(levels_given) if levels_given else 0,
     )
 
 
-def targets_for(pack: Pack, context: dict[str, ContextValue]) -> dict[str, int]:
-    """Target level per area: the context's ``targets`` field, else each area's default."""
-    given: dict[str, int] = {}
+def targets_for(
+    pack: Pack, context: dict[str, ContextValue], override: dict[str, int] | None = None
+) -> dict[str, tuple[int, str]]:
+    """Target level per area and where it comes from: the area's default, a chosen context
+    option's ``targets`` (the business goal), the context's ``targets`` field, ``override``."""
+    out = {a.id: (a.default_target, "pack default") for a in pack.areas}
+    for f in pack.context:
+        value = context.get(f.id)
+        if f.type is ContextType.choice:
+            option = next((o for o in f.options if o.id == value), None)
+            if option is not None:
+                label = f.label or f.prompt
+                for area, level in option.targets.items():
+                    out[area] = (level, f"{label.lower()}: {option.label}")
     for f in pack.context:
         value = context.get(f.id)
         if f.type is ContextType.targets and isinstance(value, dict):
-            given.update(value)
-    return {a.id: given.get(a.id, a.default_target) for a in pack.areas}
+            out.update({k: (v, "engagement") for k, v in value.items() if k in out})
+    out.update({k: (v, "command line") for k, v in (override or {}).items() if k in out})
+    return out
 
 
 def context_labels(pack: Pack, context: dict[str, ContextValue]) -> dict[str, str]:
@@ -148,18 +167,25 @@ def assess(
 ) -> Assessment:
     """Build the Assessment result. ``targets`` overrides the engagement's per-area targets,
     ``rule`` the pack's way of combining several respondents' answers; ``evidence`` (from
-    ``assess scan``) is attached per area (reconciling it with answers is a later stage)."""
+    ``assess scan``) is reconciled with the answers."""
     eng = loaded.engagement
     rule = rule or pack.scoring.respondents
+    repos = evidence.repos if evidence else ()
+    findings = [f for r in repos for fs in r.areas.values() for f in fs]
     results = [
-        score_question(q, eng.answers.get(q.id, []), rule)
-        if applies(q, eng, pack)
-        # a question its `when` gate rules out counts as not applicable
-        else score_question(q, (), rule).model_copy(update={"status": "not_applicable"})
+        reconcile(
+            q,
+            score_question(q, eng.answers.get(q.id, []), rule)
+            if applies(q, eng, pack)
+            # a question its `when` gate rules out counts as not applicable
+            else score_question(q, (), rule).model_copy(update={"status": "not_applicable"}),
+            pack.rules,
+            findings,
+            repos,
+        )
         for q in pack.questions
     ]
-    area_targets = {**targets_for(pack, eng.context), **(targets or {})}
-    repos = evidence.repos if evidence else ()
+    area_targets = targets_for(pack, eng.context, targets)
 
     df = pd.DataFrame(
         [
@@ -181,24 +207,9 @@ def assess(
         total = sum(n(s) for s in ("answered", "dont_know", "not_applicable", "unanswered"))
         level = _round(mean_level[area.id]) if area.id in mean_level else None
         applicable = total - n("not_applicable")
-        target = area_targets[area.id]
-        improvements = sorted(
-            (
-                Improvement(
-                    question_id=r.id,
-                    area=r.area,
-                    question=r.text,
-                    current_level=r.level,
-                    target=target,
-                    risk=r.risk,
-                    impact=_round((target - r.level) * r.weight * area.weight),
-                    plan=r.plan,
-                )
-                for r in results
-                if r.area == area.id and r.level is not None and r.plan and r.level < target
-            ),
-            key=lambda i: (-i.impact, _RISK_RANK[i.risk]),
-        )
+        target, target_source = area_targets[area.id]
+        coverage = round(n("answered") / applicable, 3) if applicable else None
+        own = [r for r in results if r.area == area.id]
         areas.append(
             AreaScore(
                 id=area.id,
@@ -209,13 +220,15 @@ def assess(
                 stage=pack.level_name(math.floor(level)) if level is not None else None,
                 target=target,
                 gap=_round(max(0.0, target - level)) if level is not None else None,
+                target_source=target_source,
                 questions=total,
                 answered=n("answered"),
                 dont_know=n("dont_know"),
                 not_applicable=n("not_applicable"),
                 unanswered=n("unanswered"),
-                coverage=round(n("answered") / applicable, 3) if applicable else None,
-                improvements=tuple(improvements),
+                coverage=coverage,
+                confidence=confidence(own, coverage, scanned=bool(repos)),
+                contradicted=sum(1 for r in own if r.evidence and r.evidence.cap is not None),
                 findings=tuple(
                     sorted(
                         (f for r in repos for f in r.areas.get(area.id, ())),
@@ -225,6 +238,7 @@ def assess(
             )
         )
 
+    gaps = find_gaps(pack, results, areas)
     return Assessment(
         tool_version=__version__,
         generated_at=(now or dt.datetime.now(dt.UTC)).replace(microsecond=0),
@@ -247,6 +261,9 @@ def assess(
         areas=tuple(areas),
         questions=tuple(results),
         repos=tuple(r.model_copy(update={"areas": {}}) for r in repos),
+        gaps=gaps,
+        roadmap=roadmap(pack, gaps),
+        recommendations=recommend(pack, eng.context, gaps),
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -75,3 +77,9 @@ def validate(
         raise error(
             _message(first), file=file, field=format_path(loc) or None, line=locator.line(loc)
         ) from None
+
+
+def did_you_mean(value: str, options: Iterable[str]) -> str:
+    """``; did you mean 'x'?`` when one option is close to a misspelt id, else nothing."""
+    close = difflib.get_close_matches(value, list(options), n=1, cutoff=0.75)
+    return f"; did you mean {close[0]!r}?" if close else ""

@@ -42,7 +42,7 @@ def test_default_catalog_covers_every_area() -> None:
 
 @pytest.mark.parametrize(("pack_id", "rule"), CATALOG, ids=[r.id for _, r in CATALOG])
 def test_rule_against_its_examples(tmp_path: Path, pack_id: str, rule: object) -> None:
-    from assess.scan.model import Rule
+    from assess.model import Rule
 
     assert isinstance(rule, Rule)
     assert rule.examples is not None, f"{rule.id} has no examples"

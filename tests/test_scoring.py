@@ -112,9 +112,7 @@ def test_one_area_empty_counts_as_unanswered(tiny_pack: Path, tmp_path: Path) ->
     assert [q.status for q in r.questions if q.area == "alpha"] == ["unanswered"] * 3
 
 
-def test_improvements_sorted_by_impact_with_plan_of_chosen_choice(
-    tiny_pack: Path, tmp_path: Path
-) -> None:
+def test_gaps_prioritised_with_plan_outcome_and_effort(tiny_pack: Path, tmp_path: Path) -> None:
     r = run(
         tiny_pack,
         tmp_path,
@@ -124,11 +122,14 @@ def test_improvements_sorted_by_impact_with_plan_of_chosen_choice(
             "alpha.three": {"choice": "c3"},
         },
     )
-    imps = area(r, "alpha").improvements
-    # alpha.two: (3-2)*3*2 = 6; alpha.one: (3-0)*1*2 = 6 -> tie broken by risk (alpha.one is high)
-    assert [(i.question_id, i.impact) for i in imps] == [("alpha.one", 6.0), ("alpha.two", 6.0)]
-    assert imps[0].plan == "go 1" and imps[1].plan == "go 3"
-    assert "alpha.three" not in {i.question_id for i in imps}  # at target already
+    # alpha.one: gap 3 x weight 1 x area 2 x high risk 1.5 = 9; alpha.two: 1 x 3 x 2 x 1 = 6
+    assert [(g.question_id, g.priority) for g in r.gaps] == [("alpha.one", 9.0), ("alpha.two", 6.0)]
+    one, two = r.gaps
+    assert (one.plan, two.plan) == ("go 1", "go 3")  # the next step from the chosen choice
+    assert one.outcome == "a level 3"  # the target level's choice says what "done" looks like
+    assert (one.weeks, two.weeks) == (18, 6)  # medium effort 6 weeks x levels to climb
+    assert one.owner == "ML lead"  # the area's default owner
+    assert "alpha.three" not in {g.question_id for g in r.gaps}  # at target already
 
 
 def test_targets_from_context_and_override(tiny_pack: Path, tmp_path: Path) -> None:

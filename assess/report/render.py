@@ -39,6 +39,24 @@ STRENGTH_LABELS = {
 }
 
 
+EVIDENCE_LABELS = {
+    "corroborated": "Corroborated",
+    "partial": "Shown in part",
+    "contradicted": "Contradicted",
+    "understated": "Understated",
+    "evidence_only": "Repository only",
+    "unverified": "Not found",
+    "not_observable": "Not observable",
+}
+
+KIND_LABELS = {"adopt": "Adopt", "extend": "Already in use: extend", "migrate": "Migrate to"}
+LICENCE_LABELS = {
+    "open_source": "Open source",
+    "commercial": "Commercial",
+    "managed": "Managed service",
+}
+
+
 def fmt_level(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.1f}"
 
@@ -59,6 +77,9 @@ def _environment() -> jinja2.Environment:
     env.filters["pct"] = fmt_pct
     env.globals["status_label"] = STATUS_LABELS.__getitem__
     env.globals["strength_label"] = STRENGTH_LABELS.__getitem__
+    env.globals["evidence_label"] = EVIDENCE_LABELS.__getitem__
+    env.globals["kind_label"] = KIND_LABELS.__getitem__
+    env.globals["licence_label"] = LICENCE_LABELS.__getitem__
     return env
 
 
@@ -79,6 +100,13 @@ def report_context(result: Assessment) -> dict[str, Any]:
         "bars": {a.id: Markup(charts.level_bar(a.level, a.target)) for a in areas},
         "area_titles": {a.id: a.title for a in areas},
         "area_levels": {a.id: a.level for a in areas},
+        "disagreements": [
+            q
+            for q in result.questions
+            if q.evidence and q.evidence.status.value in ("contradicted", "understated")
+        ],
+        "gap_by_id": {g.question_id: g for g in result.gaps},
+        "phase_titles": {p.id: p.title for p in result.roadmap},
         "respondents": sorted(
             {x.respondent for q in result.questions for x in q.answers if x.respondent}
         ),

@@ -17,9 +17,8 @@ from typing import Any
 
 import yaml
 
-from assess.model import Finding, History, RepoScan, RuleKind, Strength
+from assess.model import Finding, History, RepoScan, Rule, RuleKind, Strength
 from assess.scan.checks import CHECKS, Hit
-from assess.scan.model import Rule
 from assess.scan.repo import GitRepo, LogCommit
 from assess.scan.view import RepoView, matches
 

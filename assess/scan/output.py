@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from assess.model import Evidence, Pack, RuleKind
-from assess.scan.model import Rule
+from assess.model import Evidence, Pack, Rule, RuleKind
 
 STRENGTH_LABEL = {
     "file": "file exists",

@@ -6,9 +6,8 @@ import re
 from pathlib import Path
 
 from assess.errors import PackError
-from assess.model import Pack, RuleKind
+from assess.model import Pack, Rule, RuleFile, RuleKind
 from assess.scan.checks import CHECKS
-from assess.scan.model import Rule, RuleFile
 from assess.validation import validate
 from assess.yamlio import format_path, load_yaml
 

@@ -1,0 +1,224 @@
+"""Reconcile what the client says with what its repositories show.
+
+Pure functions over a question's scored answers, the pack's scan rules and the scan findings.
+Which questions a repository can evidence is data: a scan rule lists the questions it speaks
+to (``questions:`` in ``rules/<area>.yaml``), and a question may say from which level a claim
+*must* leave a trace in a repository (``expected_in_repo_from``).
+
+Per question (first match wins):
+
+- not observable: no scan rule speaks to the question (an organisational practice).
+- unverified: no repository was scanned, or nothing was found either way.
+- evidence only: the question was not answered (or "don't know") but findings exist; they
+  suggest a level (the weakest negative finding's cap, else the best positive finding's level).
+- contradicted: a negative finding (committed model binaries, secrets...) caps the question
+  below the claimed level; or the claim is at or above ``expected_in_repo_from`` and no scanned
+  repository shows any of the question's positive rules, which caps it one level below that.
+  The scored level becomes the cap.
+- corroborated: positive findings support the claim, up to the highest level the rules can show
+  (a repository cannot show level 4's measurement and review); or a negative finding agrees with
+  a low claim.
+- partial: positive findings exist, but only for a lower level than claimed.
+- understated: positive findings show a higher level than claimed (a CI file for a team that
+  says it has no CI): not scored differently, but listed for the consultant with the
+  contradictions, and it suggests a level.
+
+Evidence weighs by how it was found, as in Google's ML Test Score (a test run automatically
+counts twice a documented one): a CI step 1, code that uses a tool 0.75, a dependency or a file
+that merely exists 0.5. Partial or understated evidence counts half.
+
+An area's confidence combines its coverage (answered / applicable), corroboration (mean
+evidence weight of its answered observable questions; none without a scan) and the respondents'
+agreement (1 - mean spread / 4 over questions with several answers), weighted 0.4 / 0.4 / 0.2
+over the parts that exist. High from 0.75, medium from 0.5; without repository evidence an area
+is at most medium: claims nobody could check are the ML Test Score's "manual" evidence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from assess.model import (
+    LEVEL_MAX,
+    Confidence,
+    EvidenceStatus,
+    Finding,
+    Question,
+    QuestionEvidence,
+    QuestionResult,
+    RepoScan,
+    Rule,
+    RuleKind,
+    Strength,
+)
+
+STRENGTH_WEIGHT = {
+    Strength.ci: 1.0,
+    Strength.code: 0.75,
+    Strength.dependency: 0.5,
+    Strength.file: 0.5,
+}
+KEEP_FINDINGS = 5  # findings kept per question in the result (the area lists them all)
+
+
+def _where(f: Finding) -> str:
+    line = f":{f.line}" if f.line else ""
+    return f"{f.path}{line} in {f.repo} at {f.commit[:8]}"
+
+
+def _level(x: float) -> str:
+    return f"{x:g}"
+
+
+def reconcile(
+    q: Question,
+    result: QuestionResult,
+    rules: Sequence[Rule],
+    findings: Sequence[Finding],
+    repos: Sequence[RepoScan],
+) -> QuestionResult:
+    """The question's result with its ``evidence`` set and its level capped if contradicted."""
+    own = [r for r in rules if q.id in r.questions]
+    positive_rules = [r for r in own if r.kind is RuleKind.positive]
+    found = sorted(
+        (f for f in findings if q.id in f.questions),
+        key=lambda f: (f.kind is not RuleKind.negative, -STRENGTH_WEIGHT[f.strength], -f.level),
+    )
+    pos = [f for f in found if f.kind is RuleKind.positive]
+    neg = [f for f in found if f.kind is RuleKind.negative]
+    claimed = result.level
+    supported = max((f.level for f in pos), default=None)
+    cap_neg = min((f.level for f in neg), default=None)
+
+    status = EvidenceStatus.unverified
+    cap: int | None = None
+    suggested: int | None = None
+    weight = 0.0
+    if not own:
+        status = EvidenceStatus.not_observable
+        why = "An organisational practice no repository can show: ask to see the evidence."
+    elif not repos:
+        why = "No repository was scanned."
+    elif claimed is None:
+        if found:
+            status = EvidenceStatus.evidence_only
+            suggested = cap_neg if cap_neg is not None else supported
+            first = neg[0] if neg else pos[0]
+            why = (
+                f"Not answered, but '{first.title}' ({_where(first)}) suggests level "
+                f"{suggested}: confirm with the client."
+            )
+        else:
+            why = f"Not answered, and no scanned repository shows it ({len(own)} rules checked)."
+    elif neg and cap_neg is not None and claimed > cap_neg:
+        status, cap = EvidenceStatus.contradicted, cap_neg
+        why = (
+            f"Claimed level {_level(claimed)}, but '{neg[0].title}' ({_where(neg[0])}) "
+            f"caps it at {cap_neg}."
+        )
+    elif not pos and q.expected_in_repo_from is not None and claimed >= q.expected_in_repo_from:
+        status, cap = EvidenceStatus.contradicted, q.expected_in_repo_from - 1
+        expected = "; ".join(sorted({r.title for r in positive_rules}))
+        scanned = ", ".join(f"{r.source} at {r.commit[:8]}" for r in repos)
+        why = (
+            f"Claimed level {_level(claimed)}, which should show in a repository, but none of "
+            f"the scanned ones ({scanned}) does: {expected}. Capped at {cap}."
+        )
+    elif pos and supported is not None:
+        reachable = max(r.level for r in positive_rules)
+        best = max(STRENGTH_WEIGHT[f.strength] for f in pos)
+        if supported > claimed:
+            status, suggested, weight = EvidenceStatus.understated, supported, best / 2
+            why = (
+                f"The answers claim level {_level(claimed)}, but '{pos[0].title}' "
+                f"({_where(pos[0])}) suggests {supported}: check which is right."
+            )
+        elif supported >= min(claimed, reachable):
+            status, weight = EvidenceStatus.corroborated, best
+            why = f"'{pos[0].title}': {_where(pos[0])}" + (
+                f" (and {len(pos) - 1} more)" if len(pos) > 1 else ""
+            )
+        else:
+            status, weight = EvidenceStatus.partial, best / 2
+            why = (
+                f"The repositories show level {supported} ('{pos[0].title}', {_where(pos[0])}); "
+                f"the answers claim {_level(claimed)}."
+            )
+    elif neg:
+        status = EvidenceStatus.corroborated
+        weight = max(STRENGTH_WEIGHT[f.strength] for f in neg)
+        why = f"The repositories agree: '{neg[0].title}' ({_where(neg[0])})."
+    else:
+        why = f"No scanned repository shows it either way ({len(own)} rules checked)."
+
+    evidence = QuestionEvidence(
+        status=status,
+        claimed_level=claimed,
+        supported_level=supported,
+        cap=cap,
+        suggested_level=suggested,
+        weight=weight,
+        rules=tuple(r.id for r in own),
+        findings=tuple(found[:KEEP_FINDINGS]),
+        explanation=why,
+    )
+    level = claimed if cap is None or claimed is None else float(min(claimed, cap))
+    return result.model_copy(update={"evidence": evidence, "level": level})
+
+
+def confidence(
+    results: Sequence[QuestionResult], coverage: float | None, scanned: bool
+) -> Confidence:
+    """An area's confidence from its question results (already reconciled)."""
+    answered = [r for r in results if r.status == "answered"]
+    observable = [
+        r
+        for r in answered
+        if r.evidence is not None and r.evidence.status is not EvidenceStatus.not_observable
+    ]
+    corroboration = (
+        sum(r.evidence.weight for r in observable if r.evidence) / len(observable)
+        if scanned and observable
+        else None
+    )
+    several = [r for r in answered if sum(a.level is not None for a in r.answers) > 1]
+    agreement = 1 - sum(r.spread for r in several) / (LEVEL_MAX * len(several)) if several else None
+
+    parts = [(coverage, 0.4), (corroboration, 0.4), (agreement, 0.2)]
+    known = [(v, w) for v, w in parts if v is not None]
+    score = sum(v * w for v, w in known) / sum(w for _, w in known) if coverage else 0.0
+    label = "high" if score >= 0.75 else "medium" if score >= 0.5 else "low"
+    if corroboration is None and label == "high":
+        label = "medium"
+
+    applicable = [r for r in results if r.status != "not_applicable"]
+    bits = [f"{len(answered)} of {len(applicable)} answered"]
+    if not scanned:
+        bits.append("no repository scanned")
+    elif observable:
+        backed = sum(
+            1 for r in observable if r.evidence and r.evidence.status is EvidenceStatus.corroborated
+        )
+        bits.append(f"{backed} of {len(observable)} checkable answers corroborated")
+        contradicted = sum(
+            1 for r in observable if r.evidence and r.evidence.status is EvidenceStatus.contradicted
+        )
+        if contradicted:
+            bits.append(f"{contradicted} contradicted")
+    else:
+        bits.append("no answer a repository could check")
+    if several:
+        split = sum(1 for r in several if r.spread)
+        bits.append(
+            f"respondents differ on {split} of {len(several)} questions"
+            if split
+            else "respondents agree"
+        )
+    return Confidence(
+        score=round(score, 2),
+        label=label,
+        coverage=coverage,
+        corroboration=None if corroboration is None else round(corroboration, 2),
+        agreement=None if agreement is None else round(agreement, 2),
+        reason="; ".join(bits),
+    )
