@@ -93,6 +93,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--out", type=Path, metavar="FILE", help="write to FILE, not stdout")
 
     p = sub.add_parser(
+        "gaps",
+        help="print the prioritised gaps, the roadmap and tool recommendations",
+        description=(
+            "Gap analysis of an engagement: every practice below its area's target with its "
+            "priority, the roadmap in phases (prerequisites first) and the tools recommended "
+            "for the client's clouds, tools in use and expertise."
+        ),
+    )
+    engagement_args(p)
+    p.add_argument(
+        "--format",
+        choices=["table", "json", "csv"],
+        default="table",
+        help="table for people (default); json: gaps, roadmap and recommendations; csv: one "
+        "row per gap in roadmap order",
+    )
+    p.add_argument("-o", "--out", type=Path, metavar="FILE", help="write to FILE, not stdout")
+
+    p = sub.add_parser(
         "report",
         help="render the gap-analysis report (PDF, HTML)",
         description="Render the gap-analysis report of an engagement as PDF and/or HTML.",
@@ -180,13 +199,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the JSON Schema of a file kind",
         description=(
             "Print a JSON Schema so editors can validate YAML: 'pack' for pack.yaml, "
-            "'questions' for questions/*.yaml, 'rules' for rules/*.yaml, 'engagement' for "
+            "'questions' for questions/*.yaml, 'rules' for rules/*.yaml, 'tools' for tools.yaml, "
+            "'engagement' for "
             "engagement files, 'result' for the Assessment JSON written by 'assess score "
             "--format json', 'evidence' for the JSON written by 'assess scan --format json'."
         ),
     )
     p.add_argument(
-        "kind", choices=["pack", "questions", "rules", "engagement", "result", "evidence"]
+        "kind",
+        choices=["pack", "questions", "rules", "tools", "engagement", "result", "evidence"],
     )
     p.add_argument("-o", "--out", type=Path, metavar="FILE", help="write to FILE, not stdout")
 
@@ -223,6 +244,13 @@ def _load(args: argparse.Namespace) -> Assessment:
         from assess.evidence import load_evidence
 
         evidence = load_evidence(args.evidence, pack)
+        if evidence.pack_version != pack.version:
+            print(
+                f"assess: warning: {args.evidence}: scanned with pack {pack.id} "
+                f"{evidence.pack_version}, scoring with {pack.version}; rescan if the rules "
+                "changed",
+                file=sys.stderr,
+            )
     return assess(pack, loaded, targets=targets, rule=rule, evidence=evidence)
 
 
@@ -249,6 +277,18 @@ def cmd_score(args: argparse.Namespace) -> int:
         _emit(result_csv(result), args.out)
     else:
         _emit(score_table(result), args.out)
+    return EXIT_OK
+
+
+def cmd_gaps(args: argparse.Namespace) -> int:
+    from assess.export import gaps_csv, gaps_json, gaps_table
+    from assess.fsio import check_writable_target
+
+    if args.out:
+        check_writable_target(args.out)
+    result = _load(args)
+    render = {"json": gaps_json, "csv": gaps_csv, "table": gaps_table}[args.format]
+    _emit(render(result), args.out)
     return EXIT_OK
 
 
@@ -288,13 +328,22 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
     from pydantic import BaseModel
 
-    from assess.model import Assessment, Engagement, Evidence, PackFile, QuestionFile, RuleFile
+    from assess.model import (
+        Assessment,
+        Engagement,
+        Evidence,
+        PackFile,
+        QuestionFile,
+        RuleFile,
+        ToolFile,
+    )
 
     models: dict[str, type[BaseModel]] = {
         "pack": PackFile,
         "questions": QuestionFile,
         "engagement": Engagement,
         "rules": RuleFile,
+        "tools": ToolFile,
         "result": Assessment,
         "evidence": Evidence,
     }
@@ -308,13 +357,11 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def cmd_validate(args: argparse.Namespace) -> int:
     from assess.engagement import load_engagement
     from assess.packs import load_pack
-    from assess.scan.rules import load_rules
 
     pack = load_pack(args.pack)
-    rules = load_rules(pack)
     print(
         f"ok: pack {pack.id} {pack.version} ({len(pack.questions)} questions, "
-        f"{len(rules)} scan rules) at {pack.source}"
+        f"{len(pack.rules)} scan rules, {len(pack.tools)} tools) at {pack.source}"
     )
     for path in args.engagements:
         loaded = load_engagement(path, pack)
@@ -453,12 +500,11 @@ def cmd_scan(args: argparse.Namespace) -> int:
     from assess.scan.engine import scan_repo
     from assess.scan.output import evidence_json, sarif, summary
     from assess.scan.repo import GitRepo, cloned, is_url
-    from assess.scan.rules import load_rules
 
     if args.out:
         check_writable_target(args.out)
     pack = load_pack(args.pack)
-    rules = load_rules(pack)
+    rules = pack.rules
     scans = []
     for i, source in enumerate(args.repos, 1):
         label = f"[{i}/{len(args.repos)}] {source}"
@@ -507,6 +553,7 @@ COMMANDS = {
     "score": cmd_score,
     "interview": cmd_interview,
     "answer": cmd_answer,
+    "gaps": cmd_gaps,
     "report": cmd_report,
     "scan": cmd_scan,
     "schema": cmd_schema,

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import io
+import json
+import textwrap
 
-from assess.model import AreaScore, Assessment, RuleKind
-from assess.report.render import fmt_level, fmt_pct
+from assess.model import AreaScore, Assessment, EvidenceStatus, RuleKind
+from assess.report.render import EVIDENCE_LABELS, KIND_LABELS, LICENCE_LABELS, fmt_level, fmt_pct
+
+WIDTH = 100  # text output wraps here (it is often piped into files and emails)
+DISAGREEMENT = (EvidenceStatus.contradicted, EvidenceStatus.understated)
 
 AREA_COLUMNS = [
     "id",
@@ -64,7 +69,7 @@ def _evidence_cell(area: AreaScore) -> str:
 
 def score_table(result: Assessment) -> str:
     """A plain-text table for the terminal (no colour codes, so it pipes cleanly)."""
-    header = ["Area", "Level", "Target", "Gap", "Stage", "Coverage", "Don't know", "N/A"]
+    header = ["Area", "Level", "Target", "Gap", "Stage", "Coverage", "Confidence", "N/A"]
     if result.repos:
         header.append("Evidence")
     rows = [
@@ -75,14 +80,14 @@ def score_table(result: Assessment) -> str:
             fmt_level(a.gap),
             a.stage or "not assessed",
             fmt_pct(a.coverage),
-            str(a.dont_know),
+            a.confidence.label,
             str(a.not_applicable),
             *([_evidence_cell(a)] if result.repos else []),
         ]
         for a in result.areas
     ]
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    right = {1, 2, 3, 5, 6, 7}
+    right = {1, 2, 3, 5, 7}
 
     def line(cells: list[str]) -> str:
         out = [
@@ -110,4 +115,122 @@ def score_table(result: Assessment) -> str:
         lines.append("Not scored: " + ", ".join(o.unscored_areas))
     for repo in result.repos:
         lines.append(f"Evidence from {repo.source} @ {repo.commit[:12]}")
+    lines += _disagreements(result)
+    return "\n".join(lines) + "\n"
+
+
+def _wrap(text: str, indent: str, hanging: str | None = None) -> list[str]:
+    return textwrap.wrap(
+        text, WIDTH, initial_indent=indent, subsequent_indent=indent if hanging is None else hanging
+    )
+
+
+def _disagreements(result: Assessment) -> list[str]:
+    rows = [q for q in result.questions if q.evidence and q.evidence.status in DISAGREEMENT]
+    if not rows:
+        return []
+    out = ["", f"Answers the repositories disagree with ({len(rows)}):"]
+    for q in rows:
+        assert q.evidence is not None
+        status = EVIDENCE_LABELS[q.evidence.status.value].lower()
+        level = f"scored {fmt_level(q.level)}" if q.evidence.cap is not None else "not capped"
+        out.append(f"- {q.id}: {status}, {level}")
+        out += _wrap(q.evidence.explanation, "    ")
+    return out
+
+
+GAP_COLUMNS = [
+    "order",
+    "phase",
+    "question_id",
+    "area",
+    "current_level",
+    "target",
+    "gap",
+    "risk",
+    "priority",
+    "effort",
+    "weeks",
+    "owner",
+    "depends_on",
+    "contradicted",
+    "plan",
+    "outcome",
+]
+
+
+def gaps_json(result: Assessment) -> str:
+    data = result.model_dump(mode="json", include={"gaps", "roadmap", "recommendations"})
+    return json.dumps(data, indent=2) + "\n"
+
+
+def gaps_csv(result: Assessment) -> str:
+    """One row per gap, in roadmap order (what remediation trackers import)."""
+    import pandas as pd
+
+    rows = [
+        {
+            **g.model_dump(mode="json", include=set(GAP_COLUMNS)),
+            "depends_on": " ".join(g.depends_on),
+        }
+        for g in sorted(result.gaps, key=lambda g: g.order)
+    ]
+    buf = io.StringIO()
+    pd.DataFrame(rows, columns=GAP_COLUMNS).to_csv(buf, index=False, lineterminator="\n")
+    return buf.getvalue()
+
+
+def gaps_table(result: Assessment) -> str:
+    """The gap list, the roadmap and the tool recommendations as plain text."""
+    titles = {a.id: a.title for a in result.areas}
+    lines = [f"{result.client.name}: gaps, roadmap and tools", ""]
+    if not result.gaps:
+        lines.append("No gaps: every answered question meets its area's target.")
+    else:
+        lines.append(f"Gaps by priority ({len(result.gaps)})")
+        header = ["Priority", "Area", "Question", "Now", "Target", "Phase"]
+        phase_titles = {p.id: p.title for p in result.roadmap}
+        rows = [
+            [
+                fmt_level(g.priority),
+                titles[g.area],
+                g.question_id + (" (contradicted)" if g.contradicted else ""),
+                fmt_level(g.current_level),
+                str(g.target),
+                phase_titles[g.phase],
+            ]
+            for g in result.gaps
+        ]
+        widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+        for r in [header, ["-" * w for w in widths], *rows]:
+            cells = [
+                c.rjust(w) if i in (0, 3, 4) else c.ljust(w)
+                for i, (c, w) in enumerate(zip(r, widths, strict=True))
+            ]
+            lines.append("  ".join(cells).rstrip())
+        lines += ["", "Roadmap"]
+        by_id = {g.question_id: g for g in result.gaps}
+        for phase in result.roadmap:
+            if not phase.items:
+                continue
+            lines += ["", f"{phase.title} (months {phase.start_month}-{phase.end_month})"]
+            for qid in phase.items:
+                g = by_id[qid]
+                after = ", ".join(f"#{by_id[d].order}" for d in g.depends_on)
+                lines += _wrap(
+                    f"{g.order}. [{titles[g.area]}] {g.plan} ({g.owner}, ~{g.weeks} weeks"
+                    + (f", after {after}" if after else "")
+                    + ")",
+                    "  ",
+                    "     ",
+                )
+                lines += _wrap(f"Done when: {g.outcome}", "     ")
+    if result.recommendations:
+        lines += ["", "Tool recommendations"]
+        for t in result.recommendations:
+            kind = KIND_LABELS[t.kind.value]
+            lines += ["", f"{kind}: {t.name} ({LICENCE_LABELS[t.licence.value]}, {t.vendor})"]
+            lines += _wrap(t.reason, "  ")
+            for area, action in zip(t.areas, t.actions, strict=True):
+                lines += _wrap(f"- {titles[area]}: {action}", "  ", "    ")
     return "\n".join(lines) + "\n"

@@ -76,7 +76,8 @@ def recommend(
     for g in gaps:
         need[g.area] += g.priority
         closes[g.area].append(g.question_id)
-    title = {a.id: a.title.lower() for a in pack.areas}
+    # area titles inside a sentence: "model monitoring", but "CI/CD" stays as written
+    title = {a.id: a.title if a.title[:2].isupper() else a.title.lower() for a in pack.areas}
 
     def rec(
         tool: Tool, kind: RecommendationKind, areas: list[str], score: float, reason: str
@@ -127,11 +128,12 @@ def recommend(
                     RecommendationKind.extend,
                     areas,
                     sum(need[a] for a in areas),
-                    f"Already in use: build on {tool.name} to close the gaps in "
+                    f"Build on {tool.name}, already in use, to close the gaps in "
                     f"{_join([title[a] for a in sorted(areas, key=lambda a: -need[a])])}.",
                 )
             )
 
+    out.sort(key=lambda r: (r.kind is not RecommendationKind.migrate, -r.score, r.tool))
     candidates = [
         t
         for t in pack.tools

@@ -19,9 +19,10 @@ Per question (first match wins):
   (a repository cannot show level 4's measurement and review); or a negative finding agrees with
   a low claim.
 - partial: positive findings exist, but only for a lower level than claimed.
-- understated: positive findings show a higher level than claimed (a CI file for a team that
-  says it has no CI): not scored differently, but listed for the consultant with the
-  contradictions, and it suggests a level.
+- understated: code or a CI step shows a higher level than claimed (tests running in CI for a
+  team that says it tests by hand): not scored differently, but listed for the consultant with
+  the contradictions, and it suggests a level. A file or a declared dependency above the claim
+  does not count: it shows that something exists, not that it is used.
 
 Evidence weighs by how it was found, as in Google's ML Test Score (a test run automatically
 counts twice a documented one): a CI step 1, code that uses a tool 0.75, a dependency or a file
@@ -58,6 +59,7 @@ STRENGTH_WEIGHT = {
     Strength.dependency: 0.5,
     Strength.file: 0.5,
 }
+STRONG = (Strength.ci, Strength.code)
 KEEP_FINDINGS = 5  # findings kept per question in the result (the area lists them all)
 
 
@@ -127,11 +129,13 @@ def reconcile(
     elif pos and supported is not None:
         reachable = max(r.level for r in positive_rules)
         best = max(STRENGTH_WEIGHT[f.strength] for f in pos)
-        if supported > claimed:
-            status, suggested, weight = EvidenceStatus.understated, supported, best / 2
+        strong = [f for f in pos if f.strength in STRONG and f.level > claimed]
+        if strong:
+            top = max(strong, key=lambda f: f.level)
+            status, suggested, weight = EvidenceStatus.understated, top.level, best / 2
             why = (
-                f"The answers claim level {_level(claimed)}, but '{pos[0].title}' "
-                f"({_where(pos[0])}) suggests {supported}: check which is right."
+                f"The answers claim level {_level(claimed)}, but '{top.title}' "
+                f"({_where(top)}) suggests {top.level}: check which is right."
             )
         elif supported >= min(claimed, reachable):
             status, weight = EvidenceStatus.corroborated, best

@@ -11,12 +11,9 @@ from assess.model import RuleKind
 from assess.packs import available_packs, load_pack
 from assess.scan.engine import scan_repo
 from assess.scan.repo import GitRepo
-from assess.scan.rules import load_rules
 from tests.gitrepo import make_repo
 
-CATALOG = [
-    (pack_id, rule) for pack_id in available_packs() for rule in load_rules(load_pack(pack_id))
-]
+CATALOG = [(pack_id, rule) for pack_id in available_packs() for rule in load_pack(pack_id).rules]
 
 
 def _content(value: str) -> str | bytes:
@@ -28,7 +25,7 @@ def _content(value: str) -> str | bytes:
 
 def test_default_catalog_covers_every_area() -> None:
     pack = load_pack("mlops")
-    rules = load_rules(pack)
+    rules = pack.rules
     for area in pack.areas:
         mine = [r for r in rules if r.area == area.id]
         assert len(mine) >= 4, area.id

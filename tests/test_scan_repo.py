@@ -16,7 +16,6 @@ from assess.errors import InputError
 from assess.packs import load_pack
 from assess.scan.engine import scan_repo
 from assess.scan.repo import GitRepo
-from assess.scan.rules import load_rules
 from tests.conftest import dump, run_assess, tiny_pack_data, write_pack
 from tests.gitrepo import git, make_repo, remove
 from tests.test_cli import assert_clean_failure
@@ -34,7 +33,7 @@ def scan_pack(tmp_path: Path) -> Path:
 def scan(path: Path, pack: Path, **kw: Any) -> Any:
     repo = GitRepo(path, kw.pop("ref", None))
     try:
-        return scan_repo(repo, load_rules(load_pack(pack)), **kw)
+        return scan_repo(repo, load_pack(pack).rules, **kw)
     finally:
         repo.close()
 

@@ -13,7 +13,6 @@ from assess.model import Evidence
 from assess.packs import load_pack
 from assess.scan.engine import scan_repo
 from assess.scan.repo import GitRepo
-from assess.scan.rules import load_rules
 from tests.conftest import dump
 from tests.gitrepo import make_repo
 
@@ -180,7 +179,7 @@ def rules(tmp_path_factory: pytest.TempPathFactory) -> Any:
     head, questions = tiny_pack_data()
     folder = write_pack(tmp_path_factory.mktemp("pack") / "tiny", head, questions)
     dump(folder / "rules" / "alpha.yaml", RULES)
-    return load_rules(load_pack(folder))
+    return load_pack(folder).rules
 
 
 @pytest.mark.parametrize(("name", "files", "expected"), FIXTURES, ids=[f[0] for f in FIXTURES])

@@ -49,7 +49,7 @@ EVIDENCE_LABELS = {
     "not_observable": "Not observable",
 }
 
-KIND_LABELS = {"adopt": "Adopt", "extend": "Already in use: extend", "migrate": "Migrate to"}
+KIND_LABELS = {"adopt": "Adopt", "extend": "Extend (already in use)", "migrate": "Migrate to"}
 LICENCE_LABELS = {
     "open_source": "Open source",
     "commercial": "Commercial",

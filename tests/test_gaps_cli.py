@@ -1,0 +1,129 @@
+"""`assess gaps` and the reconciliation shown by `assess score`, run as a user would on the
+bundled sample (Lakeside Mutual, with the evidence `make demo` scanned)."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from assess.engagement import load_engagement
+from assess.evidence import load_evidence
+from assess.model import Assessment, EvidenceStatus
+from assess.packs import load_pack
+from assess.scoring import assess
+from tests.conftest import ROOT, SAMPLE, run_assess
+
+EVIDENCE = ROOT / "samples" / "evidence.json"
+
+
+@pytest.fixture(scope="module")
+def sample() -> Assessment:
+    pack = load_pack("mlops")
+    return assess(pack, load_engagement(SAMPLE, pack), evidence=load_evidence(EVIDENCE, pack))
+
+
+def test_sample_reconciliation_catches_the_committed_model(sample: Assessment) -> None:
+    q = next(q for q in sample.questions if q.id == "versioning.binary_storage")
+    assert q.evidence is not None and q.evidence.status is EvidenceStatus.contradicted
+    assert q.evidence.claimed_level == 2.0 and q.level == 1.0
+    assert "models/churn_2026_03.pkl" in q.evidence.explanation
+    versioning = next(a for a in sample.areas if a.id == "versioning")
+    assert versioning.contradicted >= 1
+    assert any(g.question_id == q.id and g.contradicted for g in sample.gaps)
+
+
+def test_sample_recommendations_build_on_what_lakeside_runs(sample: Assessment) -> None:
+    """Lakeside: Azure + on-prem, runs MLflow, Airflow, Azure ML, Great Expectations, prefers
+    managed platforms."""
+    kinds = {r.tool: r.kind.value for r in sample.recommendations}
+    assert kinds.get("mlflow") == "extend" and kinds.get("azure_ml") == "extend"
+    pack = load_pack("mlops")
+    for r in sample.recommendations:
+        tool = pack.tool(r.tool)
+        assert tool is not None and {"azure", "on_prem"} & set(tool.clouds), r.tool
+        if r.kind.value == "adopt":
+            assert r.tool not in ("mlflow", "airflow", "azure_ml", "great_expectations")
+
+
+def test_gaps_json_holds_what_the_result_holds(sample: Assessment) -> None:
+    proc = run_assess("gaps", SAMPLE, "--evidence", EVIDENCE, "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert set(data) == {"gaps", "roadmap", "recommendations"}
+    assert [(g["question_id"], g["priority"], g["order"]) for g in data["gaps"]] == [
+        (g.question_id, g.priority, g.order) for g in sample.gaps
+    ]
+    assert [r["tool"] for r in data["recommendations"]] == [r.tool for r in sample.recommendations]
+
+
+def test_gaps_table_lists_priorities_roadmap_and_tools(sample: Assessment) -> None:
+    proc = run_assess("gaps", SAMPLE, "--evidence", EVIDENCE)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert out.startswith("Lakeside Mutual Insurance: gaps, roadmap and tools")
+    top = sample.gaps[0]
+    assert f"Gaps by priority ({len(sample.gaps)})" in out
+    assert top.question_id in out.split("Roadmap")[0]
+    for phase in sample.roadmap:
+        if phase.items:
+            assert f"{phase.title} (months {phase.start_month}-{phase.end_month})" in out
+    first = min(sample.gaps, key=lambda g: g.order)
+    assert "1. [" in out and first.plan.split()[0] in out
+    assert "(contradicted)" in out  # versioning.binary_storage
+    assert "Extend (already in use): MLflow" in out
+    assert max(len(line) for line in out.splitlines()) <= 120
+
+
+def test_gaps_csv_reads_back_in_roadmap_order(sample: Assessment, tmp_path: Path) -> None:
+    out = tmp_path / "gaps.csv"
+    proc = run_assess("gaps", SAMPLE, "--evidence", EVIDENCE, "--format", "csv", "-o", out)
+    assert proc.returncode == 0, proc.stderr
+    df = pd.read_csv(out)
+    assert list(df["order"]) == list(range(1, len(sample.gaps) + 1))
+    by_order = sorted(sample.gaps, key=lambda g: g.order)
+    assert list(df["question_id"]) == [g.question_id for g in by_order]
+    assert list(df["priority"]) == [g.priority for g in by_order]
+
+
+def test_score_shows_confidence_and_disagreements(sample: Assessment) -> None:
+    proc = run_assess("score", SAMPLE, "--evidence", EVIDENCE)
+    assert proc.returncode == 0, proc.stderr
+    header = next(line for line in proc.stdout.splitlines() if line.startswith("Area"))
+    assert "Confidence" in header
+    for a in sample.areas:
+        row = next(line for line in proc.stdout.splitlines() if line.startswith(a.title))
+        assert f" {a.confidence.label} " in row
+    assert "Answers the repositories disagree with" in proc.stdout
+    assert "- versioning.binary_storage: contradicted, scored 1.0" in proc.stdout
+    assert "models/churn_2026_03.pkl" in proc.stdout
+
+
+def test_evidence_from_another_pack_version_is_flagged(tmp_path: Path) -> None:
+    data = json.loads(EVIDENCE.read_text())
+    data["pack_version"] = "0.9.0"
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps(data))
+    proc = run_assess("score", SAMPLE, "--evidence", old, "--format", "csv")
+    assert proc.returncode == 0
+    assert "scanned with pack mlops 0.9.0, scoring with 1.0.0" in proc.stderr
+    pd.read_csv(io.StringIO(proc.stdout))  # the output itself stays clean
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["missing.yaml"], "missing.yaml"),
+        ([str(SAMPLE), "--target", "nowhere=3"], "unknown area 'nowhere'"),
+        ([str(SAMPLE), "-o", "no/such/dir/gaps.txt"], "no/such/dir"),
+        ([str(SAMPLE), "--evidence", str(SAMPLE)], "not valid JSON"),
+    ],
+)
+def test_gaps_bad_input_is_one_line_exit_2(tmp_path: Path, args: list[str], expected: str) -> None:
+    proc = run_assess("gaps", *args, cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert expected in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "no").exists()
