@@ -161,3 +161,17 @@ def test_bundled_pack_dependencies_follow_the_brief(mlops: Pack) -> None:
     assert "versioning.model_registry" in needs("training.release")
     assert "validation.promotion_gate" in needs("cicd.environment_promotion")
     assert "monitoring.drift" in needs("training.retraining_trigger")
+
+
+def test_a_repo_threshold_needs_a_rule_that_can_show_it(bundled_pack_copy: Path) -> None:
+    import yaml
+
+    path = bundled_pack_copy / "questions" / "monitoring.yaml"
+    data = yaml.safe_load(path.read_text())
+    data["questions"][0]["expected_in_repo_from"] = 1  # its only rule shows level 3
+    qid = data["questions"][0]["id"]
+    dump(path, data)
+    with pytest.raises(PackError) as err:
+        load_pack(bundled_pack_copy)
+    assert f"{qid}.expected_in_repo_from" in str(err.value)
+    assert "monitoring.yaml" in str(err.value)

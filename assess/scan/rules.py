@@ -31,7 +31,23 @@ def load_rules(pack: Pack) -> tuple[Rule, ...]:
                 raise PackError(msg, file=path, field=format_path(at), line=loc.line(at))
             seen[rule.id] = path
             rules.append(rule)
+    _check_thresholds(pack, rules)
     return tuple(rules)
+
+
+def _check_thresholds(pack: Pack, rules: list[Rule]) -> None:
+    """A question's ``expected_in_repo_from`` needs a positive rule that can show that level."""
+    for q in pack.questions:
+        if q.expected_in_repo_from is None:
+            continue
+        levels = [r.level for r in rules if q.id in r.questions and r.kind is RuleKind.positive]
+        if not levels or min(levels) > q.expected_in_repo_from:
+            raise PackError(
+                f"{q.id}: no positive scan rule shows level {q.expected_in_repo_from} or below"
+                + (f" (its rules show {min(levels)} and up)" if levels else ""),
+                file=Path(pack.source) / "questions" / f"{q.area}.yaml",
+                field=f"{q.id}.expected_in_repo_from",
+            )
 
 
 def _problem(rule: Rule, area: str, pack: Pack, seen: dict[str, Path]) -> tuple[str, str] | None:
