@@ -296,8 +296,103 @@ class ToolFile(Frozen):
     tools: tuple[Tool, ...] = Field(min_length=1)
 
 
+ControlId = Annotated[str, Field(pattern=r"^[A-Z]+-\d{2,}$", description="e.g. CL-01")]
+ContextCondition = dict[Slug, tuple[str | bool, ...]]
+"""Context field id -> accepted values; every field of one condition must match. A list of
+conditions applies when any of them does (an unrecorded field counts as matching, flagged as an
+assumption)."""
+
+
+class ControlLevel(Frozen):
+    level: Level
+    meaning: NonEmpty
+
+
+class Control(Frozen):
+    """A compliance control (``compliance/controls.yaml``)."""
+
+    id: ControlId
+    title: NonEmpty
+    requirement: NonEmpty
+    ladder: tuple[ControlLevel, ...]
+    questions: tuple[QuestionId, ...] = Field(
+        min_length=1, description="questions that assess it; its level is their lowest"
+    )
+    rules: tuple[str, ...] = Field(default=(), description="scan rules that evidence it")
+    evidence: tuple[str, ...] = ()
+    applies_when: tuple[ContextCondition, ...] = Field(
+        default=(), description="narrower than its frameworks: applies only when one matches"
+    )
+    not_applicable: str | None = Field(default=None, description="reason shown when it does not")
+
+    @model_validator(mode="after")
+    def _complete(self) -> Control:
+        if [x.level for x in self.ladder] != list(range(LEVEL_MIN, LEVEL_MAX + 1)):
+            raise ValueError("the ladder must give a meaning for levels 0 to 4 in order")
+        if bool(self.applies_when) != bool(self.not_applicable):
+            raise ValueError(
+                "give 'not_applicable' (the reason) exactly when 'applies_when' is set"
+            )
+        return self
+
+
+class ControlFile(Frozen):
+    controls: tuple[Control, ...] = Field(min_length=1)
+
+
+class LegalRef(Frozen):
+    ref: NonEmpty = Field(description="article or section as cited, e.g. 'Art. 5(1)(a)'")
+    about: NonEmpty
+    verified: bool = Field(default=True, description="false until checked against the text")
+    applies_when: tuple[ContextCondition, ...] = Field(
+        default=(), description="binds only in these cases (e.g. providers of high-risk AI)"
+    )
+
+
+class RegulationDate(Frozen):
+    date: dt.date
+    event: NonEmpty
+    verified: bool = True
+
+
+class Framework(Frozen):
+    """A regulation mapped onto the controls (``compliance/frameworks/<id>.yaml``)."""
+
+    id: Slug
+    name: NonEmpty
+    title: NonEmpty
+    url: str = ""
+    applies_when: tuple[ContextCondition, ...] = ()
+    not_applicable: str = ""
+    dates: tuple[RegulationDate, ...] = ()
+    references: dict[ControlId, tuple[LegalRef, ...]] = Field(min_length=1)
+
+
+class ModelNameSource(Frozen):
+    rule: str
+    pattern: NonEmpty = Field(description="regex over the finding's snippet; group 1 is the name")
+
+
+class LineageLinkDef(Frozen):
+    id: Slug
+    title: NonEmpty
+    description: NonEmpty
+    rules: tuple[str, ...] = Field(min_length=1, description="findings that establish the link")
+    broken_by: tuple[str, ...] = Field(
+        default=(), description="negative findings that break it (e.g. a model file in git)"
+    )
+
+
+class LineageConfig(Frozen):
+    """``compliance/lineage.yaml``: how a model's lineage chain is traced from scan findings."""
+
+    models: tuple[ModelNameSource, ...] = ()
+    links: tuple[LineageLinkDef, ...] = Field(min_length=1)
+
+
 class Pack(Frozen):
-    """A loaded, cross-checked pack: ``pack.yaml``, its questions, scan rules and tools."""
+    """A loaded, cross-checked pack: ``pack.yaml``, its questions, scan rules, tools and
+    compliance catalog."""
 
     id: str
     version: str
@@ -311,6 +406,9 @@ class Pack(Frozen):
     questions: tuple[Question, ...]
     rules: tuple[Rule, ...] = ()
     tools: tuple[Tool, ...] = ()
+    controls: tuple[Control, ...] = ()
+    frameworks: tuple[Framework, ...] = ()
+    lineage: LineageConfig | None = None
     source: str = Field(description="folder the pack was loaded from")
 
     def area(self, area_id: str) -> Area | None:
@@ -717,6 +815,78 @@ class Overall(Frozen):
     unscored_areas: tuple[str, ...]
 
 
+class Applicability(Frozen):
+    applicable: bool
+    assumed: tuple[str, ...] = Field(
+        default=(), description="context fields not recorded, assumed to match"
+    )
+    reason: str
+
+
+class ControlRef(Frozen):
+    framework: str
+    name: str
+    ref: str
+    about: str
+    verified: bool
+    binding: bool = Field(description="binds this client; otherwise good practice only")
+
+
+class ControlStatus(Frozen):
+    id: str
+    title: str
+    requirement: str
+    applicability: Applicability
+    level: float | None = Field(description="lowest (reconciled) level of its answered questions")
+    meaning: str | None = Field(description="what that level means for this control")
+    target: int
+    gap: float | None
+    questions: tuple[str, ...]
+    unanswered: tuple[str, ...]
+    evidence: tuple[str, ...] = Field(description="typical evidence to ask for")
+    findings: tuple[Finding, ...]
+    references: tuple[ControlRef, ...]
+
+
+class FrameworkStatus(Frozen):
+    id: str
+    name: str
+    title: str
+    applicability: Applicability
+    controls: int = Field(description="applicable controls it binds")
+    assessed: int = Field(description="of those, with a level")
+    at_least_2: int
+    at_least_3: int
+    dates: tuple[RegulationDate, ...]
+
+
+class LinkStatus(StrEnum):
+    found = "found"
+    missing = "missing"
+    broken = "broken"
+
+
+class LineageLink(Frozen):
+    id: str
+    title: str
+    status: LinkStatus
+    evidence: tuple[str, ...] = Field(description="path:line in repo at commit")
+
+
+class LineageChain(Frozen):
+    repo: str
+    commit: str
+    model: str
+    links: tuple[LineageLink, ...]
+    broken_at: str | None = Field(description="the first link not found, None when complete")
+
+
+class Compliance(Frozen):
+    controls: tuple[ControlStatus, ...]
+    frameworks: tuple[FrameworkStatus, ...]
+    lineage: tuple[LineageChain, ...]
+
+
 class Client(Frozen):
     name: str
     context: dict[str, ContextValue]
@@ -751,3 +921,4 @@ class Assessment(Frozen):
     gaps: tuple[Gap, ...] = Field(default=(), description="highest priority first")
     roadmap: tuple[RoadmapPhase, ...] = ()
     recommendations: tuple[Recommendation, ...] = ()
+    compliance: Compliance | None = Field(default=None, description="when the pack has controls")

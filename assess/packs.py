@@ -10,12 +10,19 @@ does not exist, a dependency cycle, a tool whose successor is not in the catalog
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from pathlib import Path
 
 from assess.errors import PackError
 from assess.model import (
     Area,
     ContextField,
+    ContextType,
+    Control,
+    ControlFile,
+    Framework,
+    LineageConfig,
     Pack,
     PackFile,
     Question,
@@ -26,7 +33,7 @@ from assess.model import (
 )
 from assess.resources import packs_dir
 from assess.validation import did_you_mean, validate
-from assess.yamlio import format_path, load_yaml
+from assess.yamlio import Locator, format_path, load_yaml
 
 DEFAULT_PACK = "mlops"
 
@@ -142,7 +149,123 @@ def load_pack(ref: str | Path | None = None) -> Pack:
     )
     from assess.scan.rules import load_rules  # the scan package is only needed from here
 
-    return pack.model_copy(update={"rules": load_rules(pack)})
+    pack = pack.model_copy(update={"rules": load_rules(pack)})
+    return pack.model_copy(update=_load_compliance(folder / "compliance", pack))
+
+
+def _load_compliance(folder: Path, pack: Pack) -> dict[str, object]:
+    """``compliance/``: ``controls.yaml``, ``frameworks/<id>.yaml`` (one file per regulation, so a
+    new framework is a new file) and ``lineage.yaml``. All optional; every id they name must
+    exist."""
+    if not folder.is_dir():
+        return {}
+    rule_ids = {r.id for r in pack.rules}
+
+    def check(problem: tuple[str, str] | None, path: Path, loc: Locator, *at: str | int) -> None:
+        if problem:
+            where = (*at, problem[1]) if problem[1] else at
+            raise PackError(problem[0], file=path, field=format_path(where), line=loc.line(where))
+
+    controls: tuple[Control, ...] = ()
+    path = folder / "controls.yaml"
+    if path.exists():
+        data, loc = load_yaml(path, "controls file")
+        controls = validate(ControlFile, data, file=path, locator=loc, error=PackError).controls
+        seen: set[str] = set()
+        for i, c in enumerate(controls):
+            dup = (f"duplicate control id {c.id!r}", "id") if c.id in seen else None
+            check(dup, path, loc, "controls", i)
+            check(
+                _missing(c.questions, pack.question, "question", "questions"),
+                path,
+                loc,
+                "controls",
+                i,
+            )
+            check(
+                _missing(c.rules, rule_ids.__contains__, "scan rule", "rules"),
+                path,
+                loc,
+                "controls",
+                i,
+            )
+            check(_bad_conditions(c.applies_when, pack), path, loc, "controls", i, "applies_when")
+            seen.add(c.id)
+    control_ids = {c.id for c in controls}
+
+    frameworks: list[Framework] = []
+    for path in sorted((folder / "frameworks").glob("*.yaml")):
+        data, loc = load_yaml(path, "framework file")
+        fw = validate(Framework, data, file=path, locator=loc, error=PackError)
+        if fw.id != path.stem:
+            check((f"id {fw.id!r} must match the file name {path.stem!r}", "id"), path, loc)
+        check(_bad_conditions(fw.applies_when, pack), path, loc, "applies_when")
+        for cid, refs in fw.references.items():
+            if cid not in control_ids:
+                hint = did_you_mean(cid, control_ids)
+                check(
+                    (f"no control {cid!r} in controls.yaml{hint}", ""), path, loc, "references", cid
+                )
+            for j, ref in enumerate(refs):
+                problem = _bad_conditions(ref.applies_when, pack)
+                check(problem, path, loc, "references", cid, j, "applies_when")
+        frameworks.append(fw)
+
+    lineage = None
+    path = folder / "lineage.yaml"
+    if path.exists():
+        data, loc = load_yaml(path, "lineage file")
+        lineage = validate(LineageConfig, data, file=path, locator=loc, error=PackError)
+        for i, source in enumerate(lineage.models):
+            check(
+                _missing((source.rule,), rule_ids.__contains__, "scan rule", "rule"),
+                path,
+                loc,
+                "models",
+                i,
+            )
+            try:
+                groups = re.compile(source.pattern).groups
+            except re.error as exc:
+                groups = -1
+                check((f"invalid regex: {exc}", "pattern"), path, loc, "models", i)
+            if groups < 1:
+                msg = "the pattern needs a group that captures the name"
+                check((msg, "pattern"), path, loc, "models", i)
+        for i, link in enumerate(lineage.links):
+            problem = _missing(
+                (*link.rules, *link.broken_by), rule_ids.__contains__, "scan rule", "rules"
+            )
+            check(problem, path, loc, "links", i)
+    return {"controls": controls, "frameworks": tuple(frameworks), "lineage": lineage}
+
+
+def _missing(
+    ids: tuple[str, ...], exists: Callable[[str], object], kind: str, key: str
+) -> tuple[str, str] | None:
+    for ident in ids:
+        if not exists(ident):
+            return f"no {kind} {ident!r} in the pack", key
+    return None
+
+
+def _bad_conditions(
+    conditions: tuple[dict[str, tuple[str | bool, ...]], ...], pack: Pack
+) -> tuple[str, str] | None:
+    """Conditions name context fields of the pack and values those fields can take."""
+    fields = {f.id: f for f in pack.context}
+    for cond in conditions:
+        for field_id, values in cond.items():
+            f = fields.get(field_id)
+            if f is None:
+                return f"no context field {field_id!r}{did_you_mean(field_id, fields)}", ""
+            allowed: set[str | bool] = (
+                {True, False} if f.type is ContextType.boolean else {o.id for o in f.options}
+            )
+            for v in values:
+                if v not in allowed:
+                    return f"{field_id!r} has no value {v!r}", ""
+    return None
 
 
 def _load_tools(

@@ -31,10 +31,12 @@ from collections.abc import Sequence
 import pandas as pd
 
 from assess import __version__
+from assess.compliance import assess_compliance
 from assess.engagement import LoadedEngagement
 from assess.gaps import find_gaps, roadmap
 from assess.interview.engine import applies
 from assess.model import (
+    LEVEL_MAX,
     Answer,
     AnswerStatus,
     AreaScore,
@@ -264,6 +266,14 @@ def assess(
         gaps=gaps,
         roadmap=roadmap(pack, gaps),
         recommendations=recommend(pack, eng.context, gaps),
+        compliance=assess_compliance(
+            pack,
+            eng.context,
+            results,
+            # controls share the compliance area's ladder and target
+            area_targets.get("compliance", (LEVEL_MAX - 1, ""))[0],
+            repos,
+        ),
     )
 
 

@@ -66,7 +66,7 @@ def main() -> None:
         eng.write_text(
             yaml.safe_dump(
                 {
-                    "pack": {"id": "mlops", "version": "1.0.0"},
+                    "pack": {"id": "mlops", "version": "1.1.0"},
                     "context": {
                         "client_name": "Benchmark Ltd",
                         "targets": {},

@@ -109,7 +109,7 @@ def test_evidence_from_another_pack_version_is_flagged(tmp_path: Path) -> None:
     old.write_text(json.dumps(data))
     proc = run_assess("score", SAMPLE, "--evidence", old, "--format", "csv")
     assert proc.returncode == 0
-    assert "scanned with pack mlops 0.9.0, scoring with 1.0.0" in proc.stderr
+    assert "scanned with pack mlops 0.9.0, scoring with 1.1.0" in proc.stderr
     pd.read_csv(io.StringIO(proc.stdout))  # the output itself stays clean
 
 
