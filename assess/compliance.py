@@ -124,8 +124,6 @@ def assess_compliance(
             fw_ok, fw_assumed = fw_status[fw.id]
             for ref in fw.references.get(c.id, ()):
                 ok, ref_assumed = applies(ref.applies_when, context)
-                if not fw_ok:
-                    continue
                 refs.append(
                     ControlRef(
                         framework=fw.id,
@@ -133,9 +131,12 @@ def assess_compliance(
                         ref=ref.ref,
                         about=ref.about,
                         verified=ref.verified,
-                        binding=ok,
+                        in_scope=fw_ok,
+                        binding=fw_ok and ok,
                     )
                 )
+                if not fw_ok:
+                    continue
                 if ok:
                     assumed += [*fw_assumed, *ref_assumed]
                 else:

@@ -115,8 +115,27 @@ def score_table(result: Assessment) -> str:
         lines.append("Not scored: " + ", ".join(o.unscored_areas))
     for repo in result.repos:
         lines.append(f"Evidence from {repo.source} @ {repo.commit[:12]}")
+    lines += _compliance_summary(result)
     lines += _disagreements(result)
     return "\n".join(lines) + "\n"
+
+
+def _compliance_summary(result: Assessment) -> list[str]:
+    if result.compliance is None:
+        return []
+    out = ["", "Compliance controls (level >= 2 / >= 3 of the applicable ones; not legal advice):"]
+    for fw in result.compliance.frameworks:
+        if fw.applicability.applicable:
+            out.append(
+                f"- {fw.name}: {fw.at_least_2} / {fw.at_least_3} of {fw.controls} "
+                f"({fw.controls - fw.assessed} not assessed)"
+            )
+        else:
+            out.append(f"- {fw.name}: not in scope ({fw.applicability.reason.rstrip('.')})")
+    for chain in result.compliance.lineage:
+        where = f"breaks at {chain.broken_at}" if chain.broken_at else "complete"
+        out.append(f"- lineage of {chain.model} ({chain.repo}): {where}")
+    return out
 
 
 def _wrap(text: str, indent: str, hanging: str | None = None) -> list[str]:

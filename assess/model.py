@@ -829,6 +829,7 @@ class ControlRef(Frozen):
     ref: str
     about: str
     verified: bool
+    in_scope: bool = Field(description="the framework applies to this client")
     binding: bool = Field(description="binds this client; otherwise good practice only")
 
 

@@ -59,3 +59,30 @@ def make_repo(
 def remove(path: Path, *names: str, message: str = "remove") -> None:
     git(path, "rm", "-q", "-r", *names)
     git(path, "commit", "-q", "-m", message)
+
+
+FAKE_SIGNATURE = (
+    "-----BEGIN PGP SIGNATURE-----\n\niQEzBAABCAAdFiEEfakefakefakefakefakefake\n=abcd\n"
+    "-----END PGP SIGNATURE-----\n"
+)
+
+
+def make_tag(repo: Path, name: str, *, signed: bool) -> None:
+    """An annotated tag on HEAD, built with ``git mktag``; ``signed`` appends a signature block
+    (structurally a signature, cryptographically meaningless: assess only reads it)."""
+    head = git(repo, "rev-parse", "HEAD").strip()
+    body = (
+        f"object {head}\ntype commit\ntag {name}\n"
+        "tagger Test <test@example.com> 1700000000 +0000\n\nrelease\n"
+    )
+    if signed:
+        body += FAKE_SIGNATURE
+    obj = subprocess.run(
+        ["git", "-C", str(repo), "mktag"],
+        input=body,
+        capture_output=True,
+        text=True,
+        check=True,
+        env=ENV,
+    ).stdout.strip()
+    git(repo, "update-ref", f"refs/tags/{name}", obj)

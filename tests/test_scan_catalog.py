@@ -11,7 +11,7 @@ from assess.model import RuleKind
 from assess.packs import available_packs, load_pack
 from assess.scan.engine import scan_repo
 from assess.scan.repo import GitRepo
-from tests.gitrepo import make_repo
+from tests.gitrepo import make_repo, make_tag
 
 CATALOG = [(pack_id, rule) for pack_id in available_packs() for rule in load_pack(pack_id).rules]
 
@@ -47,7 +47,13 @@ def test_rule_against_its_examples(tmp_path: Path, pack_id: str, rule: object) -
         ("match", rule.examples.match, True),
         ("no_match", rule.examples.no_match, False),
     ):
-        repo = GitRepo(make_repo(tmp_path / case, {k: _content(v) for k, v in files.items()}))
+        path = make_repo(
+            tmp_path / case, {k: _content(v) for k, v in files.items() if not k.startswith("@")}
+        )
+        for key, value in files.items():
+            if key.startswith("@tag "):
+                make_tag(path, key.removeprefix("@tag "), signed=value == "signed")
+        repo = GitRepo(path)
         try:
             result = scan_repo(repo, [rule], with_history=False)
         finally:

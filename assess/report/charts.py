@@ -111,3 +111,59 @@ def level_bar(level: float | None, target: float, *, width: int = 160, max_level
         f'<line x1="{tx:.1f}" y1="0" x2="{tx:.1f}" y2="{h}" stroke="#222" stroke-width="2"/>'
         "</svg>"
     )
+
+
+LINK_STYLE = {  # status -> (stroke, dash, fill, mark): told apart without colour too
+    "found": ("#1f5e3a", "", "#e8f3ec", "\u2713 found"),
+    "missing": ("#888888", "4,3", "#ffffff", "missing"),
+    "broken": ("#8a3b00", "", "#fbeee6", "\u2717 broken"),
+}
+
+
+def lineage_chain(links: Sequence[tuple[str, str]], *, width: int = 640) -> str:
+    """A model's lineage as boxes left to right (title, status), joined by arrows; a missing
+    link is a dashed box, a broken one is marked with a cross and a double border."""
+    n = len(links)
+    gap = 22
+    box_w = (width - gap * (n - 1)) / n
+    h = 58
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart lineage" width="{width}" '
+        f'height="{h}" viewBox="0 0 {width} {h}" role="img" aria-label="'
+        + _attr(", ".join(f"{t}: {s}" for t, s in links))
+        + '">'
+    ]
+    for i, (title, status) in enumerate(links):
+        stroke, dash, fill, mark = LINK_STYLE[status]
+        x = i * (box_w + gap)
+        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+        parts.append(
+            f'<rect x="{x + 1:.1f}" y="6" width="{box_w - 2:.1f}" height="{h - 12}" rx="4" '
+            f'fill="{fill}" stroke="{stroke}" stroke-width="1.5"{dash_attr}/>'
+        )
+        if status == "broken":
+            parts.append(
+                f'<rect x="{x + 4:.1f}" y="9" width="{box_w - 8:.1f}" height="{h - 18}" rx="3" '
+                f'fill="none" stroke="{stroke}" stroke-width="0.8"/>'
+            )
+        cx = x + box_w / 2
+        lines = _wrap(title, 12)
+        for k, line in enumerate(lines):
+            parts.append(
+                f'<text x="{cx:.1f}" y="{24 + k * 11 - (len(lines) - 1) * 5:.1f}" font-size="10" '
+                f'text-anchor="middle" fill="#222" font-weight="bold">{escape(line)}</text>'
+            )
+        parts.append(
+            f'<text x="{cx:.1f}" y="{h - 14}" font-size="9" text-anchor="middle" '
+            f'fill="{stroke}">{escape(mark)}</text>'
+        )
+        if i < n - 1:
+            ax = x + box_w
+            parts.append(
+                f'<line x1="{ax + 2:.1f}" y1="{h / 2}" x2="{ax + gap - 4:.1f}" y2="{h / 2}" '
+                'stroke="#555" stroke-width="1.2"/>'
+                f'<polygon points="{ax + gap - 2:.1f},{h / 2} {ax + gap - 7:.1f},{h / 2 - 3.5} '
+                f'{ax + gap - 7:.1f},{h / 2 + 3.5}" fill="#555"/>'
+            )
+    parts.append("</svg>")
+    return "".join(parts)

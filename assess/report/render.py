@@ -18,6 +18,7 @@ from urllib.parse import unquote, urlparse
 import jinja2
 from markupsafe import Markup
 
+from assess.compliance import DISCLAIMER
 from assess.errors import AssessError
 from assess.model import Assessment
 from assess.report import charts
@@ -106,6 +107,26 @@ def report_context(result: Assessment) -> dict[str, Any]:
             if q.evidence and q.evidence.status.value in ("contradicted", "understated")
         ],
         "gap_by_id": {g.question_id: g for g in result.gaps},
+        "area_by_id": {a.id: a for a in areas},
+        "dates": sorted(
+            (
+                (fw.name, d)
+                for fw in (result.compliance.frameworks if result.compliance else ())
+                if fw.applicability.applicable
+                for d in fw.dates
+            ),
+            key=lambda x: x[1].date,
+        ),
+        "disclaimer": DISCLAIMER,
+        "lineage_svgs": [
+            Markup(charts.lineage_chain([(x.title, x.status.value) for x in chain.links]))
+            for chain in (result.compliance.lineage if result.compliance else ())
+        ],
+        "link_titles": {
+            x.id: x.title
+            for chain in (result.compliance.lineage if result.compliance else ())
+            for x in chain.links
+        },
         "phase_titles": {p.id: p.title for p in result.roadmap},
         "respondents": sorted(
             {x.respondent for q in result.questions for x in q.answers if x.respondent}

@@ -137,3 +137,12 @@ def readme_only_tools(view: RepoView) -> list[Hit]:
             if re.search(rf"\b{re.escape(tool)}\b", text) and package not in declared:
                 hits.append(Hit(e.path, None, f"names {tool}; no dependency declares {package}"))
     return hits
+
+
+@register("signed_tags")
+def signed_tags(view: RepoView) -> list[Hit]:
+    """Annotated tags that carry a signature (read only; assess never runs gpg or ssh)."""
+    return [
+        Hit(path=f"refs/tags/{name}", snippet=f"{kind}-signed tag (signature not verified)")
+        for name, kind in view.repo.tag_signatures()
+    ]

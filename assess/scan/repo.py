@@ -202,6 +202,28 @@ class GitRepo:
         )
         return LogStream(proc)
 
+    def tag_signatures(self) -> list[tuple[str, str]]:
+        """(tag, signature kind) for every annotated tag carrying a signature block. The block
+        is only read, never verified: no gpg or ssh program ever runs."""
+        out = self._git.for_each_ref(
+            "--format=%(refname:short)%00%(contents:signature)%01",
+            "refs/tags",
+            stdout_as_string=False,
+        )
+        signed = []
+        for rec in out.split(b"\x01"):
+            name, _, signature = rec.strip(b"\n").partition(b"\x00")
+            if name and signature.strip():
+                kind = (
+                    "SSH"
+                    if b"SSH SIGNATURE" in signature
+                    else "X.509"
+                    if b"SIGNED MESSAGE" in signature
+                    else "PGP"
+                )
+                signed.append((_decode(name), kind))
+        return signed
+
     def tags(self) -> list[str]:
         out = self._git.for_each_ref(
             "--format=%(refname:short)", "refs/tags", stdout_as_string=False
