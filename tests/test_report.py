@@ -112,3 +112,40 @@ def test_html_render_is_pure(tiny_pack: Path, tiny_engagement: Path) -> None:
     assert html == render_html(result)
     assert html.count('class="chapter area"') == 2
     assert "Not applicable" in html and "no personal data" in html
+
+
+def test_sample_report_has_gaps_roadmap_tools_and_compliance(tmp_path: Path) -> None:
+    """The demo's report, rendered from the sample with its evidence: every chapter issues 5
+    and 6 added is in the PDF, with the numbers of the result."""
+    from pypdf import PdfReader
+
+    from assess.engagement import load_engagement
+    from assess.evidence import load_evidence
+    from assess.packs import load_pack
+    from assess.scoring import assess
+    from tests.conftest import ROOT, SAMPLE
+
+    evidence = ROOT / "samples" / "evidence.json"
+    out = tmp_path / "report.pdf"
+    proc = run_assess("report", SAMPLE, "--evidence", evidence, "-o", out)
+    assert proc.returncode == 0, proc.stderr
+    text = " ".join(p.extract_text() for p in PdfReader(out).pages)
+    text = " ".join(text.split())
+    pack = load_pack("mlops")
+    result = assess(pack, load_engagement(SAMPLE, pack), evidence=load_evidence(evidence, pack))
+    assert result.compliance is not None
+    for heading in ("Roadmap", "Tool recommendations", "Compliance controls and lineage"):
+        assert heading in text
+    assert "Not legal advice" in text
+    for control in result.compliance.controls:
+        assert control.id in text
+    chain = result.compliance.lineage[0]
+    assert (
+        f"the chain breaks at {next(x.title for x in chain.links if x.id == chain.broken_at)}"
+        in text
+    )
+    assert "Where the answers and the repositories disagree" in text
+    for rec in result.recommendations:
+        assert rec.name in text
+    first = min(result.gaps, key=lambda g: g.order)
+    assert " ".join(first.plan.split()[:6]) in text
