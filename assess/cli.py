@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from assess import __version__
 
 if TYPE_CHECKING:
+    from assess.engagement import LoadedEngagement
     from assess.model import Assessment
 
 EXIT_OK = 0
@@ -119,6 +120,13 @@ def build_parser() -> argparse.ArgumentParser:
     engagement_args(p)
     p.add_argument("-o", "--out", type=Path, metavar="FILE.pdf", help="PDF file to write")
     p.add_argument("--html", type=Path, metavar="FILE.html", help="also write the report as HTML")
+    p.add_argument(
+        "--theme",
+        type=Path,
+        metavar="FILE",
+        help="YAML branding (consultancy, logo, primary_colour, accent_colour, confidentiality) "
+        "instead of the engagement's 'branding:' section",
+    )
 
     p = sub.add_parser(
         "interview",
@@ -225,6 +233,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _load(args: argparse.Namespace) -> Assessment:
+    return _load_all(args)[1]
+
+
+def _load_all(args: argparse.Namespace) -> tuple[LoadedEngagement, Assessment]:
     from assess.engagement import load_with_pack
     from assess.scoring import assess
 
@@ -251,7 +263,7 @@ def _load(args: argparse.Namespace) -> Assessment:
                 "changed",
                 file=sys.stderr,
             )
-    return assess(pack, loaded, targets=targets, rule=rule, evidence=evidence)
+    return loaded, assess(pack, loaded, targets=targets, rule=rule, evidence=evidence)
 
 
 def _emit(text: str, out: Path | None) -> None:
@@ -298,6 +310,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from assess.errors import InputError
     from assess.fsio import atomic_write, check_writable_target
     from assess.report.render import render_html, render_pdf
+    from assess.report.theme import load_theme, resolve
 
     if not args.out and not args.html:
         raise InputError("nothing to write: give -o FILE.pdf and/or --html FILE.html")
@@ -305,8 +318,13 @@ def cmd_report(args: argparse.Namespace) -> int:
         if target:
             check_writable_target(target)
     started = time.perf_counter()
-    result = _load(args)
-    html = render_html(result)
+    loaded, result = _load_all(args)
+    if args.theme:
+        theme = resolve(load_theme(args.theme), args.theme, result.info.organisation)
+    else:
+        branding = loaded.engagement.branding
+        theme = resolve(branding, loaded.path, result.info.organisation, prefix="branding.")
+    html = render_html(result, theme)
     pdf = None
     if args.out:
         _progress("rendering PDF...")

@@ -77,6 +77,8 @@ def dump_engagement(eng: Engagement) -> str:
     data: dict[str, object] = {"pack": eng.pack.model_dump(mode="json")}
     if info:
         data["assessment"] = info
+    if eng.branding is not None:
+        data["branding"] = eng.branding.model_dump(mode="json", exclude_defaults=True)
     data["context"] = eng.context
     data["answers"] = answers
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)

@@ -21,7 +21,7 @@ import heapq
 import math
 from collections.abc import Sequence
 
-from assess.model import AreaScore, Gap, Pack, QuestionResult, Risk, RoadmapPhase
+from assess.model import AreaScore, Gap, KeyRisk, Pack, QuestionResult, Risk, RoadmapPhase
 
 RISK_FACTOR = {Risk.high: 1.5, Risk.medium: 1.0, Risk.low: 0.6}
 
@@ -82,6 +82,29 @@ def find_gaps(
         for qid in raw
     ]
     return tuple(sorted(gaps, key=lambda g: (-g.priority, g.order)))
+
+
+def key_risks(pack: Pack, gaps: Sequence[Gap], n: int = 3) -> tuple[KeyRisk, ...]:
+    """The ``n`` biggest risks: high-risk gaps first, then by priority; each stated as the
+    choice text at the scored level (for a capped answer, the level the evidence allows)."""
+    rank = {Risk.high: 0, Risk.medium: 1, Risk.low: 2}
+    out = []
+    for g in sorted(gaps, key=lambda g: (rank[g.risk], -g.priority, g.order))[:n]:
+        q = pack.question(g.question_id)
+        if q is None:
+            continue
+        now = max((c for c in q.choices if c.level <= g.current_level), key=lambda c: c.level)
+        out.append(
+            KeyRisk(
+                question_id=g.question_id,
+                area=g.area,
+                statement=now.text,
+                current_level=g.current_level,
+                target=g.target,
+                priority=g.priority,
+            )
+        )
+    return tuple(out)
 
 
 def roadmap(pack: Pack, gaps: Sequence[Gap]) -> tuple[RoadmapPhase, ...]:

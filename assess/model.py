@@ -477,12 +477,29 @@ class AssessmentInfo(Frozen):
 
 ContextValue = str | int | bool | list[str] | dict[str, int] | None
 
+Colour = Annotated[str, Field(pattern=r"^#(?:[0-9a-fA-F]{3}){1,2}$", description="#rgb or #rrggbb")]
+
+
+class Branding(Frozen):
+    """How the report looks: in the engagement (``branding:``) or a theme file (``--theme``)."""
+
+    consultancy: str = Field(default="", description="shown on the cover (default: organisation)")
+    logo: str | None = Field(
+        default=None, description="PNG, JPEG, GIF or SVG file, relative to the file naming it"
+    )
+    primary_colour: Colour = "#12355b"
+    accent_colour: Colour = "#1f5fa8"
+    confidentiality: str = Field(
+        default="Confidential", description="footer line, followed by the client's name"
+    )
+
 
 class Engagement(Frozen):
     """An engagement file: pack reference, context answers and answers per question."""
 
     pack: PackRef
     assessment: AssessmentInfo = AssessmentInfo()
+    branding: Branding | None = None
     context: dict[str, ContextValue] = Field(default_factory=dict)
     answers: dict[str, list[Answer]] = Field(
         default_factory=dict,
@@ -740,6 +757,18 @@ class Gap(Frozen):
     order: int = Field(description="position in the roadmap, 1 = first")
 
 
+class KeyRisk(Frozen):
+    """One of the biggest risks for the executive summary: a high-risk practice far from its
+    target, stated as what is true today."""
+
+    question_id: str
+    area: str
+    statement: str = Field(description="the text of the choice at the scored level")
+    current_level: float
+    target: int
+    priority: float
+
+
 class RoadmapPhase(Frozen):
     id: str
     title: str
@@ -813,6 +842,7 @@ class Overall(Frozen):
     target: float | None
     coverage: float | None
     unscored_areas: tuple[str, ...]
+    confidence: Confidence | None = Field(default=None, description="over every question")
 
 
 class Applicability(Frozen):
@@ -920,6 +950,7 @@ class Assessment(Frozen):
         default=(), description="repositories scanned (findings are listed per area)"
     )
     gaps: tuple[Gap, ...] = Field(default=(), description="highest priority first")
+    risks: tuple[KeyRisk, ...] = Field(default=(), description="the three biggest, first first")
     roadmap: tuple[RoadmapPhase, ...] = ()
     recommendations: tuple[Recommendation, ...] = ()
     compliance: Compliance | None = Field(default=None, description="when the pack has controls")

@@ -33,7 +33,7 @@ import pandas as pd
 from assess import __version__
 from assess.compliance import assess_compliance
 from assess.engagement import LoadedEngagement
-from assess.gaps import find_gaps, roadmap
+from assess.gaps import find_gaps, key_risks, roadmap
 from assess.interview.engine import applies
 from assess.model import (
     LEVEL_MAX,
@@ -241,6 +241,7 @@ def assess(
         )
 
     gaps = find_gaps(pack, results, areas)
+    overall = _overall(pack, areas)
     return Assessment(
         tool_version=__version__,
         generated_at=(now or dt.datetime.now(dt.UTC)).replace(microsecond=0),
@@ -259,11 +260,14 @@ def assess(
             context_labels=context_labels(pack, eng.context),
         ),
         ladder=pack.ladder,
-        overall=_overall(pack, areas),
+        overall=overall.model_copy(
+            update={"confidence": confidence(results, overall.coverage, scanned=bool(repos))}
+        ),
         areas=tuple(areas),
         questions=tuple(results),
         repos=tuple(r.model_copy(update={"areas": {}}) for r in repos),
         gaps=gaps,
+        risks=key_risks(pack, gaps),
         roadmap=roadmap(pack, gaps),
         recommendations=recommend(pack, eng.context, gaps),
         compliance=assess_compliance(

@@ -167,3 +167,125 @@ def lineage_chain(links: Sequence[tuple[str, str]], *, width: int = 640) -> str:
             )
     parts.append("</svg>")
     return "".join(parts)
+
+
+HEAT = ("#f2f2f2", "#d9d9d9", "#a6a6a6", "#6e6e6e", "#3a3a3a")  # level 0-4, light to dark
+HEAT_TEXT = ("#222", "#222", "#111", "#fff", "#fff")
+
+
+def heatmap(
+    rows: Sequence[tuple[str, Sequence[tuple[str, float | None, str]]]], *, width: int = 640
+) -> str:
+    """Questions by level: one row per area, one cell per question (label, level, status).
+    Shade and the printed level carry the information, so greyscale prints read; a
+    contradicted answer is outlined, "?" is don't know or unanswered, "n/a" not applicable."""
+    label_w = 170
+    cols = max((len(cells) for _, cells in rows), default=1)
+    cell = min(44.0, (width - label_w) / max(cols, 1))
+    row_h = 24
+    h = row_h * len(rows) + 30
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart heatmap" width="{width}" '
+        f'height="{h}" viewBox="0 0 {width} {h}" role="img" '
+        'aria-label="Heatmap of every question by level">'
+    ]
+    for r, (title, cells) in enumerate(rows):
+        y = r * row_h
+        parts.append(f'<text x="0" y="{y + 15}" font-size="9.5" fill="#222">{escape(title)}</text>')
+        for c, (label, level, status) in enumerate(cells):
+            x = label_w + c * cell
+            if level is None:
+                text = "n/a" if status == "not_applicable" else "?"
+                parts.append(
+                    f'<rect x="{x:.1f}" y="{y + 2}" width="{cell - 3:.1f}" height="{row_h - 5}" '
+                    'fill="#fff" stroke="#bbb" stroke-dasharray="2,2"/>'
+                )
+                fill_text = "#777"
+            else:
+                k = max(0, min(LEVEL_MAX, int(level)))
+                outline = ' stroke="#8a3b00" stroke-width="2"' if status == "contradicted" else ""
+                parts.append(
+                    f'<rect x="{x:.1f}" y="{y + 2}" width="{cell - 3:.1f}" height="{row_h - 5}" '
+                    f'fill="{HEAT[k]}"{outline}><title>{escape(label)}</title></rect>'
+                )
+                text, fill_text = f"{level:g}", HEAT_TEXT[k]
+            parts.append(
+                f'<text x="{x + (cell - 3) / 2:.1f}" y="{y + 15}" font-size="9" '
+                f'text-anchor="middle" fill="{fill_text}">{escape(text)}</text>'
+            )
+    y = len(rows) * row_h + 8
+    for k in range(LEVEL_MAX + 1):
+        x = label_w + k * 52
+        parts.append(
+            f'<rect x="{x}" y="{y}" width="14" height="12" fill="{HEAT[k]}" stroke="#999" '
+            'stroke-width="0.5"/>'
+            f'<text x="{x + 18}" y="{y + 10}" font-size="8.5" fill="#444">{k}</text>'
+        )
+    x = label_w + 5 * 52
+    parts.append(
+        f'<rect x="{x}" y="{y}" width="14" height="12" fill="#fff" stroke="#8a3b00" '
+        f'stroke-width="2"/><text x="{x + 18}" y="{y + 10}" font-size="8.5" fill="#444">'
+        "contradicted by evidence</text>"
+    )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def timeline(
+    phases: Sequence[tuple[str, int, int]],
+    items: Sequence[tuple[str, int, float]],
+    *,
+    width: int = 640,
+    months: int = 12,
+) -> str:
+    """Roadmap as a Gantt-like chart: phase bands (title, start, end month) across the top and
+    one bar per item (label, start month, duration in months); bars running past the horizon
+    end in an arrow."""
+    label_w = 175
+    scale = (width - label_w - 10) / months
+    bar_h, gap = 9, 3
+    top = 26
+    h = top + len(items) * (bar_h + gap) + 18
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart timeline" width="{width}" '
+        f'height="{h}" viewBox="0 0 {width} {h}" role="img" aria-label="Roadmap timeline">'
+    ]
+    for k, (title, start, end) in enumerate(phases):
+        x0, x1 = label_w + start * scale, label_w + min(end, months) * scale
+        shade = ("#eef2f7", "#f7f7f7")[k % 2]
+        parts.append(
+            f'<rect x="{x0:.1f}" y="0" width="{x1 - x0:.1f}" height="{h - 14}" fill="{shade}"/>'
+            f'<text x="{(x0 + x1) / 2:.1f}" y="12" font-size="9" text-anchor="middle" '
+            f'fill="#333" font-weight="bold">{escape(title)}</text>'
+            f'<line x1="{x0:.1f}" y1="0" x2="{x0:.1f}" y2="{h - 14}" stroke="#bbb" '
+            'stroke-width="0.6"/>'
+        )
+    for m in range(0, months + 1, 3):
+        x = label_w + m * scale
+        parts.append(
+            f'<text x="{x:.1f}" y="{h - 3}" font-size="8" text-anchor="middle" '
+            f'fill="#666">{m}</text>'
+        )
+    parts.append(
+        f'<text x="{label_w - 6}" y="{h - 3}" font-size="8" text-anchor="end" fill="#666">'
+        "month</text>"
+    )
+    for i, (label, start, duration) in enumerate(items):
+        y = top + i * (bar_h + gap)
+        x0 = label_w + start * scale
+        stop = min(start + duration, months)
+        w = max(2.0, (stop - start) * scale)
+        parts.append(
+            f'<text x="{label_w - 6}" y="{y + 8}" font-size="7.5" text-anchor="end" '
+            f'fill="#222">{escape(label)}</text>'
+            f'<rect x="{x0:.1f}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="#5b7fa8" '
+            'stroke="#1d3f66" stroke-width="0.6"/>'
+        )
+        if start + duration > months:
+            xe = x0 + w
+            parts.append(
+                f'<polygon points="{xe:.1f},{y} {xe + 6:.1f},{y + bar_h / 2} {xe:.1f},{y + bar_h}" '
+                'fill="#1d3f66"/>'
+            )
+    parts.append("</svg>")
+    return "".join(parts)

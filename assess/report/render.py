@@ -22,6 +22,7 @@ from assess.compliance import DISCLAIMER
 from assess.errors import AssessError
 from assess.model import Assessment
 from assess.report import charts
+from assess.report.theme import Theme, resolve
 from assess.resources import templates_dir
 
 STATUS_LABELS = {
@@ -58,6 +59,9 @@ LICENCE_LABELS = {
 }
 
 
+WEEKS_PER_MONTH = 52 / 12
+
+
 def fmt_level(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.1f}"
 
@@ -84,13 +88,15 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-def report_context(result: Assessment) -> dict[str, Any]:
-    """Everything the templates need, derived from the result alone."""
+def report_context(result: Assessment, theme: Theme | None = None) -> dict[str, Any]:
+    """Everything the templates need: the result, and how it is branded."""
     areas = result.areas
     by_area = {a.id: [q for q in result.questions if q.area == a.id] for a in areas}
     date = result.info.date or result.generated_at.date()
+    phase_start = {p.id: p.start_month for p in result.roadmap}
     return {
         "r": result,
+        "theme": theme or resolve(None, None, result.info.organisation),
         "date": date.strftime("%-d %B %Y") if isinstance(date, dt.date) else str(date),
         "by_area": by_area,
         "radar": Markup(
@@ -99,6 +105,41 @@ def report_context(result: Assessment) -> dict[str, Any]:
             )
         ),
         "bars": {a.id: Markup(charts.level_bar(a.level, a.target)) for a in areas},
+        "heatmap": Markup(
+            charts.heatmap(
+                [
+                    (
+                        a.title,
+                        [
+                            (
+                                q.id,
+                                q.level,
+                                q.evidence.status.value
+                                if q.evidence and q.evidence.cap is not None
+                                else q.status,
+                            )
+                            for q in by_area[a.id]
+                        ],
+                    )
+                    for a in areas
+                ]
+            )
+        ),
+        "timeline": Markup(
+            charts.timeline(
+                [(p.title, p.start_month, p.end_month) for p in result.roadmap],
+                [
+                    (f"#{g.order} {g.question_id}", phase_start[g.phase], g.weeks / WEEKS_PER_MONTH)
+                    for g in sorted(result.gaps, key=lambda g: g.order)
+                ],
+            )
+        )
+        if result.gaps
+        else "",
+        "spread": [q for q in result.questions if q.spread],
+        "tools_by_area": {
+            a.id: [t for t in result.recommendations if a.id in t.areas] for a in areas
+        },
         "area_titles": {a.id: a.title for a in areas},
         "area_levels": {a.id: a.level for a in areas},
         "disagreements": [
@@ -134,9 +175,9 @@ def report_context(result: Assessment) -> dict[str, Any]:
     }
 
 
-def render_html(result: Assessment) -> str:
+def render_html(result: Assessment, theme: Theme | None = None) -> str:
     template = _environment().get_template("report.html.j2")
-    return template.render(**report_context(result))
+    return template.render(**report_context(result, theme))
 
 
 def render_pdf(html: str) -> bytes:

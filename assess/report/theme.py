@@ -1,0 +1,83 @@
+"""The report's branding: consultancy name, logo and colours, from the engagement's
+``branding:`` section or a theme file (``--theme``), checked before anything renders.
+
+The logo is read here, checked to be an image (PNG, JPEG, GIF or SVG, by its bytes, not its
+name) and handed to the template as a ``data:`` URL, so the renderer's fetcher never needs to
+read a file outside the package's templates.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from pathlib import Path
+
+from assess.errors import InputError
+from assess.model import Branding
+from assess.validation import validate
+from assess.yamlio import load_yaml
+
+MAX_LOGO_BYTES = 2 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Theme:
+    consultancy: str
+    logo: str | None  # data: URL
+    primary: str
+    accent: str
+    confidentiality: str
+
+
+def _image_type(data: bytes) -> str | None:
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data.startswith((b"GIF87a", b"GIF89a")):
+        return "image/gif"
+    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith((b"<svg", b"<?xml", b"<!--", b"<!doctype svg")) and b"<svg" in head:
+        return "image/svg+xml"
+    return None
+
+
+def load_theme(path: Path) -> Branding:
+    data, loc = load_yaml(path, "theme file")
+    if data is None:
+        raise InputError("the theme file is empty", file=path)
+    return validate(Branding, data, file=path, locator=loc, error=InputError)
+
+
+def resolve(
+    branding: Branding | None, source: Path | None, organisation: str, *, prefix: str = ""
+) -> Theme:
+    """``source`` is the file the branding came from: its logo path is relative to it, and
+    errors name it and the field (``prefix`` + ``logo``)."""
+    b = branding or Branding()
+    logo = None
+    if b.logo:
+        field = f"{prefix}logo"
+        where = (source.parent if source else Path.cwd()) / b.logo
+        if not where.is_file():
+            raise InputError(f"no such logo file: {b.logo}", file=source, field=field)
+        data = where.read_bytes()
+        if len(data) > MAX_LOGO_BYTES:
+            raise InputError(
+                f"the logo is {len(data) // 1024} KiB; the limit is {MAX_LOGO_BYTES // 1024} KiB",
+                file=source,
+                field=field,
+            )
+        kind = _image_type(data)
+        if kind is None:
+            raise InputError(
+                f"{b.logo} is not an image (PNG, JPEG, GIF or SVG)", file=source, field=field
+            )
+        logo = f"data:{kind};base64,{base64.b64encode(data).decode('ascii')}"
+    return Theme(
+        consultancy=b.consultancy or organisation,
+        logo=logo,
+        primary=b.primary_colour,
+        accent=b.accent_colour,
+        confidentiality=b.confidentiality,
+    )
