@@ -12,6 +12,10 @@ from xml.sax.saxutils import escape
 
 from assess.model import LEVEL_MAX
 
+# the report's bundled font (templates/fonts), so chart labels match the text around them
+FONT = 'font-family="Report Sans, Droid Sans Fallback, sans-serif"'
+SVG = f'<svg xmlns="http://www.w3.org/2000/svg" {FONT}'
+
 
 def _attr(value: str) -> str:
     return escape(value, {'"': "&quot;"})
@@ -51,7 +55,7 @@ def radar(
         return " ".join(f"{x:.1f},{y:.1f}" for x, y in (point(i, v) for i, v in enumerate(values)))
 
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart radar" width="{size + 2 * pad:.0f}" '
+        f'{SVG} class="chart radar" width="{size + 2 * pad:.0f}" '
         f'height="{size:.0f}" viewBox="{-pad:.0f} 0 {size + 2 * pad:.0f} {size:.0f}" '
         'role="img" aria-label="Radar chart of current and target maturity per area">'
     ]
@@ -104,7 +108,7 @@ def level_bar(level: float | None, target: float, *, width: int = 160, max_level
     tx = target * scale
     label = "not assessed" if level is None else f"{level:.1f} of {max_level}, target {target:g}"
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart bar" width="{width}" height="{h}" '
+        f'{SVG} class="chart bar" width="{width}" height="{h}" '
         f'viewBox="0 0 {width} {h}" role="img" aria-label="{_attr(label)}">'
         f'<rect x="0" y="2" width="{width}" height="{h - 4}" fill="#e6e6e6"/>'
         f'<rect x="0" y="2" width="{fill:.1f}" height="{h - 4}" fill="#1f5fa8"/>'
@@ -128,7 +132,7 @@ def lineage_chain(links: Sequence[tuple[str, str]], *, width: int = 640) -> str:
     box_w = (width - gap * (n - 1)) / n
     h = 58
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart lineage" width="{width}" '
+        f'{SVG} class="chart lineage" width="{width}" '
         f'height="{h}" viewBox="0 0 {width} {h}" role="img" aria-label="'
         + _attr(", ".join(f"{t}: {s}" for t, s in links))
         + '">'
@@ -185,7 +189,7 @@ def heatmap(
     row_h = 24
     h = row_h * len(rows) + 30
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart heatmap" width="{width}" '
+        f'{SVG} class="chart heatmap" width="{width}" '
         f'height="{h}" viewBox="0 0 {width} {h}" role="img" '
         'aria-label="Heatmap of every question by level">'
     ]
@@ -247,7 +251,7 @@ def timeline(
     top = 26
     h = top + len(items) * (bar_h + gap) + 18
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart timeline" width="{width}" '
+        f'{SVG} class="chart timeline" width="{width}" '
         f'height="{h}" viewBox="0 0 {width} {h}" role="img" aria-label="Roadmap timeline">'
     ]
     for k, (title, start, end) in enumerate(phases):
