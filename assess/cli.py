@@ -114,11 +114,27 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "report",
-        help="render the gap-analysis report (PDF, HTML)",
-        description="Render the gap-analysis report of an engagement as PDF and/or HTML.",
+        help="render the gap-analysis report (PDF, HTML, Markdown, JSON, CSV, XLSX)",
+        description=(
+            "Render the gap-analysis report of an engagement. Every format comes from the same "
+            "Assessment result, so they never disagree."
+        ),
     )
     engagement_args(p)
-    p.add_argument("-o", "--out", type=Path, metavar="FILE.pdf", help="PDF file to write")
+    p.add_argument(
+        "-o",
+        "--out",
+        type=Path,
+        metavar="FILE",
+        help="file to write; its suffix picks the format (.pdf .html .md .json .xlsx), a "
+        "folder gets one CSV per table",
+    )
+    p.add_argument(
+        "--format",
+        choices=["pdf", "html", "md", "json", "csv", "xlsx"],
+        help="format of -o when its name does not say (xlsx: one sheet per table: scores, "
+        "questions, gaps, roadmap, recommendations, findings, controls, lineage)",
+    )
     p.add_argument("--html", type=Path, metavar="FILE.html", help="also write the report as HTML")
     p.add_argument(
         "--theme",
@@ -304,40 +320,88 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+REPORT_FORMATS = {".pdf": "pdf", ".html": "html", ".htm": "html", ".md": "md", ".json": "json",
+                  ".xlsx": "xlsx"}  # fmt: skip
+
+
+def _report_format(args: argparse.Namespace) -> str | None:
+    from assess.errors import InputError
+
+    if args.format or args.out is None:
+        return str(args.format) if args.format else None
+    fmt = REPORT_FORMATS.get(args.out.suffix.lower())
+    if fmt is None and args.out.is_dir():
+        return "csv"
+    if fmt is None:
+        known = " ".join(sorted(REPORT_FORMATS))
+        raise InputError(
+            f"cannot tell the format from the name: use {known}, a folder for csv, or --format",
+            file=args.out,
+        )
+    return fmt
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     import time
 
     from assess.errors import InputError
     from assess.fsio import atomic_write, check_writable_target
-    from assess.report.render import render_html, render_pdf
-    from assess.report.theme import load_theme, resolve
 
-    if not args.out and not args.html:
-        raise InputError("nothing to write: give -o FILE.pdf and/or --html FILE.html")
-    for target in (args.out, args.html):
+    fmt = _report_format(args)
+    if fmt is None and not args.html:
+        raise InputError("nothing to write: give -o FILE (.pdf .html .md .json .xlsx, or a folder "
+                         "for csv) and/or --html FILE.html")  # fmt: skip
+    if args.out and fmt == "csv":
+        if args.out.exists() and not args.out.is_dir():
+            raise InputError("csv writes one file per table: give a folder", file=args.out)
+        check_writable_target(args.out / "scores.csv" if args.out.is_dir() else args.out)
+    for target in (args.out if fmt != "csv" else None, args.html):
         if target:
             check_writable_target(target)
     started = time.perf_counter()
     loaded, result = _load_all(args)
-    if args.theme:
-        theme = resolve(load_theme(args.theme), args.theme, result.info.organisation)
-    else:
-        branding = loaded.engagement.branding
-        theme = resolve(branding, loaded.path, result.info.organisation, prefix="branding.")
-    html = render_html(result, theme)
-    pdf = None
-    if args.out:
-        _progress("rendering PDF...")
-        pdf = render_pdf(html)
-        _progress()
+
+    files: dict[Path, bytes] = {}
+    if fmt in ("pdf", "html") or args.html:
+        from assess.report.render import render_html, render_pdf
+        from assess.report.theme import load_theme, resolve
+
+        if args.theme:
+            theme = resolve(load_theme(args.theme), args.theme, result.info.organisation)
+        else:
+            branding = loaded.engagement.branding
+            theme = resolve(branding, loaded.path, result.info.organisation, prefix="branding.")
+        html = render_html(result, theme)
+        if args.html:
+            files[args.html] = html.encode("utf-8")
+        if fmt == "html":
+            files[args.out] = html.encode("utf-8")
+        elif fmt == "pdf":
+            _progress("rendering PDF...")
+            files[args.out] = render_pdf(html)
+            _progress()
+    elif fmt == "md":
+        from assess.report.exports import markdown
+
+        files[args.out] = markdown(result).encode("utf-8")
+    elif fmt == "json":
+        from assess.export import result_json
+
+        files[args.out] = result_json(result).encode("utf-8")
+    elif fmt == "xlsx":
+        from assess.report.exports import xlsx_bytes
+
+        files[args.out] = xlsx_bytes(result)
+    elif fmt == "csv":
+        from assess.report.exports import csv_files
+
+        args.out.mkdir(exist_ok=True)
+        files.update({args.out / name: data for name, data in csv_files(result).items()})
     # Write only once everything rendered, so a failure leaves no partial output.
-    if args.html:
-        atomic_write(args.html, html.encode("utf-8"))
-        print(f"wrote {args.html}", file=sys.stderr)
-    if args.out and pdf is not None:
-        atomic_write(args.out, pdf)
-        elapsed = time.perf_counter() - started
-        print(f"wrote {args.out} ({len(pdf) // 1024} KiB, {elapsed:.1f}s)", file=sys.stderr)
+    elapsed = time.perf_counter() - started
+    for path, data in files.items():
+        atomic_write(path, data)
+        print(f"wrote {path} ({max(1, len(data) // 1024)} KiB, {elapsed:.1f}s)", file=sys.stderr)
     return EXIT_OK
 
 

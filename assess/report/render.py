@@ -88,17 +88,60 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-def report_context(result: Assessment, theme: Theme | None = None) -> dict[str, Any]:
-    """Everything the templates need: the result, and how it is branded."""
+def shared_context(result: Assessment) -> dict[str, Any]:
+    """Lookups every report template needs (HTML and Markdown), derived from the result."""
     areas = result.areas
-    by_area = {a.id: [q for q in result.questions if q.area == a.id] for a in areas}
+    compliance = result.compliance
     date = result.info.date or result.generated_at.date()
-    phase_start = {p.id: p.start_month for p in result.roadmap}
     return {
         "r": result,
-        "theme": theme or resolve(None, None, result.info.organisation),
         "date": date.strftime("%-d %B %Y") if isinstance(date, dt.date) else str(date),
-        "by_area": by_area,
+        "by_area": {a.id: [q for q in result.questions if q.area == a.id] for a in areas},
+        "area_titles": {a.id: a.title for a in areas},
+        "area_levels": {a.id: a.level for a in areas},
+        "area_by_id": {a.id: a for a in areas},
+        "disagreements": [
+            q
+            for q in result.questions
+            if q.evidence and q.evidence.status.value in ("contradicted", "understated")
+        ],
+        "gap_by_id": {g.question_id: g for g in result.gaps},
+        "first_actions": sorted(result.gaps, key=lambda g: g.order)[:5],
+        "phase_titles": {p.id: p.title for p in result.roadmap},
+        "spread": [q for q in result.questions if q.spread],
+        "tools_by_area": {
+            a.id: [t for t in result.recommendations if a.id in t.areas] for a in areas
+        },
+        "dates": sorted(
+            (
+                (fw.name, d)
+                for fw in (compliance.frameworks if compliance else ())
+                if fw.applicability.applicable
+                for d in fw.dates
+            ),
+            key=lambda x: x[1].date,
+        ),
+        "disclaimer": DISCLAIMER,
+        "link_titles": {
+            x.id: x.title
+            for chain in (compliance.lineage if compliance else ())
+            for x in chain.links
+        },
+        "respondents": sorted(
+            {x.respondent for q in result.questions for x in q.answers if x.respondent}
+        ),
+    }
+
+
+def report_context(result: Assessment, theme: Theme | None = None) -> dict[str, Any]:
+    """Everything the HTML template needs: the shared lookups, the charts and the branding."""
+    areas = result.areas
+    ctx = shared_context(result)
+    by_area = ctx["by_area"]
+    phase_start = {p.id: p.start_month for p in result.roadmap}
+    return {
+        **ctx,
+        "theme": theme or resolve(None, None, result.info.organisation),
         "radar": Markup(
             charts.radar(
                 [a.title for a in areas], [a.level for a in areas], [a.target for a in areas]
@@ -136,42 +179,10 @@ def report_context(result: Assessment, theme: Theme | None = None) -> dict[str, 
         )
         if result.gaps
         else "",
-        "spread": [q for q in result.questions if q.spread],
-        "tools_by_area": {
-            a.id: [t for t in result.recommendations if a.id in t.areas] for a in areas
-        },
-        "area_titles": {a.id: a.title for a in areas},
-        "area_levels": {a.id: a.level for a in areas},
-        "disagreements": [
-            q
-            for q in result.questions
-            if q.evidence and q.evidence.status.value in ("contradicted", "understated")
-        ],
-        "gap_by_id": {g.question_id: g for g in result.gaps},
-        "area_by_id": {a.id: a for a in areas},
-        "dates": sorted(
-            (
-                (fw.name, d)
-                for fw in (result.compliance.frameworks if result.compliance else ())
-                if fw.applicability.applicable
-                for d in fw.dates
-            ),
-            key=lambda x: x[1].date,
-        ),
-        "disclaimer": DISCLAIMER,
         "lineage_svgs": [
             Markup(charts.lineage_chain([(x.title, x.status.value) for x in chain.links]))
             for chain in (result.compliance.lineage if result.compliance else ())
         ],
-        "link_titles": {
-            x.id: x.title
-            for chain in (result.compliance.lineage if result.compliance else ())
-            for x in chain.links
-        },
-        "phase_titles": {p.id: p.title for p in result.roadmap},
-        "respondents": sorted(
-            {x.respondent for q in result.questions for x in q.answers if x.respondent}
-        ),
     }
 
 
