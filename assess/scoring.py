@@ -28,8 +28,6 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 
-import pandas as pd
-
 from assess import __version__
 from assess.compliance import assess_compliance
 from assess.engagement import LoadedEngagement
@@ -51,14 +49,11 @@ from assess.model import (
     QuestionResult,
     RespondentAnswer,
     RespondentRule,
-    Risk,
     RuleKind,
     Source,
 )
 from assess.recommend import recommend
 from assess.reconcile import confidence, reconcile
-
-_RISK_RANK = {Risk.high: 0, Risk.medium: 1, Risk.low: 2}
 
 
 def _round(x: float) -> float:
@@ -189,15 +184,14 @@ def assess(
     ]
     area_targets = targets_for(pack, eng.context, targets)
 
-    df = pd.DataFrame(
-        [
-            {"area": r.area, "weight": r.weight, "level": r.level, "status": r.status}
-            for r in results
-        ]
-    )
-    df["wl"] = df["weight"] * df["level"]
-    sums = df[df["status"] == "answered"].groupby("area")[["wl", "weight"]].sum()
-    mean_level = {str(k): float(v) for k, v in (sums["wl"] / sums["weight"]).items()}
+    # weighted mean of the answered questions per area (plain Python: importing pandas here
+    # would cost every `assess report` a third of a second for five lines of arithmetic)
+    sums: dict[str, tuple[float, float]] = {}
+    for r in results:
+        if r.status == "answered" and r.level is not None:
+            wl, w = sums.get(r.area, (0.0, 0.0))
+            sums[r.area] = (wl + r.weight * r.level, w + r.weight)
+    mean_level = {area: wl / w for area, (wl, w) in sums.items()}
     counts: Counter[tuple[str, str]] = Counter((r.area, r.status) for r in results)
 
     areas: list[AreaScore] = []

@@ -37,6 +37,8 @@ def main() -> None:
                     "assess",
                     "report",
                     str(SAMPLE),
+                    "--evidence",
+                    str(ROOT / "samples" / "evidence.json"),
                     "-o",
                     str(pdf),
                     "--html",
@@ -46,14 +48,22 @@ def main() -> None:
                 capture_output=True,
             )
             full.append(time.perf_counter() - t0)
-            # Baseline: a fresh interpreter that only imports WeasyPrint and renders the HTML.
+            # Baseline: a fresh interpreter that only imports WeasyPrint and renders the HTML,
+            # resolving its fonts (templates/fonts) from the templates folder as assess does.
             code = (
                 "import sys, weasyprint; "
-                "weasyprint.HTML(filename=sys.argv[1]).write_pdf(sys.argv[2])"
+                "weasyprint.HTML(filename=sys.argv[1], base_url=sys.argv[3]).write_pdf(sys.argv[2])"
             )
             t0 = time.perf_counter()
             subprocess.run(
-                [sys.executable, "-c", code, str(html), str(Path(tmp) / "base.pdf")],
+                [
+                    sys.executable,
+                    "-c",
+                    code,
+                    str(html),
+                    str(Path(tmp) / "base.pdf"),
+                    (ROOT / "templates").as_uri() + "/",
+                ],
                 check=True,
                 capture_output=True,
             )
