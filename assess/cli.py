@@ -73,6 +73,15 @@ def build_parser() -> argparse.ArgumentParser:
             help="evidence JSON written by 'assess scan --format json --out FILE'",
         )
         p.add_argument(
+            "--milestone",
+            type=Path,
+            action="append",
+            default=[],
+            metavar="RESULT.json",
+            help="an earlier result of the same client (assess score --format json); "
+            "repeatable: adds progress since then (and a trend chart in the report)",
+        )
+        p.add_argument(
             "--respondents-rule",
             choices=["lowest", "mean", "highest"],
             help="how several respondents' answers to one question combine "
@@ -109,6 +118,25 @@ def build_parser() -> argparse.ArgumentParser:
         default="table",
         help="table for people (default); json: gaps, roadmap and recommendations; csv: one "
         "row per gap in roadmap order",
+    )
+    p.add_argument("-o", "--out", type=Path, metavar="FILE", help="write to FILE, not stdout")
+
+    p = sub.add_parser(
+        "compare",
+        help="what improved, regressed or stayed between two assessments",
+        description=(
+            "Compare two assessments of the same client, per area and per question. OLD and NEW "
+            "are results written by 'assess score --format json' (kept as milestones) or "
+            "engagement files (scored now, without evidence)."
+        ),
+    )
+    p.add_argument("old", type=Path, metavar="OLD", help="earlier result (.json) or engagement")
+    p.add_argument("new", type=Path, metavar="NEW", help="later result (.json) or engagement")
+    p.add_argument(
+        "--format",
+        choices=["table", "json", "csv"],
+        default="table",
+        help="table for people (default), json, or csv (one row per area and question)",
     )
     p.add_argument("-o", "--out", type=Path, metavar="FILE", help="write to FILE, not stdout")
 
@@ -279,7 +307,13 @@ def _load_all(args: argparse.Namespace) -> tuple[LoadedEngagement, Assessment]:
                 "changed",
                 file=sys.stderr,
             )
-    return loaded, assess(pack, loaded, targets=targets, rule=rule, evidence=evidence)
+    result = assess(pack, loaded, targets=targets, rule=rule, evidence=evidence)
+    if args.milestone:
+        from assess.compare import load_result, progress
+
+        history = [load_result(path) for path in args.milestone]
+        result = result.model_copy(update={"progress": progress(history, result)})
+    return loaded, result
 
 
 def _emit(text: str, out: Path | None) -> None:
@@ -339,6 +373,36 @@ def _report_format(args: argparse.Namespace) -> str | None:
             file=args.out,
         )
     return fmt
+
+
+def _result_or_engagement(path: Path) -> Assessment:
+    from assess.compare import load_result
+
+    if path.suffix.lower() == ".json":
+        return load_result(path)
+    from assess.engagement import load_with_pack
+    from assess.scoring import assess
+
+    pack, loaded = load_with_pack(path, None)
+    return assess(pack, loaded)
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from assess.compare import compare
+    from assess.export import comparison_csv, comparison_table
+    from assess.fsio import check_writable_target
+
+    if args.out:
+        check_writable_target(args.out)
+    old, new = _result_or_engagement(args.old), _result_or_engagement(args.new)
+    result = compare(old, new)
+    if args.format == "json":
+        _emit(result.model_dump_json(indent=2) + "\n", args.out)
+    elif args.format == "csv":
+        _emit(comparison_csv(result), args.out)
+    else:
+        _emit(comparison_table(result, new.client.name), args.out)
+    return EXIT_OK
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -635,6 +699,7 @@ COMMANDS = {
     "score": cmd_score,
     "interview": cmd_interview,
     "answer": cmd_answer,
+    "compare": cmd_compare,
     "gaps": cmd_gaps,
     "report": cmd_report,
     "scan": cmd_scan,

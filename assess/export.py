@@ -6,7 +6,7 @@ import io
 import json
 import textwrap
 
-from assess.model import AreaScore, Assessment, EvidenceStatus, RuleKind
+from assess.model import AreaScore, Assessment, ChangeStatus, Comparison, EvidenceStatus, RuleKind
 from assess.report.render import EVIDENCE_LABELS, KIND_LABELS, LICENCE_LABELS, fmt_level, fmt_pct
 
 WIDTH = 100  # text output wraps here (it is often piped into files and emails)
@@ -253,3 +253,60 @@ def gaps_table(result: Assessment) -> str:
             for area, action in zip(t.areas, t.actions, strict=True):
                 lines += _wrap(f"- {titles[area]}: {action}", "  ", "    ")
     return "\n".join(lines) + "\n"
+
+
+def _delta(d: float | None) -> str:
+    return "" if d is None else f"{d:+.1f}"
+
+
+def comparison_table(c: Comparison, client: str) -> str:
+    """What changed between two assessments, as plain text."""
+    o = c.overall
+    lines = [
+        f"{client}: {c.old_label} -> {c.new_label}"
+        + (f" (packs {c.old_pack} -> {c.new_pack})" if c.old_pack != c.new_pack else ""),
+        "",
+        f"Overall {fmt_level(o.old)} -> {fmt_level(o.new)} {_delta(o.delta)} {o.status.value}",
+        "",
+    ]
+    header = ["Area", "Before", "Now", "Change", ""]
+    rows = [
+        [a.title, fmt_level(a.old), fmt_level(a.new), _delta(a.delta), a.status.value]
+        for a in c.areas
+    ]
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    for r in [header, ["-" * w for w in widths], *rows]:
+        cells = [
+            x.rjust(w) if i in (1, 2, 3) else x.ljust(w)
+            for i, (x, w) in enumerate(zip(r, widths, strict=True))
+        ]
+        lines.append("  ".join(cells).rstrip())
+    tally = {s: sum(1 for q in c.questions if q.status is s) for s in ChangeStatus}
+    lines += [
+        "",
+        "Questions: " + ", ".join(f"{n} {s.value}" for s, n in tally.items() if n),
+    ]
+    for status, mark in ((ChangeStatus.improved, "+"), (ChangeStatus.regressed, "-")):
+        moved = [q for q in c.questions if q.status is status]
+        if moved:
+            lines += ["", f"{status.value.capitalize()}:"]
+            width = max(len(q.id) for q in moved)
+            lines += [
+                f"  {mark} {q.id.ljust(width)}  {fmt_level(q.old)} -> {fmt_level(q.new)}"
+                for q in moved
+            ]
+    return "\n".join(lines) + "\n"
+
+
+def comparison_csv(c: Comparison) -> str:
+    import pandas as pd
+
+    rows = [
+        {"kind": kind, **x.model_dump(mode="json")}
+        for kind, items in (("overall", [c.overall]), ("area", c.areas), ("question", c.questions))
+        for x in items
+    ]
+    buf = io.StringIO()
+    cols = ["kind", "id", "title", "old", "new", "delta", "status"]
+    pd.DataFrame(rows, columns=cols).to_csv(buf, index=False, lineterminator="\n")
+    return buf.getvalue()

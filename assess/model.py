@@ -918,6 +918,49 @@ class Compliance(Frozen):
     lineage: tuple[LineageChain, ...]
 
 
+class ChangeStatus(StrEnum):
+    improved = "improved"
+    regressed = "regressed"
+    same = "same"
+    new = "new"  # scored now, not before (new question or area, or first answered)
+    dropped = "dropped"  # scored before, not now
+
+
+class Change(Frozen):
+    id: str
+    title: str
+    old: float | None
+    new: float | None
+    delta: float | None
+    status: ChangeStatus
+
+
+class Comparison(Frozen):
+    """What changed between two assessments of the same client (``assess compare``)."""
+
+    old_label: str
+    new_label: str
+    old_pack: str
+    new_pack: str
+    overall: Change
+    areas: tuple[Change, ...]
+    questions: tuple[Change, ...]
+
+
+class Milestone(Frozen):
+    label: str = Field(description="the assessment date")
+    level: float | None
+    stage: str | None
+    areas: dict[str, float | None] = Field(description="area id -> level")
+
+
+class Progress(Frozen):
+    """Earlier assessments (milestones) and the change since the last one, for the report."""
+
+    milestones: tuple[Milestone, ...] = Field(description="oldest first, the current one last")
+    since_last: Comparison
+
+
 class Client(Frozen):
     name: str
     context: dict[str, ContextValue]
@@ -954,3 +997,6 @@ class Assessment(Frozen):
     roadmap: tuple[RoadmapPhase, ...] = ()
     recommendations: tuple[Recommendation, ...] = ()
     compliance: Compliance | None = Field(default=None, description="when the pack has controls")
+    progress: Progress | None = Field(
+        default=None, description="with --milestone: earlier results and the change since"
+    )

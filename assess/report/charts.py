@@ -293,3 +293,72 @@ def timeline(
             )
     parts.append("</svg>")
     return "".join(parts)
+
+
+DASHES = ("", "6,3", "2,2", "8,3,2,3", "4,4", "1,3", "10,4")
+
+
+def trend(
+    labels: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float | None]]],
+    overall: Sequence[float | None],
+    *,
+    width: int = 640,
+    height: int = 240,
+) -> str:
+    """Levels over the milestones: the overall level as a thick line, each area as a thin line
+    with its own dash pattern (so greyscale prints tell them apart), a legend on the right."""
+    left, right, top, bottom = 28, 210, 12, 28
+    pw, ph = width - left - right, height - top - bottom
+    n = len(labels)
+
+    def x(i: int) -> float:
+        return left + (pw * i / (n - 1) if n > 1 else pw / 2)
+
+    def y(v: float) -> float:
+        return top + ph * (1 - v / LEVEL_MAX)
+
+    parts = [
+        f'{SVG} class="chart trend" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="Maturity levels per milestone">'
+    ]
+    for lv in range(LEVEL_MAX + 1):
+        parts.append(
+            f'<line x1="{left}" y1="{y(lv):.1f}" x2="{left + pw}" y2="{y(lv):.1f}" '
+            'stroke="#ddd" stroke-width="0.6"/>'
+            f'<text x="{left - 6}" y="{y(lv) + 3:.1f}" font-size="8" text-anchor="end" '
+            f'fill="#666">{lv}</text>'
+        )
+    for i, lab in enumerate(labels):
+        parts.append(
+            f'<text x="{x(i):.1f}" y="{height - 10}" font-size="8" text-anchor="middle" '
+            f'fill="#444">{escape(lab)}</text>'
+        )
+
+    def line(values: Sequence[float | None], style: str) -> None:
+        pts = [(x(i), y(v)) for i, v in enumerate(values) if v is not None]
+        if len(pts) > 1:
+            path = " ".join(f"{px:.1f},{py:.1f}" for px, py in pts)
+            parts.append(f'<polyline points="{path}" fill="none" {style}/>')
+        for px, py in pts:
+            parts.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="2" fill="#333"/>')
+
+    for k, (_, values) in enumerate(series):
+        dash = DASHES[k % len(DASHES)]
+        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+        line(values, f'stroke="#7a7a7a" stroke-width="1.1"{dash_attr}')
+    line(overall, 'stroke="#111" stroke-width="2.6"')
+    lx = left + pw + 16
+    items = [("Overall", "#111", "2.6", ""), *(
+        (name, "#7a7a7a", "1.1", DASHES[k % len(DASHES)]) for k, (name, _) in enumerate(series)
+    )]  # fmt: skip
+    for k, (name, colour, w, dash) in enumerate(items):
+        ly = top + 8 + k * 14
+        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+        parts.append(
+            f'<line x1="{lx}" y1="{ly}" x2="{lx + 22}" y2="{ly}" stroke="{colour}" '
+            f'stroke-width="{w}"{dash_attr}/>'
+            f'<text x="{lx + 28}" y="{ly + 3}" font-size="8.5" fill="#222">{escape(name)}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)

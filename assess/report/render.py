@@ -179,6 +179,15 @@ def report_context(result: Assessment, theme: Theme | None = None) -> dict[str, 
         )
         if result.gaps
         else "",
+        "trend": Markup(
+            charts.trend(
+                [m.label for m in result.progress.milestones],
+                [(a.title, [m.areas.get(a.id) for m in result.progress.milestones]) for a in areas],
+                [m.level for m in result.progress.milestones],
+            )
+        )
+        if result.progress
+        else "",
         "lineage_svgs": [
             Markup(charts.lineage_chain([(x.title, x.status.value) for x in chain.links]))
             for chain in (result.compliance.lineage if result.compliance else ())
