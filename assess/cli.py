@@ -2,7 +2,8 @@
 
 This is the only module that prints or exits. Heavy imports (pydantic models, pandas,
 WeasyPrint) happen inside the command functions so ``assess --help`` starts fast.
-Exit codes: 0 success, 2 bad usage or input (one line on stderr), 130 interrupted.
+Exit codes: 0 success, 2 bad usage or input (one line on stderr), 3 an email could not be
+delivered (``assess send``), 130 interrupted.
 """
 
 from __future__ import annotations
@@ -37,6 +38,12 @@ def _target(text: str) -> tuple[str, int]:
     if not sep or not level.strip().isdigit() or not 0 <= int(level) <= 4:
         raise argparse.ArgumentTypeError(f"expected AREA=LEVEL with LEVEL 0-4, got {text!r}")
     return area.strip(), int(level)
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return int(text)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -226,7 +233,33 @@ def build_parser() -> argparse.ArgumentParser:
             "out, run or changed. Without --out, json and sarif go to standard output."
         ),
     )
-    p.add_argument("repos", nargs="+", metavar="REPO", help="path or clone URL (file:// works)")
+    p.add_argument("repos", nargs="*", metavar="REPO", help="path or clone URL (file:// works)")
+    p.add_argument(
+        "--from",
+        dest="from_files",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="also scan the repositories listed in FILE: one path or URL per line, # comments; "
+        "relative paths are relative to FILE (repeatable)",
+    )
+    p.add_argument(
+        "--under",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="also scan every git repository found under DIR (working trees and bare "
+        "repositories; hidden folders skipped; repeatable)",
+    )
+    p.add_argument(
+        "-j",
+        "--jobs",
+        type=_positive,
+        metavar="N",
+        help="repositories scanned at once, in separate processes (default: one per CPU)",
+    )
     p.add_argument("--ref", help="branch, tag or commit to scan instead of HEAD")
     p.add_argument(
         "--format",
@@ -245,6 +278,116 @@ def build_parser() -> argparse.ArgumentParser:
         help="files larger than this are noted, not read (default 2 MiB)",
     )
     p.add_argument("--no-history", action="store_true", help="skip the git log walk")
+
+    p = sub.add_parser(
+        "send",
+        help="email the report PDF through SMTP",
+        description=(
+            "Email a report PDF through SMTP (STARTTLS, implicit TLS, or plain for a local "
+            "relay). Settings come from --config FILE or ~/.config/assess/smtp.yaml (host, "
+            "port, security, username, sender, max_attachment_mb, timeout, ca_file) and the "
+            "ASSESS_SMTP_HOST, _PORT, _SECURITY, _USER, _FROM, _MAX_MB, _TIMEOUT, _CA_FILE "
+            "environment variables, which win over the file. The password comes from "
+            "ASSESS_SMTP_PASSWORD or is asked on a terminal; never from the command line or a "
+            "file. With --engagement the body holds the executive summary. Exit code 3 when "
+            "the server could not be reached or refused the message."
+        ),
+    )
+    p.add_argument("report", type=Path, metavar="REPORT.pdf", help="the PDF to attach")
+    p.add_argument(
+        "--to",
+        action="append",
+        required=True,
+        metavar="ADDR",
+        help="recipient (repeatable), e.g. 'Marta Keller <marta@example.com>'",
+    )
+    p.add_argument("--cc", action="append", default=[], metavar="ADDR", help="copy (repeatable)")
+    p.add_argument(
+        "--engagement",
+        type=Path,
+        metavar="FILE",
+        help="the report's engagement file: the body gets its executive summary",
+    )
+    p.add_argument(
+        "--evidence",
+        type=Path,
+        metavar="FILE",
+        help="evidence JSON the report was rendered with (with --engagement)",
+    )
+    p.add_argument(
+        "--pack",
+        metavar="PATH_OR_ID",
+        help="pack the report used (with --engagement; default: the engagement's)",
+    )
+    p.add_argument(
+        "--target",
+        type=_target,
+        action="append",
+        default=[],
+        metavar="AREA=LEVEL",
+        help="target overrides the report used (with --engagement)",
+    )
+    p.add_argument(
+        "--respondents-rule",
+        choices=["lowest", "mean", "highest"],
+        help="respondents rule the report used (with --engagement)",
+    )
+    p.add_argument(
+        "--subject",
+        metavar="TEXT",
+        help="default: '<assessment title>: <client>', or the file name",
+    )
+    p.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="SMTP settings YAML (default ~/.config/assess/smtp.yaml if it exists)",
+    )
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="write the message to REPORT.eml next to the report instead of sending",
+    )
+    p.add_argument(
+        "--eml",
+        type=Path,
+        metavar="FILE",
+        help="write the message to FILE instead of sending (implies --dry-run)",
+    )
+
+    p = sub.add_parser(
+        "run",
+        help="the whole engagement: interview what is missing, scan, score, render, send",
+        description=(
+            "One command for an engagement: on a terminal, interview the questions still "
+            "unanswered; scan the repositories (REPO, --from, --under) into an evidence file "
+            "next to the report; render the report; with --send-to, email it."
+        ),
+    )
+    p.add_argument("engagement", type=Path, metavar="ENGAGEMENT", help="engagement YAML file")
+    p.add_argument("--repo", action="append", default=[], metavar="REPO", help="repository to scan")
+    p.add_argument("--from", dest="from_files", action="append", default=[], type=Path,
+                   metavar="FILE", help="a file listing repositories, one per line")  # fmt: skip
+    p.add_argument("--under", action="append", default=[], type=Path, metavar="DIR",
+                   help="scan every git repository under DIR")  # fmt: skip
+    p.add_argument(
+        "-j", "--jobs", type=_positive, metavar="N", help="parallel scans (default: CPUs)"
+    )
+    p.add_argument("-o", "--out", type=Path, required=True, metavar="FILE",
+                   help="the report (.pdf .html .md .json .xlsx)")  # fmt: skip
+    p.add_argument("--evidence-out", type=Path, metavar="FILE",
+                   help="where the scan evidence goes (default: next to the report)")  # fmt: skip
+    p.add_argument("--respondent", metavar="NAME", help="who answers the missing questions")
+    p.add_argument("--no-interview", action="store_true", help="never prompt, even on a terminal")
+    p.add_argument(
+        "--pack", metavar="PATH_OR_ID", help="questionnaire pack (default: the engagement's)"
+    )
+    p.add_argument("--theme", type=Path, metavar="FILE", help="branding file (see report --theme)")
+    p.add_argument("--send-to", action="append", default=[], metavar="ADDR",
+                   help="email the report to ADDR (repeatable; see 'assess send')")  # fmt: skip
+    p.add_argument("--cc", action="append", default=[], metavar="ADDR", help="copy the email")
+    p.add_argument("--config", type=Path, metavar="FILE", help="SMTP settings (see 'assess send')")
+    p.add_argument("--dry-run", action="store_true", help="write the email as .eml, do not send")
 
     p = sub.add_parser(
         "schema",
@@ -469,6 +612,156 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _smtp_password(username: str, host: str | None) -> str:
+    """ASSESS_SMTP_PASSWORD, else asked on a terminal; never an argument or a file."""
+    import os
+
+    from assess.deliver.config import PASSWORD_ENV
+    from assess.errors import InputError
+
+    password = os.environ.get(PASSWORD_ENV, "")
+    if password:
+        return password
+    if not sys.stdin.isatty():
+        raise InputError(
+            f"the SMTP login {username} needs a password: set {PASSWORD_ENV} (it is never "
+            "read from the command line or a file), or run on a terminal to be asked"
+        )
+    import getpass
+
+    password = getpass.getpass(f"SMTP password for {username} at {host}: ")
+    if not password:
+        raise InputError("no password given")
+    return password
+
+
+def _send_summary(args: argparse.Namespace) -> Assessment:
+    """Score the engagement the emailed report came from, for the body's executive summary
+    (the options mean what they mean for 'assess report', so the email matches the PDF)."""
+    from assess.engagement import load_with_pack
+    from assess.errors import InputError
+    from assess.model import RespondentRule
+    from assess.scoring import assess
+
+    pack, loaded = load_with_pack(args.engagement, args.pack)
+    targets = dict(args.target)
+    for area in targets:
+        if pack.area(area) is None:
+            known = ", ".join(a.id for a in pack.areas)
+            raise InputError(f"unknown area {area!r} (areas: {known})", field="--target")
+    evidence = None
+    if args.evidence:
+        from assess.evidence import load_evidence
+
+        evidence = load_evidence(args.evidence, pack)
+    rule = RespondentRule(args.respondents_rule) if args.respondents_rule else None
+    return assess(pack, loaded, targets=targets, rule=rule, evidence=evidence)
+
+
+def cmd_send(args: argparse.Namespace) -> int:
+    import email.policy
+    import os
+
+    from assess.deliver.config import default_config_path, load_config
+    from assess.deliver.message import build_message, check_size, parse_address, read_report
+    from assess.errors import InputError
+    from assess.fsio import atomic_write, check_writable_target
+
+    to = [parse_address(a, field="--to") for a in args.to]
+    cc = [parse_address(a, field="--cc") for a in args.cc]
+    if not args.engagement:
+        for flag, value in (
+            ("--evidence", args.evidence),
+            ("--pack", args.pack),
+            ("--target", args.target),
+            ("--respondents-rule", args.respondents_rule),
+        ):
+            if value:
+                raise InputError(f"{flag} needs --engagement FILE", field=flag)
+    dry_run = args.dry_run or args.eml is not None
+    eml = args.eml or args.report.with_suffix(".eml")
+    if dry_run:
+        if eml.resolve() == args.report.resolve():
+            raise InputError("would overwrite the report; choose another name", file=eml)
+        check_writable_target(eml)
+    report = read_report(args.report)
+    default = default_config_path()
+    config = load_config(args.config or (default if default.is_file() else None), os.environ)
+    check_size(report, config.max_mb, path=args.report)
+    if not dry_run:
+        config.check_sendable()
+    result = _send_summary(args) if args.engagement else None
+    message = build_message(
+        report, to=to, cc=cc, sender=config.sender, subject=args.subject, result=result
+    )
+    if dry_run:
+        atomic_write(eml, message.as_bytes(policy=email.policy.SMTP))
+        print(f"wrote {eml} (not sent; {len(to) + len(cc)} recipients)")
+        return EXIT_OK
+    password = _smtp_password(config.username, config.host) if config.username else None
+    from assess.deliver.smtp import send
+
+    sent = send(message, config, password)
+    print(f"sent {report.name} to {', '.join(sent)} via {config.host}:{config.port}")
+    return EXIT_OK
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Compose the other commands, in order; each prints its own one-line status."""
+    from assess.engagement import load_with_pack
+    from assess.fsio import check_writable_target
+    from assess.interview.engine import applicable_questions, progress
+
+    ns = argparse.Namespace
+    fmt = _report_format(ns(format=None, out=args.out))
+    check_writable_target(args.out)
+    if args.send_to and fmt != "pdf":
+        from assess.errors import InputError
+
+        raise InputError("--send-to sends a PDF: give -o FILE.pdf", file=args.out)
+    pack, loaded = load_with_pack(args.engagement, args.pack)
+    if args.respondent:
+        done, total = progress(pack, loaded.engagement, args.respondent)
+    else:  # answered by anyone
+        asked = applicable_questions(pack, loaded.engagement)
+        done, total = sum(1 for q in asked if loaded.engagement.answers.get(q.id)), len(asked)
+    interactive = sys.stdin.isatty() and sys.stdout.isatty() and not args.no_interview
+    if done < total and interactive:
+        print(f"{total - done} of {total} questions unanswered: starting the interview")
+        code = cmd_interview(
+            ns(engagement=args.engagement, pack=args.pack, respondent=args.respondent,
+               area=None, review=False, respondents=False)
+        )  # fmt: skip
+        if code != EXIT_OK:
+            return code
+    elif done < total:
+        print(
+            f"assess: note: {total - done} of {total} questions unanswered (they lower coverage); "
+            f"answer them with 'assess interview {args.engagement}'",
+            file=sys.stderr,
+        )
+    evidence = None
+    if args.repo or args.from_files or args.under:
+        evidence = args.evidence_out or args.out.with_name(args.out.stem + ".evidence.json")
+        code = cmd_scan(
+            ns(repos=args.repo, from_files=args.from_files, under=args.under, ref=None,
+               format="json", out=evidence, pack=pack.source, max_file_size=2 * 1024 * 1024,
+               no_history=False, jobs=args.jobs)
+        )  # fmt: skip
+        if code != EXIT_OK:
+            return code
+    common = {"engagement": args.engagement, "pack": args.pack, "target": [],
+              "evidence": evidence, "respondents_rule": None}  # fmt: skip
+    code = cmd_report(ns(**common, milestone=[], out=args.out, format=None, html=None,
+                         theme=args.theme))  # fmt: skip
+    if code != EXIT_OK or not args.send_to:
+        return code
+    return cmd_send(
+        ns(**common, report=args.out, to=args.send_to, cc=args.cc, subject=None,
+           config=args.config, dry_run=args.dry_run, eml=None)
+    )  # fmt: skip
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     import json
 
@@ -638,50 +931,51 @@ def cmd_answer(args: argparse.Namespace) -> int:
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
-    from contextlib import nullcontext
-
+    from assess.errors import InputError
     from assess.fsio import check_writable_target
     from assess.model import Evidence
     from assess.packs import load_pack
-    from assess.scan.engine import scan_repo
+    from assess.scan.batch import scan_many, sources
     from assess.scan.output import evidence_json, sarif, summary
-    from assess.scan.repo import GitRepo, cloned, is_url
 
     if args.out:
         check_writable_target(args.out)
     pack = load_pack(args.pack)
-    rules = pack.rules
-    scans = []
-    for i, source in enumerate(args.repos, 1):
-        label = f"[{i}/{len(args.repos)}] {source}"
+    repos = sources(args.repos, args.from_files, args.under)
 
-        def progress(msg: str, label: str = label) -> None:
-            _progress(f"{label}: {msg}")
+    def progress(done: int, total: int, failed: int, detail: str) -> None:
+        line = f"scanning {done}/{total} repos" + (f" ({failed} failed)" if failed else "")
+        _progress(f"{line}: {detail}" if detail else line)
 
-        if is_url(source):
-            _progress(f"{label}: cloning")
-        with cloned(source) if is_url(source) else nullcontext(Path(source)) as path:
-            repo = GitRepo(path, args.ref, source=source)
-            try:
-                scans.append(
-                    scan_repo(
-                        repo,
-                        rules,
-                        max_file_size=args.max_file_size,
-                        with_history=not args.no_history,
-                        progress=progress,
-                    )
-                )
-            finally:
-                repo.close()
-    _progress()
+    try:
+        scans, failures = scan_many(
+            repos,
+            ref=args.ref,
+            pack_dir=Path(pack.source).resolve(),
+            max_file_size=args.max_file_size,
+            with_history=not args.no_history,
+            jobs=args.jobs,
+            progress=progress,
+        )
+    finally:
+        _progress()
+    if not scans and len(failures) == 1:
+        raise InputError(failures[0].message, file=failures[0].source)
+    for failure in failures:
+        print(f"assess: warning: {failure.source}: {failure.message}", file=sys.stderr)
+    if not scans:
+        raise InputError(f"none of the {len(failures)} repositories could be scanned")
     evidence = Evidence(
-        tool_version=__version__, pack_id=pack.id, pack_version=pack.version, repos=tuple(scans)
+        tool_version=__version__,
+        pack_id=pack.id,
+        pack_version=pack.version,
+        repos=scans,
+        failed=failures,
     )
     if args.format == "json":
         _emit(evidence_json(evidence), args.out)
     elif args.format == "sarif":
-        _emit(sarif(evidence, rules), args.out)
+        _emit(sarif(evidence, pack.rules), args.out)
     else:
         _emit(summary(evidence, pack), args.out)
     return EXIT_OK
@@ -703,6 +997,8 @@ COMMANDS = {
     "gaps": cmd_gaps,
     "report": cmd_report,
     "scan": cmd_scan,
+    "run": cmd_run,
+    "send": cmd_send,
     "schema": cmd_schema,
     "validate": cmd_validate,
 }

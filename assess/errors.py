@@ -1,7 +1,8 @@
 """One exception family for everything the user must fix.
 
-The core raises these; only the CLI turns them into a one-line message and exit code 2.
-Each error knows the file, the field path inside it and, when known, the line.
+The core raises these; only the CLI turns them into a one-line message and the error's exit
+code (2, or 3 for an email that could not be delivered). Each error knows the file, the field
+path inside it and, when known, the line.
 """
 
 from __future__ import annotations
@@ -51,3 +52,10 @@ class EngagementError(AssessError):
 
 class OutputError(AssessError):
     """An output cannot be written where the user asked."""
+
+
+class DeliveryError(AssessError):
+    """An email could not be delivered: the server refused the connection, the login or a
+    recipient, timed out, or TLS failed. The server did not accept the message."""
+
+    exit_code = 3

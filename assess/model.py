@@ -662,6 +662,27 @@ class RepoScan(Frozen):
     areas: dict[str, tuple[Finding, ...]]
 
 
+class ScanFailure(Frozen):
+    """A repository that could not be scanned (the others still are)."""
+
+    source: str = Field(description="the repository as given (path or URL)")
+    message: str = Field(description="why, in one line")
+
+
+class PortfolioRow(Frozen):
+    """One area across every scanned repository (``assess.scan.portfolio``)."""
+
+    area: str
+    title: str
+    repos: int = Field(description="repositories scanned")
+    repos_with_practice: int = Field(description="repos with at least one positive finding")
+    repos_with_problems: int = Field(description="repos with at least one negative finding")
+    share: float = Field(description="repos_with_practice / repos, 0-1 (0 with no repos)")
+    top_rules: tuple[tuple[str, int], ...] = Field(
+        description="the 3 positive rules found in most repos: (rule id, repos), most first"
+    )
+
+
 class Evidence(Frozen):
     """The evidence file ``assess scan --format json`` writes and score/report read."""
 
@@ -670,6 +691,9 @@ class Evidence(Frozen):
     pack_id: str
     pack_version: str
     repos: tuple[RepoScan, ...]
+    failed: tuple[ScanFailure, ...] = Field(
+        default=(), description="repositories that could not be scanned, in input order"
+    )
 
 
 # --------------------------------------------------------------------------- result

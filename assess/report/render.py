@@ -24,6 +24,7 @@ from assess.model import Assessment
 from assess.report import charts
 from assess.report.theme import Theme, resolve
 from assess.resources import templates_dir
+from assess.scan.portfolio import portfolio_rows
 
 STATUS_LABELS = {
     "answered": "Answered",
@@ -122,6 +123,7 @@ def shared_context(result: Assessment) -> dict[str, Any]:
             key=lambda x: x[1].date,
         ),
         "disclaimer": DISCLAIMER,
+        "portfolio": portfolio_rows(result),
         "link_titles": {
             x.id: x.title
             for chain in (compliance.lineage if compliance else ())

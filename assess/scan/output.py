@@ -20,7 +20,8 @@ def evidence_json(evidence: Evidence) -> str:
 
 
 def sarif(evidence: Evidence, rules: tuple[Rule, ...]) -> str:
-    """SARIF 2.1.0: one run per repository; positives as notes, negatives as warnings."""
+    """SARIF 2.1.0: one run per repository; positives as notes, negatives as warnings. A
+    repository that could not be scanned is a run whose invocation failed, with the reason."""
     runs: list[dict[str, Any]] = []
     rule_meta = [
         {
@@ -64,6 +65,22 @@ def sarif(evidence: Evidence, rules: tuple[Rule, ...]) -> str:
                 "results": results,
             }
         )
+    for failure in evidence.failed:  # a run that did not execute, saying why
+        runs.append(
+            {
+                "tool": {"driver": {"name": "assess", "version": evidence.tool_version}},
+                "invocations": [
+                    {
+                        "executionSuccessful": False,
+                        "toolExecutionNotifications": [
+                            {"level": "error", "message": {"text": failure.message}}
+                        ],
+                    }
+                ],
+                "versionControlProvenance": [{"repositoryUri": failure.source}],
+                "results": [],
+            }
+        )
     doc = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -99,4 +116,33 @@ def summary(evidence: Evidence, pack: Pack) -> str:
         for note in repo.notes:
             lines.append(f"  note: {note}")
         lines.append("")
+    if len(evidence.repos) > 1:
+        lines += portfolio_table(evidence, pack)
+    for failure in evidence.failed:
+        lines.append(f"not scanned: {failure.source}: {failure.message}")
+    if evidence.failed:
+        lines.append("")
     return "\n".join(lines)
+
+
+def portfolio_table(evidence: Evidence, pack: Pack) -> list[str]:
+    """Each area across the repositories: how many show the practice, how many a problem,
+    and the evidence found in most of them."""
+    from assess.scan.portfolio import portfolio
+
+    rows = portfolio(evidence, pack)
+    n = len(evidence.repos)
+    head = f"Portfolio: {n} repositories scanned"
+    if evidence.failed:
+        head += f", {len(evidence.failed)} could not be"
+    width = max([len("Area"), *(len(r.title) for r in rows)])
+    lines = [
+        head,
+        f"  {'Area':<{width}}  {'Practice':>12}  {'Problems':>8}  Found in most repositories",
+    ]
+    for r in rows:
+        practice = f"{r.repos_with_practice}/{n} {r.share * 100:3.0f}%"
+        top = ", ".join(f"{rule} ({count})" for rule, count in r.top_rules) or "-"
+        lines.append(f"  {r.title:<{width}}  {practice:>12}  {r.repos_with_problems:>8}  {top}")
+    lines.append("")
+    return lines
