@@ -638,24 +638,7 @@ def _smtp_password(username: str, host: str | None) -> str:
 def _send_summary(args: argparse.Namespace) -> Assessment:
     """Score the engagement the emailed report came from, for the body's executive summary
     (the options mean what they mean for 'assess report', so the email matches the PDF)."""
-    from assess.engagement import load_with_pack
-    from assess.errors import InputError
-    from assess.model import RespondentRule
-    from assess.scoring import assess
-
-    pack, loaded = load_with_pack(args.engagement, args.pack)
-    targets = dict(args.target)
-    for area in targets:
-        if pack.area(area) is None:
-            known = ", ".join(a.id for a in pack.areas)
-            raise InputError(f"unknown area {area!r} (areas: {known})", field="--target")
-    evidence = None
-    if args.evidence:
-        from assess.evidence import load_evidence
-
-        evidence = load_evidence(args.evidence, pack)
-    rule = RespondentRule(args.respondents_rule) if args.respondents_rule else None
-    return assess(pack, loaded, targets=targets, rule=rule, evidence=evidence)
+    return _load_all(argparse.Namespace(**{**vars(args), "milestone": []}))[1]
 
 
 def cmd_send(args: argparse.Namespace) -> int:

@@ -34,30 +34,13 @@ def result_json(result: Assessment) -> str:
 
 
 def result_csv(result: Assessment) -> str:
-    """One row per area, then an ``overall`` row."""
-    import pandas as pd
+    """One row per area, then an ``overall`` row (the first columns of the report's scores
+    table, so the two can never disagree)."""
+    from assess.report.tables import tables
 
-    rows = [a.model_dump(include=set(AREA_COLUMNS)) for a in result.areas]
-    o = result.overall
-    rows.append(
-        {
-            "id": "overall",
-            "title": "Overall",
-            "weight": None,
-            "level": o.level,
-            "stage": o.stage,
-            "target": o.target,
-            "gap": None if o.level is None or o.target is None else round(o.target - o.level, 1),
-            "questions": sum(a.questions for a in result.areas),
-            "answered": sum(a.answered for a in result.areas),
-            "dont_know": sum(a.dont_know for a in result.areas),
-            "not_applicable": sum(a.not_applicable for a in result.areas),
-            "unanswered": sum(a.unanswered for a in result.areas),
-            "coverage": o.coverage,
-        }
-    )
     buf = io.StringIO()
-    pd.DataFrame(rows, columns=AREA_COLUMNS).to_csv(buf, index=False, lineterminator="\n")
+    scores = tables(result)["scores"][AREA_COLUMNS]
+    scores.to_csv(buf, index=False, lineterminator="\n")
     return buf.getvalue()
 
 
