@@ -455,6 +455,14 @@ def _load_all(args: argparse.Namespace) -> tuple[LoadedEngagement, Assessment]:
         from assess.compare import load_result, progress
 
         history = [load_result(path) for path in args.milestone]
+        for path, old in zip(args.milestone, history, strict=True):
+            if old.client.name != result.client.name or old.source.pack_id != result.source.pack_id:
+                print(
+                    f"assess: warning: {path}: a milestone of {old.client.name!r} "
+                    f"({old.source.pack_id}), compared with {result.client.name!r} "
+                    f"({result.source.pack_id})",
+                    file=sys.stderr,
+                )
         result = result.model_copy(update={"progress": progress(history, result)})
     return loaded, result
 

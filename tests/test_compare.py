@@ -136,3 +136,21 @@ def test_bad_milestone_is_one_line(
     assert proc.returncode == 2
     assert message in proc.stderr and "bad.json" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_a_milestone_of_another_client_is_flagged(
+    tiny_pack: Path, pair: tuple[Path, Path], tmp_path: Path
+) -> None:
+    other = dump(
+        tmp_path / "other.yaml",
+        {
+            "pack": {"id": "tiny", "version": "1.0"},
+            "context": {"client_name": "Globex"},
+            "answers": OLD,
+        },
+    )
+    other_json = tmp_path / "other.json"
+    run_assess("score", other, "--pack", tiny_pack, "--format", "json", "-o", other_json)
+    proc = run_assess("score", pair[1], "--pack", tiny_pack, "--milestone", other_json)
+    assert proc.returncode == 0
+    assert "a milestone of 'Globex' (tiny), compared with 'Acme' (tiny)" in proc.stderr
