@@ -58,8 +58,20 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"assess {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    def engagement_args(p: argparse.ArgumentParser) -> None:
-        p.add_argument("engagement", type=Path, metavar="ENGAGEMENT", help="engagement YAML file")
+    def engagement_args(p: argparse.ArgumentParser, *, optional: bool = False) -> None:
+        """The engagement and how to score it; ``optional``: as ``--engagement FILE``."""
+        if optional:
+            p.add_argument(
+                "--engagement",
+                type=Path,
+                metavar="FILE",
+                help="the report's engagement file: the body gets its executive summary (the "
+                "scoring options below then mean what they mean for 'assess report')",
+            )
+        else:
+            p.add_argument(
+                "engagement", type=Path, metavar="ENGAGEMENT", help="engagement YAML file"
+            )
         p.add_argument(
             "--pack",
             metavar="PATH_OR_ID",
@@ -302,36 +314,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="recipient (repeatable), e.g. 'Marta Keller <marta@example.com>'",
     )
     p.add_argument("--cc", action="append", default=[], metavar="ADDR", help="copy (repeatable)")
-    p.add_argument(
-        "--engagement",
-        type=Path,
-        metavar="FILE",
-        help="the report's engagement file: the body gets its executive summary",
-    )
-    p.add_argument(
-        "--evidence",
-        type=Path,
-        metavar="FILE",
-        help="evidence JSON the report was rendered with (with --engagement)",
-    )
-    p.add_argument(
-        "--pack",
-        metavar="PATH_OR_ID",
-        help="pack the report used (with --engagement; default: the engagement's)",
-    )
-    p.add_argument(
-        "--target",
-        type=_target,
-        action="append",
-        default=[],
-        metavar="AREA=LEVEL",
-        help="target overrides the report used (with --engagement)",
-    )
-    p.add_argument(
-        "--respondents-rule",
-        choices=["lowest", "mean", "highest"],
-        help="respondents rule the report used (with --engagement)",
-    )
+    engagement_args(p, optional=True)
     p.add_argument(
         "--subject",
         metavar="TEXT",
@@ -643,12 +626,6 @@ def _smtp_password(username: str, host: str | None) -> str:
     return password
 
 
-def _send_summary(args: argparse.Namespace) -> Assessment:
-    """Score the engagement the emailed report came from, for the body's executive summary
-    (the options mean what they mean for 'assess report', so the email matches the PDF)."""
-    return _load_all(argparse.Namespace(**{**vars(args), "milestone": []}))[1]
-
-
 def cmd_send(args: argparse.Namespace) -> int:
     import email.policy
     import os
@@ -666,6 +643,7 @@ def cmd_send(args: argparse.Namespace) -> int:
             ("--pack", args.pack),
             ("--target", args.target),
             ("--respondents-rule", args.respondents_rule),
+            ("--milestone", args.milestone),
         ):
             if value:
                 raise InputError(f"{flag} needs --engagement FILE", field=flag)
@@ -681,7 +659,7 @@ def cmd_send(args: argparse.Namespace) -> int:
     check_size(report, config.max_mb, path=args.report)
     if not dry_run:
         config.check_sendable()
-    result = _send_summary(args) if args.engagement else None
+    result = _load_all(args)[1] if args.engagement else None
     message = build_message(
         report, to=to, cc=cc, sender=config.sender, subject=args.subject, result=result
     )
@@ -748,7 +726,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if code != EXIT_OK or not args.send_to:
         return code
     return cmd_send(
-        ns(**common, report=args.out, to=args.send_to, cc=args.cc, subject=None,
+        ns(**common, milestone=[], report=args.out, to=args.send_to, cc=args.cc, subject=None,
            config=args.config, dry_run=args.dry_run, eml=None)
     )  # fmt: skip
 
