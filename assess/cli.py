@@ -495,9 +495,15 @@ REPORT_FORMATS = {".pdf": "pdf", ".html": "html", ".htm": "html", ".md": "md", "
 def _report_format(args: argparse.Namespace) -> str | None:
     from assess.errors import InputError
 
-    if args.format or args.out is None:
-        return str(args.format) if args.format else None
+    if args.format and args.out is None:
+        raise InputError(f"--format {args.format} needs -o FILE", field="--format")
+    if args.out is None:
+        return None
     fmt = REPORT_FORMATS.get(args.out.suffix.lower())
+    if args.format:
+        if (fmt or "csv") != args.format and not (args.format == "csv" and args.out.is_dir()):
+            raise InputError(f"--format {args.format} does not match the file name", file=args.out)
+        return str(args.format)
     if fmt is None and args.out.is_dir():
         return "csv"
     if fmt is None:

@@ -107,6 +107,12 @@ def progress(history: Sequence[Assessment], current: Assessment) -> Progress:
     """Milestones oldest first (sorted by date), the current result last, and the change since
     the most recent earlier one."""
     earlier = sorted(history, key=label)
+    if label(earlier[-1]) > label(current):
+        raise InputError(
+            f"a milestone dated {label(earlier[-1])} is later than this assessment "
+            f"({label(current)}); milestones are earlier results",
+            field="--milestone",
+        )
     return Progress(
         milestones=tuple(
             Milestone(
@@ -119,11 +125,3 @@ def progress(history: Sequence[Assessment], current: Assessment) -> Progress:
         ),
         since_last=compare(earlier[-1], current),
     )
-
-
-def counts(comparison: Comparison) -> dict[str, int]:
-    """How many questions improved, regressed, stayed, are new or dropped."""
-    out = {s.value: 0 for s in ChangeStatus}
-    for c in comparison.questions:
-        out[c.status.value] += 1
-    return out

@@ -43,6 +43,7 @@ from assess.model import (
     QuestionResult,
     RepoScan,
 )
+from assess.reconcile import where as _where
 
 DISCLAIMER = (
     "This assessment maps engineering practices to legal requirements to show where evidence is "
@@ -222,11 +223,6 @@ def assess_compliance(
         else ()
     )
     return Compliance(controls=tuple(controls), frameworks=tuple(frameworks), lineage=lineage)
-
-
-def _where(f: Finding) -> str:
-    line = f":{f.line}" if f.line else ""
-    return f"{f.path}{line} in {f.repo} at {f.commit[:8]}"
 
 
 def _home(path: str) -> str:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-import io
 import json
 import textwrap
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 from assess.model import AreaScore, Assessment, ChangeStatus, Comparison, EvidenceStatus, RuleKind
 from assess.report.render import EVIDENCE_LABELS, KIND_LABELS, LICENCE_LABELS, fmt_level, fmt_pct
@@ -33,15 +36,26 @@ def result_json(result: Assessment) -> str:
     return result.model_dump_json(indent=2) + "\n"
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(df: pd.DataFrame) -> str:
+    """CSV with ``\n`` line ends; a text cell that a spreadsheet would run as a formula (client
+    notes, scanned snippets) is prefixed with ``'`` so it opens as text (OWASP CSV injection)."""
+    safe = df.copy()
+    for col in safe.columns:
+        risky = [isinstance(v, str) and v.startswith(FORMULA_START) for v in df[col]]
+        if any(risky):
+            safe.loc[risky, col] = "'" + df.loc[risky, col]
+    return str(safe.to_csv(index=False, lineterminator="\n"))
+
+
 def result_csv(result: Assessment) -> str:
     """One row per area, then an ``overall`` row (the first columns of the report's scores
     table, so the two can never disagree)."""
     from assess.report.tables import tables
 
-    buf = io.StringIO()
-    scores = tables(result)["scores"][AREA_COLUMNS]
-    scores.to_csv(buf, index=False, lineterminator="\n")
-    return buf.getvalue()
+    return csv_text(tables(result)["scores"][AREA_COLUMNS])
 
 
 def _evidence_cell(area: AreaScore) -> str:
@@ -168,18 +182,9 @@ def gaps_json(result: Assessment) -> str:
 
 def gaps_csv(result: Assessment) -> str:
     """One row per gap, in roadmap order (what remediation trackers import)."""
-    import pandas as pd
+    from assess.report.tables import tables
 
-    rows = [
-        {
-            **g.model_dump(mode="json", include=set(GAP_COLUMNS)),
-            "depends_on": " ".join(g.depends_on),
-        }
-        for g in sorted(result.gaps, key=lambda g: g.order)
-    ]
-    buf = io.StringIO()
-    pd.DataFrame(rows, columns=GAP_COLUMNS).to_csv(buf, index=False, lineterminator="\n")
-    return buf.getvalue()
+    return csv_text(tables(result)["gaps"][GAP_COLUMNS])
 
 
 def gaps_table(result: Assessment) -> str:
@@ -289,7 +294,5 @@ def comparison_csv(c: Comparison) -> str:
         for kind, items in (("overall", [c.overall]), ("area", c.areas), ("question", c.questions))
         for x in items
     ]
-    buf = io.StringIO()
     cols = ["kind", "id", "title", "old", "new", "delta", "status"]
-    pd.DataFrame(rows, columns=cols).to_csv(buf, index=False, lineterminator="\n")
-    return buf.getvalue()
+    return csv_text(pd.DataFrame(rows, columns=cols))

@@ -93,7 +93,8 @@ def key_risks(pack: Pack, gaps: Sequence[Gap], n: int = 3) -> tuple[KeyRisk, ...
         q = pack.question(g.question_id)
         if q is None:
             continue
-        now = max((c for c in q.choices if c.level <= g.current_level), key=lambda c: c.level)
+        at_or_below = [c for c in q.choices if c.level <= g.current_level]
+        now = max(at_or_below, key=lambda c: c.level) if at_or_below else q.choices[0]
         out.append(
             KeyRisk(
                 question_id=g.question_id,
@@ -144,7 +145,15 @@ def _propagate(base: dict[str, float], deps: dict[str, tuple[str, ...]]) -> dict
 def _phases(
     priority: dict[str, float], deps: dict[str, tuple[str, ...]], n_phases: int
 ) -> dict[str, int]:
-    ranked = sorted(priority, key=lambda q: (-priority[q], q))
+    depth: dict[str, int] = {}
+
+    def deep(qid: str) -> int:
+        if qid not in depth:
+            depth[qid] = 1 + max((deep(p) for p in deps[qid]), default=0)
+        return depth[qid]
+
+    # equal priorities (a prerequisite takes its dependent's) rank prerequisites first
+    ranked = sorted(priority, key=lambda q: (-priority[q], deep(q), q))
     band = {q: i * n_phases // len(ranked) for i, q in enumerate(ranked)}
     phase: dict[str, int] = {}
 

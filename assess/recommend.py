@@ -105,8 +105,9 @@ def recommend(
             continue
         if tool.status is not ToolStatus.active and tool.successor:
             successor = pack.tool(tool.successor)
-            if successor is not None:
+            if successor is not None and successor.id not in in_use:  # else: extended below
                 areas = [a for a in successor.capabilities if a in need]
+                covered.update(areas)
                 out.append(
                     rec(
                         successor,
@@ -153,6 +154,7 @@ def recommend(
             )
             score = sum(need[a] for a in areas) * expertise_fit(t, preference)
             score *= INTEGRATION_BONUS if integrates else 1.0
+            # ties: the earlier catalog entry, so the ranking never depends on set order
             if best is None or score > best[0]:
                 best = (score, t, areas)
         if best is None:

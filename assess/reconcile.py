@@ -63,7 +63,8 @@ STRONG = (Strength.ci, Strength.code)
 KEEP_FINDINGS = 5  # findings kept per question in the result (the area lists them all)
 
 
-def _where(f: Finding) -> str:
+def where(f: Finding) -> str:
+    """``path:line in repo at commit``: how evidence is cited everywhere."""
     line = f":{f.line}" if f.line else ""
     return f"{f.path}{line} in {f.repo} at {f.commit[:8]}"
 
@@ -82,8 +83,9 @@ def reconcile(
     """The question's result with its ``evidence`` set and its level capped if contradicted."""
     own = [r for r in rules if q.id in r.questions]
     positive_rules = [r for r in own if r.kind is RuleKind.positive]
+    own_ids = {r.id for r in own}
     found = sorted(
-        (f for f in findings if q.id in f.questions),
+        (f for f in findings if f.rule in own_ids),
         key=lambda f: (f.kind is not RuleKind.negative, -STRENGTH_WEIGHT[f.strength], -f.level),
     )
     pos = [f for f in found if f.kind is RuleKind.positive]
@@ -107,7 +109,7 @@ def reconcile(
             suggested = cap_neg if cap_neg is not None else supported
             first = neg[0] if neg else pos[0]
             why = (
-                f"Not answered, but '{first.title}' ({_where(first)}) suggests level "
+                f"Not answered, but '{first.title}' ({where(first)}) suggests level "
                 f"{suggested}: confirm with the client."
             )
         else:
@@ -115,7 +117,7 @@ def reconcile(
     elif neg and cap_neg is not None and claimed > cap_neg:
         status, cap = EvidenceStatus.contradicted, cap_neg
         why = (
-            f"Claimed level {_level(claimed)}, but '{neg[0].title}' ({_where(neg[0])}) "
+            f"Claimed level {_level(claimed)}, but '{neg[0].title}' ({where(neg[0])}) "
             f"caps it at {cap_neg}."
         )
     elif not pos and q.expected_in_repo_from is not None and claimed >= q.expected_in_repo_from:
@@ -127,7 +129,7 @@ def reconcile(
             f"the scanned ones ({scanned}) does: {expected}. Capped at {cap}."
         )
     elif pos and supported is not None:
-        reachable = max(r.level for r in positive_rules)
+        reachable = max((r.level for r in positive_rules), default=LEVEL_MAX)
         best = max(STRENGTH_WEIGHT[f.strength] for f in pos)
         strong = [f for f in pos if f.strength in STRONG and f.level > claimed]
         if strong:
@@ -135,23 +137,23 @@ def reconcile(
             status, suggested, weight = EvidenceStatus.understated, top.level, best / 2
             why = (
                 f"The answers claim level {_level(claimed)}, but '{top.title}' "
-                f"({_where(top)}) suggests {top.level}: check which is right."
+                f"({where(top)}) suggests {top.level}: check which is right."
             )
         elif supported >= min(claimed, reachable):
             status, weight = EvidenceStatus.corroborated, best
-            why = f"'{pos[0].title}': {_where(pos[0])}" + (
+            why = f"'{pos[0].title}': {where(pos[0])}" + (
                 f" (and {len(pos) - 1} more)" if len(pos) > 1 else ""
             )
         else:
             status, weight = EvidenceStatus.partial, best / 2
             why = (
-                f"The repositories show level {supported} ('{pos[0].title}', {_where(pos[0])}); "
+                f"The repositories show level {supported} ('{pos[0].title}', {where(pos[0])}); "
                 f"the answers claim {_level(claimed)}."
             )
     elif neg:
         status = EvidenceStatus.corroborated
         weight = max(STRENGTH_WEIGHT[f.strength] for f in neg)
-        why = f"The repositories agree: '{neg[0].title}' ({_where(neg[0])})."
+        why = f"The repositories agree: '{neg[0].title}' ({where(neg[0])})."
     else:
         why = f"No scanned repository shows it either way ({len(own)} rules checked)."
 
@@ -166,8 +168,13 @@ def reconcile(
         findings=tuple(found[:KEEP_FINDINGS]),
         explanation=why,
     )
-    level = claimed if cap is None or claimed is None else float(min(claimed, cap))
-    return result.model_copy(update={"evidence": evidence, "level": level})
+    update: dict[str, object] = {"evidence": evidence}
+    if cap is not None and claimed is not None and cap < claimed:
+        # scored at the cap: the next step starts from there, not from the claimed level
+        now = max((c for c in q.choices if c.level <= cap), key=lambda c: c.level, default=None)
+        update["level"] = float(cap)
+        update["plan"] = now.plan if now else result.plan
+    return result.model_copy(update=update)
 
 
 def confidence(

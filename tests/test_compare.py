@@ -145,6 +145,7 @@ def test_a_milestone_of_another_client_is_flagged(
         tmp_path / "other.yaml",
         {
             "pack": {"id": "tiny", "version": "1.0"},
+            "assessment": {"date": "2026-01-15"},
             "context": {"client_name": "Globex"},
             "answers": OLD,
         },
@@ -154,3 +155,16 @@ def test_a_milestone_of_another_client_is_flagged(
     proc = run_assess("score", pair[1], "--pack", tiny_pack, "--milestone", other_json)
     assert proc.returncode == 0
     assert "a milestone of 'Globex' (tiny), compared with 'Acme' (tiny)" in proc.stderr
+
+
+def test_a_milestone_later_than_the_assessment_is_refused(
+    tiny_pack: Path, pair: tuple[Path, Path], tmp_path: Path
+) -> None:
+    old, new = pair
+    new_json = tmp_path / "new.json"
+    run_assess("score", new, "--pack", tiny_pack, "--format", "json", "-o", new_json)
+    out = tmp_path / "r.html"
+    proc = run_assess("report", old, "--pack", tiny_pack, "--milestone", new_json, "-o", out)
+    assert proc.returncode == 2
+    assert "a milestone dated 2026-09-01 is later than this assessment (2026-03-01)" in proc.stderr
+    assert not out.exists()

@@ -328,7 +328,9 @@ def test_report_command_writes_every_format_from_one_result(tmp_path: Path) -> N
     ("args", "message"),
     [
         (["-o", "report.txt"], "cannot tell the format from the name"),
-        (["--format", "csv", "-o", "existing.md"], "csv writes one file per table: give a folder"),
+        (["--format", "csv", "-o", "existing.md"], "--format csv does not match the file name"),
+        (["--format", "csv", "-o", "existing"], "csv writes one file per table: give a folder"),
+        (["--format", "md"], "--format md needs -o FILE"),
         (["-o", "missing/report.md"], "does not exist"),
     ],
 )
@@ -336,8 +338,23 @@ def test_report_format_errors_are_one_line(tmp_path: Path, args: list[str], mess
     from tests.conftest import SAMPLE, run_assess
 
     (tmp_path / "existing.md").write_text("keep me\n")
+    (tmp_path / "existing").write_text("keep me too\n")
     proc = run_assess("report", SAMPLE, *args, cwd=tmp_path)
     assert proc.returncode == 2
     assert message in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
     assert (tmp_path / "existing.md").read_text() == "keep me\n"
     assert not (tmp_path / "report.txt").exists()
+
+
+def test_csv_cells_a_spreadsheet_would_run_are_neutralised() -> None:
+    from assess.export import csv_text
+
+    frame = pd.DataFrame(
+        {"note": ['=HYPERLINK("http://x.example")', "+1 call", "@SUM(A1)", "fine", None],
+         "level": [1, 2.5, 3, 4, None]}
+    )  # fmt: skip
+    back = pd.read_csv(io.StringIO(csv_text(frame)), keep_default_na=False)
+    assert list(back["note"]) == [
+        "'=HYPERLINK(\"http://x.example\")", "'+1 call", "'@SUM(A1)", "fine", ""
+    ]  # fmt: skip
+    assert list(back["level"])[:4] == ["1.0", "2.5", "3.0", "4.0"]  # numbers untouched

@@ -20,6 +20,7 @@ from typing import Any
 import jinja2
 import pandas as pd
 
+from assess.export import csv_text
 from assess.model import Assessment, LineageLink, LinkStatus
 from assess.report.render import (
     EVIDENCE_LABELS,
@@ -96,8 +97,7 @@ def xlsx_bytes(result: Assessment) -> bytes:
 def csv_files(result: Assessment) -> dict[str, bytes]:
     """``"<table>.csv"`` -> UTF-8 CSV bytes with ``\\n`` line ends, one file per table."""
     return {
-        f"{name}.csv": table.to_csv(index=False, lineterminator="\n").encode("utf-8")
-        for name, table in tables(result).items()
+        f"{name}.csv": csv_text(table).encode("utf-8") for name, table in tables(result).items()
     }
 
 

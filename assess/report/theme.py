@@ -61,13 +61,19 @@ def resolve(
         where = (source.parent if source else Path.cwd()) / b.logo
         if not where.is_file():
             raise InputError(f"no such logo file: {b.logo}", file=source, field=field)
-        data = where.read_bytes()
-        if len(data) > MAX_LOGO_BYTES:
+        size = where.stat().st_size
+        if size > MAX_LOGO_BYTES:
             raise InputError(
-                f"the logo is {len(data) // 1024} KiB; the limit is {MAX_LOGO_BYTES // 1024} KiB",
+                f"the logo is {size // 1024} KiB; the limit is {MAX_LOGO_BYTES // 1024} KiB",
                 file=source,
                 field=field,
             )
+        try:
+            data = where.read_bytes()
+        except OSError as exc:
+            raise InputError(
+                f"cannot read the logo {b.logo}: {exc.strerror}", file=source, field=field
+            ) from None
         kind = _image_type(data)
         if kind is None:
             raise InputError(
