@@ -260,14 +260,16 @@ def trace_lineage(config: LineageConfig, repo: RepoScan) -> tuple[LineageChain, 
         models = {PurePosixPath(repo.source.rstrip("/")).name.removesuffix(".git") or "model": ""}
 
     chains = []
-    homes = set(models.values())
-    for name, home in models.items():
-        others = [h for h in homes if h and h != home]
+    homes = sorted({h for h in models.values() if h}, key=len, reverse=True)
 
-        def mine(f: Finding, home: str = home, others: list[str] = others) -> bool:
-            if home:
-                return _under(f.path, home) or not any(_under(f.path, h) for h in others)
-            return not any(_under(f.path, h) for h in others)
+    def owner(path: str) -> str:
+        """The deepest model folder holding ``path``; "" when none does (shared evidence)."""
+        return next((h for h in homes if _under(path, h)), "")
+
+    for name, home in models.items():
+
+        def mine(f: Finding, home: str = home) -> bool:
+            return owner(f.path) in (home, "")
 
         links = []
         for link in config.links:

@@ -115,3 +115,18 @@ def test_a_repository_without_ml_evidence_has_no_chain(tmp_path: Path, pack: Pac
     repo = scan(make_repo(tmp_path / "docs", {"README.md": "# Handbook\n"}), pack)
     assert pack.lineage is not None
     assert trace_lineage(pack.lineage, repo) == ()
+
+
+def test_a_nested_model_keeps_its_own_evidence(tmp_path: Path, pack: Pack) -> None:
+    files = {
+        "models/register.py": 'mlflow.register_model(uri, "portfolio")\n',
+        "models/churn/train.py": TRAIN_MLFLOW,  # registers "churn", logs runs
+    }
+    repo = scan(make_repo(tmp_path / "nested", files), pack)
+    assert pack.lineage is not None
+    chains = {c.model: c for c in trace_lineage(pack.lineage, repo)}
+    assert set(chains) == {"portfolio", "churn"}
+    outer = {x.id: x for x in chains["portfolio"].links}
+    assert outer["run"].status is LinkStatus.missing  # churn's runs are not the outer model's
+    assert not any("models/churn/" in e for x in chains["portfolio"].links for e in x.evidence)
+    assert links(chains["churn"])["run"] is LinkStatus.found
