@@ -535,6 +535,18 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if args.out:
         check_writable_target(args.out)
     old, new = _result_or_engagement(args.old), _result_or_engagement(args.new)
+    if old.client.name != new.client.name:
+        print(
+            f"assess: warning: comparing two clients: {old.client.name!r} and {new.client.name!r}",
+            file=sys.stderr,
+        )
+    if bool(old.repos) != bool(new.repos):
+        scanned, bare = (args.old, args.new) if old.repos else (args.new, args.old)
+        print(
+            f"assess: warning: {scanned} was scored with repository evidence and {bare} without; "
+            "contradicted answers are capped only in the first, so some changes may be that",
+            file=sys.stderr,
+        )
     result = compare(old, new)
     if args.format == "json":
         _emit(result.model_dump_json(indent=2) + "\n", args.out)

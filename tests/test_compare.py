@@ -168,3 +168,18 @@ def test_a_milestone_later_than_the_assessment_is_refused(
     assert proc.returncode == 2
     assert "a milestone dated 2026-09-01 is later than this assessment (2026-03-01)" in proc.stderr
     assert not out.exists()
+
+
+def test_compare_says_when_only_one_side_had_evidence(tmp_path: Path) -> None:
+    from tests.conftest import ROOT, SAMPLE
+
+    with_evidence = tmp_path / "with.json"
+    proc = run_assess(
+        "score", SAMPLE, "--evidence", ROOT / "samples" / "evidence.json", "--format", "json",
+        "-o", with_evidence,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    proc = run_assess("compare", with_evidence, SAMPLE)
+    assert proc.returncode == 0
+    assert "was scored with repository evidence and" in proc.stderr
+    assert "improved" in proc.stdout  # the caps lifted: exactly what the warning explains
