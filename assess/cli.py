@@ -58,6 +58,35 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"assess {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
+    def repo_sources(p: argparse.ArgumentParser) -> None:
+        """Where repositories to scan come from, besides REPO arguments (scan and run)."""
+        p.add_argument(
+            "--from",
+            dest="from_files",
+            type=Path,
+            action="append",
+            default=[],
+            metavar="FILE",
+            help="also scan the repositories listed in FILE: one path or URL per line, # comments; "
+            "relative paths are relative to FILE (repeatable)",
+        )
+        p.add_argument(
+            "--under",
+            type=Path,
+            action="append",
+            default=[],
+            metavar="DIR",
+            help="also scan every git repository found under DIR (working trees and bare "
+            "repositories; hidden folders skipped; repeatable)",
+        )
+        p.add_argument(
+            "-j",
+            "--jobs",
+            type=_positive,
+            metavar="N",
+            help="repositories scanned at once, in separate processes (default: one per CPU)",
+        )
+
     def engagement_args(p: argparse.ArgumentParser, *, optional: bool = False) -> None:
         """The engagement and how to score it; ``optional``: as ``--engagement FILE``."""
         if optional:
@@ -246,32 +275,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     p.add_argument("repos", nargs="*", metavar="REPO", help="path or clone URL (file:// works)")
-    p.add_argument(
-        "--from",
-        dest="from_files",
-        type=Path,
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="also scan the repositories listed in FILE: one path or URL per line, # comments; "
-        "relative paths are relative to FILE (repeatable)",
-    )
-    p.add_argument(
-        "--under",
-        type=Path,
-        action="append",
-        default=[],
-        metavar="DIR",
-        help="also scan every git repository found under DIR (working trees and bare "
-        "repositories; hidden folders skipped; repeatable)",
-    )
-    p.add_argument(
-        "-j",
-        "--jobs",
-        type=_positive,
-        metavar="N",
-        help="repositories scanned at once, in separate processes (default: one per CPU)",
-    )
+    repo_sources(p)
     p.add_argument("--ref", help="branch, tag or commit to scan instead of HEAD")
     p.add_argument(
         "--format",
@@ -349,13 +353,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("engagement", type=Path, metavar="ENGAGEMENT", help="engagement YAML file")
     p.add_argument("--repo", action="append", default=[], metavar="REPO", help="repository to scan")
-    p.add_argument("--from", dest="from_files", action="append", default=[], type=Path,
-                   metavar="FILE", help="a file listing repositories, one per line")  # fmt: skip
-    p.add_argument("--under", action="append", default=[], type=Path, metavar="DIR",
-                   help="scan every git repository under DIR")  # fmt: skip
-    p.add_argument(
-        "-j", "--jobs", type=_positive, metavar="N", help="parallel scans (default: CPUs)"
-    )
+    repo_sources(p)
     p.add_argument("-o", "--out", type=Path, required=True, metavar="FILE",
                    help="the report (.pdf .html .md .json .xlsx)")  # fmt: skip
     p.add_argument("--evidence-out", type=Path, metavar="FILE",

@@ -319,9 +319,10 @@ def _load_tools(
                 field=format_path(at),
                 line=loc.line(at),
             )
-    for option in sorted(options.get("tools", set()) - set(by_id)):
+    unknown = sorted(options.get("tools", set()) - set(by_id))
+    if unknown:
         raise PackError(
-            f"the 'tools' context option {option!r} is not a tool id in tools.yaml",
+            f"the 'tools' context option {unknown[0]!r} is not a tool id in tools.yaml",
             file=folder / "pack.yaml",
             field="context.tools.options",
         )
