@@ -36,13 +36,9 @@ from assess.model import (
 
 MAX_ADOPT = 6
 INTEGRATION_BONUS = 1.25
-FIT_MANAGED = {
-    Licence.managed: 1.3,
-    Licence.commercial: 1.0,
-    Expertise.low: 0.9,
-    Expertise.medium: 0.7,
-    Expertise.high: 0.4,
-}
+# a team that prefers managed platforms: by licence, open source further by expertise needed
+FIT_MANAGED = {Licence.managed: 1.3, Licence.commercial: 1.0}
+FIT_MANAGED_OPEN_SOURCE = {Expertise.low: 0.9, Expertise.medium: 0.7, Expertise.high: 0.4}
 FIT_OPEN_SOURCE = {Licence.open_source: 1.3, Licence.managed: 0.9, Licence.commercial: 0.8}
 
 
@@ -52,8 +48,9 @@ def _ids(value: ContextValue) -> set[str]:
 
 def expertise_fit(tool: Tool, preference: str | None) -> float:
     if preference == "managed":
-        key = tool.expertise if tool.licence is Licence.open_source else tool.licence
-        return FIT_MANAGED[key]
+        if tool.licence is Licence.open_source:
+            return FIT_MANAGED_OPEN_SOURCE[tool.expertise]
+        return FIT_MANAGED[tool.licence]
     if preference == "open_source":
         return FIT_OPEN_SOURCE[tool.licence]
     return 1.0
