@@ -3,6 +3,12 @@
 ``load_yaml`` returns the plain data and a ``Locator`` that maps a field path such as
 ``("questions", 3, "choices", 0, "level")`` back to its line, so validation errors can name the
 line. Duplicate mapping keys (which PyYAML silently overwrites) are reported as errors.
+
+Every document is checked before it is built: a few aliases can stand for billions of nodes (an
+"alias bomb": ``a: &a [x, x]``, ``b: &b [*a, *a]``, ...), and deep nesting exhausts the
+stack. ``check_size`` measures the expanded size without expanding it; ``load_all_untrusted`` is
+the loader for YAML from a scanned repository, which turns every such document into a
+``yaml.YAMLError`` the caller skips with a note.
 """
 
 from __future__ import annotations
@@ -18,6 +24,79 @@ from assess.errors import InputError
 
 # libyaml's safe loader when PyYAML was built with it (it is in the wheels), else pure Python.
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+MAX_NODES = 200_000
+"""Nodes a document may stand for once its aliases are expanded (a large CI file has a few
+thousand; a pack file about 20,000)."""
+MAX_DEPTH = 100
+"""Nesting levels a document may have."""
+
+
+class YAMLTooLarge(yaml.YAMLError):
+    """A document whose aliases expand past ``MAX_NODES``, nest past ``MAX_DEPTH`` or refer to
+    themselves."""
+
+
+def check_size(root: yaml.Node, max_nodes: int = MAX_NODES, max_depth: int = MAX_DEPTH) -> None:
+    """Raise ``YAMLTooLarge`` when ``root`` expands past the limits. Aliases share one node
+    object, so each node's expanded size is computed once (linear in the composed graph)."""
+    size: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, int, bool]] = [(root, 1, False)]
+    while stack:
+        node, depth, done = stack.pop()
+        key = id(node)
+        if done:
+            on_path.discard(key)
+            children = _children(node)
+            total = 1 + sum(size[id(c)] for c in children)
+            if total > max_nodes:
+                raise YAMLTooLarge(
+                    f"the document expands to more than {max_nodes:,} values "
+                    "(aliases repeated too often?)"
+                )
+            size[key] = total
+            continue
+        if key in size:
+            continue
+        if key in on_path:
+            raise YAMLTooLarge("an alias refers to the value that contains it")
+        if depth > max_depth:
+            raise YAMLTooLarge(f"nested more than {max_depth} levels deep")
+        on_path.add(key)
+        stack.append((node, depth, True))
+        for child in _children(node):
+            if id(child) not in size:
+                stack.append((child, depth + 1, False))
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def load_all_untrusted(text: str) -> list[Any]:
+    """Every document of a YAML text from a scanned repository, built with the safe loader once
+    ``check_size`` accepts it. Any problem (syntax, an alias bomb, deep nesting, a bad date)
+    raises ``yaml.YAMLError``."""
+    loader = _Loader(text)
+    docs: list[Any] = []
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            if node is None:
+                continue
+            check_size(node)
+            docs.append(loader.construct_document(node))
+    except (ValueError, TypeError, RecursionError, OverflowError) as exc:
+        raise yaml.YAMLError(f"cannot be read: {exc}") from exc
+    finally:
+        loader.dispose()
+    return docs
 
 
 @dataclass(frozen=True)
@@ -104,6 +183,7 @@ def load_yaml(path: Path, what: str = "YAML file") -> tuple[Any, Locator]:
             node = loader.get_single_node()
             if node is None:
                 return None, Locator(None)
+            check_size(node)
             _check_duplicate_keys(node, (), path)
             data = loader.construct_document(node)
         finally:
