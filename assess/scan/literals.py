@@ -65,3 +65,43 @@ def _seq(items: list[Any]) -> list[str] | None:
             return _node([(op, av)])
         break
     return [out] if len(out) >= MIN_LITERAL else None
+
+
+_UNBOUNDED = (sre.MAX_REPEAT, sre.MIN_REPEAT)
+
+
+def nested_repeat(pattern: str) -> bool:
+    """Whether an unbounded repetition holds another one (``(a+)+``, ``(?:\\w*,)*``): such
+    nesting can backtrack exponentially on a long line that almost matches. Possessive
+    repetitions (``*+``) never backtrack and do not count."""
+    try:
+        tree = sre_parse.parse(pattern)
+    except re.error:
+        return False
+    return _nested(list(tree), inside=False)
+
+
+def _nested(items: list[Any], *, inside: bool) -> bool:
+    for op, av in items:
+        if op in _UNBOUNDED and av[1] == sre.MAXREPEAT:
+            if inside or _nested(list(av[2]), inside=True):
+                return True
+        elif any(_nested(sub, inside=inside) for sub in _subpatterns(op, av)):
+            return True
+    return False
+
+
+def _subpatterns(op: Any, av: Any) -> list[list[Any]]:
+    if op is sre.SUBPATTERN:
+        return [list(av[3])]
+    if op is sre.BRANCH:
+        return [list(alt) for alt in av[1]]
+    if op in (sre.ASSERT, sre.ASSERT_NOT):
+        return [list(av[1])]
+    if op in _UNBOUNDED:
+        return [list(av[2])]
+    if op is sre.ATOMIC_GROUP:
+        return [list(av)]
+    if op is sre.GROUPREF_EXISTS:
+        return [list(x) for x in av[1:] if x is not None]
+    return []  # possessive repetitions never backtrack: what they hold cannot blow up

@@ -8,6 +8,7 @@ from pathlib import Path
 from assess.errors import PackError
 from assess.model import Pack, Rule, RuleFile, RuleKind
 from assess.scan.checks import CHECKS
+from assess.scan.literals import nested_repeat
 from assess.validation import validate
 from assess.yamlio import format_path, load_yaml
 
@@ -72,8 +73,15 @@ def _problem(rule: Rule, area: str, pack: Pack, seen: dict[str, Path]) -> tuple[
                 return f"invalid regex: {exc}", "match"
             if compiled.fullmatch(""):
                 return "the pattern matches an empty line, so it would match every file", "match"
+            if nested_repeat(pattern):
+                return (
+                    "the pattern repeats a repetition (like (a+)+ or (?:\\w*,)*), which can "
+                    "take exponential time on a long line; make the inner one possessive "
+                    "(*+, ++) or bounded ({0,40})",
+                    "match",
+                )
             for cls in re.findall(r"\[\^((?:\\.|[^\]])*)\]", pattern):
-                if "\\n" not in cls:
+                if "\\n" not in cls and "\\s" not in cls:
                     return (
                         f"the class [^{cls}] also matches line ends; write [^{cls}\\n] "
                         "(patterns apply line by line)",
