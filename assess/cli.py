@@ -294,6 +294,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="files larger than this are noted, not read (default 2 MiB)",
     )
     p.add_argument("--no-history", action="store_true", help="skip the git log walk")
+    p.add_argument(
+        "--budget",
+        type=_positive,
+        default=600,
+        metavar="SECONDS",
+        help="stop a repository's scan after this long and mark it incomplete (default 600)",
+    )
 
     p = sub.add_parser(
         "send",
@@ -731,7 +738,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         code = cmd_scan(
             ns(repos=args.repo, from_files=args.from_files, under=args.under, ref=None,
                format="json", out=evidence, pack=pack.source, max_file_size=2 * 1024 * 1024,
-               no_history=False, jobs=args.jobs)
+               no_history=False, jobs=args.jobs, budget=600)
         )  # fmt: skip
         if code != EXIT_OK:
             return code
@@ -939,6 +946,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
             pack_dir=Path(pack.source).resolve(),
             max_file_size=args.max_file_size,
             with_history=not args.no_history,
+            budget=args.budget,
             jobs=args.jobs,
             progress=progress,
         )

@@ -659,6 +659,11 @@ class RepoScan(Frozen):
     bytes_read: int
     history: History | None
     notes: tuple[str, ...] = ()
+    incomplete: str | None = Field(
+        default=None,
+        description="why the scan stopped before every rule ran (its time budget); what it "
+        "did not reach is unknown, not absent",
+    )
     areas: dict[str, tuple[Finding, ...]]
 
 

@@ -120,7 +120,12 @@ def reconcile(
             f"Claimed level {_level(claimed)}, but '{neg[0].title}' ({where(neg[0])}) "
             f"caps it at {cap_neg}."
         )
-    elif not pos and q.expected_in_repo_from is not None and claimed >= q.expected_in_repo_from:
+    elif (
+        not pos
+        and q.expected_in_repo_from is not None
+        and claimed >= q.expected_in_repo_from
+        and all(r.incomplete is None for r in repos)  # a scan cut short proves no absence
+    ):
         status, cap = EvidenceStatus.contradicted, q.expected_in_repo_from - 1
         expected = "; ".join(sorted({r.title for r in positive_rules}))
         scanned = ", ".join(f"{r.source} at {r.commit[:8]}" for r in repos)

@@ -23,7 +23,8 @@ from pathlib import Path
 
 from assess.errors import AssessError, InputError
 from assess.model import Pack, RepoScan, ScanFailure
-from assess.scan.repo import is_url
+from assess.scan.redact import clean_failure
+from assess.scan.repo import DEFAULT_BUDGET, is_url
 
 Progress = Callable[[int, int, int, str], None]
 """(done, total, failed, detail): repositories finished, of how many, how many failed, and in
@@ -139,6 +140,7 @@ def scan_one(
     pack_dir: str,
     max_file_size: int,
     with_history: bool,
+    budget: float = DEFAULT_BUDGET,
     progress: Callable[[str], None] | None = None,
 ) -> RepoScan | ScanFailure:
     """Scan one repository (cloning a URL first). The worker of ``scan_many``: it takes plain
@@ -154,7 +156,7 @@ def scan_one(
             progress("cloning")
         with cloned(source) if is_url(source) else nullcontext(Path(source).expanduser()) as path:
             places.add(str(path))
-            repo = GitRepo(path, ref, source=source)
+            repo = GitRepo(path, ref, source=source, budget=budget)
             try:
                 return scan_repo(
                     repo,
@@ -166,9 +168,10 @@ def scan_one(
             finally:
                 repo.close()
     except AssessError as err:
-        return ScanFailure(source=source, message=_message(err, *places))
+        return clean_failure(ScanFailure(source=source, message=_message(err, *places)))
     except Exception as exc:  # a bug must not stop the other repositories
-        return ScanFailure(source=source, message=f"internal error: {type(exc).__name__}: {exc}")
+        message = f"internal error: {type(exc).__name__}: {exc}"
+        return clean_failure(ScanFailure(source=source, message=message))
 
 
 def scan_many(
@@ -178,6 +181,7 @@ def scan_many(
     pack_dir: Path,
     max_file_size: int,
     with_history: bool,
+    budget: float = DEFAULT_BUDGET,
     jobs: int | None = None,
     progress: Progress | None = None,
 ) -> tuple[tuple[RepoScan, ...], tuple[ScanFailure, ...]]:
@@ -186,7 +190,7 @@ def scan_many(
     total = len(sources)
     jobs = max(1, min(jobs or os.cpu_count() or 1, total))
     results: list[RepoScan | ScanFailure | None] = [None] * total
-    args = (ref, str(pack_dir), max_file_size, with_history)
+    args = (ref, str(pack_dir), max_file_size, with_history, budget)
 
     def failed() -> int:
         return sum(isinstance(r, ScanFailure) for r in results)
@@ -215,10 +219,8 @@ def scan_many(
                     try:
                         results[i] = future.result()
                     except Exception as exc:  # the worker died (killed, out of memory)
-                        results[i] = ScanFailure(
-                            source=sources[i],
-                            message=f"internal error: {type(exc).__name__}: {exc}",
-                        )
+                        message = f"internal error: {type(exc).__name__}: {exc}"
+                        results[i] = clean_failure(ScanFailure(source=sources[i], message=message))
                     if progress:
                         progress(done, total, failed(), "")
             except BaseException:  # Ctrl-C: stop now; workers clean up their clones on TERM

@@ -8,19 +8,23 @@ thousand notebooks does not drown the report; the cap is noted.
 from __future__ import annotations
 
 import configparser
+import contextlib
 import datetime as dt
+import functools
 import json
 import re
+import signal
+import threading
 import tomllib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
-
-import yaml
 
 from assess.model import Finding, History, RepoScan, Rule, RuleKind, Strength
 from assess.scan.checks import CHECKS, Hit
-from assess.scan.repo import GitRepo, LogCommit
+from assess.scan.redact import clean_scan, redact
+from assess.scan.repo import Entry, GitRepo, LogCommit, ScanTimeout
 from assess.scan.view import RepoView, matches
+from assess.yamlio import load_all_untrusted
 
 MAX_FINDINGS_PER_RULE = 20
 DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
@@ -68,47 +72,45 @@ def _requirement_names(items: Iterable[Any]) -> list[str]:
 
 
 def _names_in(path: str, text: str) -> list[str]:
+    """Package names a dependency file declares; a malformed file raises (``RepoView.parse``
+    notes and skips it)."""
     base = path.rsplit("/", 1)[-1].lower()
     names: list[str] = []
-    try:
-        if base.endswith((".txt", ".in")):
-            names = _requirement_names(line.split("#", 1)[0] for line in text.splitlines())
-        elif base == "pyproject.toml" or base == "pipfile":
-            data = tomllib.loads(text)
-            project = data.get("project", {})
-            names += _requirement_names(project.get("dependencies", []))
-            for extra in project.get("optional-dependencies", {}).values():
-                names += _requirement_names(extra)
-            poetry = data.get("tool", {}).get("poetry", {})
-            names += [normalise(k) for k in poetry.get("dependencies", {})]
-            for group in poetry.get("group", {}).values():
-                names += [normalise(k) for k in group.get("dependencies", {})]
-            for section in ("packages", "dev-packages"):
-                names += [normalise(k) for k in data.get(section, {})]
-        elif base == "setup.cfg":
-            cp = configparser.ConfigParser(interpolation=None)
-            cp.read_string(text)
-            if cp.has_option("options", "install_requires"):
-                names += _requirement_names(cp.get("options", "install_requires").splitlines())
-            if cp.has_section("options.extras_require"):
-                for _, value in cp.items("options.extras_require"):
-                    names += _requirement_names(value.splitlines())
-        elif base == "setup.py":
-            # never executed: quoted requirement strings inside install_requires/extras
-            block = re.search(
-                r"(?:install_requires|extras_require)\s*=\s*[\[{](.*?)[\]}]", text, re.S
-            )
-            if block:
-                names += _requirement_names(re.findall(r"['\"]([^'\"]+)['\"]", block.group(1)))
-        else:  # conda environment
-            data = yaml.safe_load(text) or {}
-            for dep in data.get("dependencies", []) if isinstance(data, dict) else []:
-                if isinstance(dep, str):
-                    names.append(normalise(dep.split("::")[-1]))
-                elif isinstance(dep, dict):
-                    names += _requirement_names(dep.get("pip", []))
-    except (tomllib.TOMLDecodeError, configparser.Error, yaml.YAMLError, AttributeError, TypeError):
-        return []
+    if base.endswith((".txt", ".in")):
+        names = _requirement_names(line.split("#", 1)[0] for line in text.splitlines())
+    elif base == "pyproject.toml" or base == "pipfile":
+        data = tomllib.loads(text)
+        project = data.get("project", {})
+        names += _requirement_names(project.get("dependencies", []))
+        for extra in project.get("optional-dependencies", {}).values():
+            names += _requirement_names(extra)
+        poetry = data.get("tool", {}).get("poetry", {})
+        names += [normalise(k) for k in poetry.get("dependencies", {})]
+        for group in poetry.get("group", {}).values():
+            names += [normalise(k) for k in group.get("dependencies", {})]
+        for section in ("packages", "dev-packages"):
+            names += [normalise(k) for k in data.get(section, {})]
+    elif base == "setup.cfg":
+        cp = configparser.ConfigParser(interpolation=None)
+        cp.read_string(text)
+        if cp.has_option("options", "install_requires"):
+            names += _requirement_names(cp.get("options", "install_requires").splitlines())
+        if cp.has_section("options.extras_require"):
+            for _, value in cp.items("options.extras_require"):
+                names += _requirement_names(value.splitlines())
+    elif base == "setup.py":
+        # never executed: quoted requirement strings inside install_requires/extras
+        block = re.search(r"(?:install_requires|extras_require)\s*=\s*[\[{](.*?)[\]}]", text, re.S)
+        if block:
+            names += _requirement_names(re.findall(r"['\"]([^'\"]+)['\"]", block.group(1)))
+    else:  # conda environment
+        docs = load_all_untrusted(text)
+        data = docs[0] if docs else {}
+        for dep in data.get("dependencies", []) if isinstance(data, dict) else []:
+            if isinstance(dep, str):
+                names.append(normalise(dep.split("::")[-1]))
+            elif isinstance(dep, dict):
+                names += _requirement_names(dep.get("pip", []))
     return [n for n in names if n]
 
 
@@ -116,10 +118,11 @@ def dependencies(view: RepoView) -> dict[str, tuple[str, int | None]]:
     """Declared package name -> (file, line) of its first declaration."""
     found: dict[str, tuple[str, int | None]] = {}
     for e in view.files(DEPENDENCY_FILES):
+        names = view.parse(e, functools.partial(_names_in, e.path), "dependency file")
         text = view.text(e)
-        if text is None:
+        if not names or text is None:
             continue
-        for name in _names_in(e.path, text):
+        for name in names:
             found.setdefault(
                 name, (e.path, _line_of(text, name.replace("-", "")) or _line_of(text, name))
             )
@@ -158,12 +161,11 @@ def ci_commands(view: RepoView) -> list[tuple[str, int | None, str]]:
             ):
                 lines.extend(body.splitlines())
         else:
-            try:
-                for doc in yaml.safe_load_all(text):
-                    _walk_commands(doc, lines)
-            except yaml.YAMLError:
-                view.notes.append(f"{e.path}: CI file is not valid YAML; its steps were not read")
+            docs = view.parse(e, load_all_untrusted, "CI file")
+            if docs is None:
                 continue
+            for doc in docs:
+                _walk_commands(doc, lines)
         for cmd in lines:
             cmd = cmd.strip()
             if cmd and not cmd.startswith("#"):
@@ -175,17 +177,17 @@ def ci_commands(view: RepoView) -> list[tuple[str, int | None, str]]:
 
 
 def notebook_code(text: str) -> str:
-    """The code cells of a notebook; markdown and outputs are not evidence of running code."""
-    try:
-        nb = json.loads(text)
-    except json.JSONDecodeError:
-        return ""
-    cells = nb.get("cells", []) if isinstance(nb, dict) else []
+    """The code cells of a notebook; markdown and outputs are not evidence of running code.
+    A file that is not a notebook raises (``RepoView`` notes and skips it)."""
+    nb = json.loads(text)
+    cells = nb.get("cells", []) if isinstance(nb, dict) else None
+    if not isinstance(cells, list):
+        raise ValueError("no list of cells")
     out = []
     for cell in cells:
         if isinstance(cell, dict) and cell.get("cell_type") == "code":
             src = cell.get("source", "")
-            out.append("".join(src) if isinstance(src, list) else str(src))
+            out.append("".join(map(str, src)) if isinstance(src, list) else str(src))
     return "\n".join(out)
 
 
@@ -203,7 +205,7 @@ def _dig(doc: Any, key: str) -> list[Any]:
 
 
 def _snippet(line: str) -> str:
-    line = " ".join(line.split())
+    line = redact(" ".join(line.split()))  # before the cut, which could leave half a key
     return line if len(line) <= 120 else line[:119] + "…"
 
 
@@ -250,11 +252,8 @@ class Matcher:
             out = []
             for e in view.files(yk.files):
                 text = view.text(e)
-                if not text:
-                    continue
-                try:
-                    docs = list(yaml.safe_load_all(text))
-                except yaml.YAMLError:
+                docs = view.parse(e, load_all_untrusted, "YAML file") if text else None
+                if not text or docs is None:
                     continue
                 for doc in docs:
                     values = _dig(doc, yk.key)
@@ -336,6 +335,7 @@ def history(
     head_paths: set[str],
     now: dt.datetime,
     progress: Progress | None = None,
+    notes: list[str] | None = None,
 ) -> History:
     """History signals from the commit stream. ``absent_path_rules`` are the path rules that
     found nothing at the scanned commit: those matching a file that once existed are reported
@@ -347,18 +347,22 @@ def history(
     last: dt.datetime | None = None
     first_seen: dict[str, str] = {}
     ever: set[str] = set()
+    undated = 0
     for c in commits:
         count += 1
         authors.add(c.author)
-        last = last or c.time
-        first = c.time
-        age = now - c.time
-        last90 += age <= dt.timedelta(days=90)
-        last365 += age <= dt.timedelta(days=365)
+        if c.time is None:
+            undated += 1
+        else:
+            last = last or c.time
+            first = c.time
+            age = now - c.time
+            last90 += age <= dt.timedelta(days=90)
+            last365 += age <= dt.timedelta(days=365)
         for status, path in c.changes:
             if status == "A":
                 ever.add(path)
-                if path in evidence_paths:
+                if path in evidence_paths and c.time is not None:
                     first_seen[path] = c.time.date().isoformat()  # oldest wins: newest first
         if progress and count % 2000 == 0:
             progress(f"{count} commits walked")
@@ -366,6 +370,8 @@ def history(
     removed = sorted(
         r.id for r in absent_path_rules if any(matches(p, r.match.paths) for p in gone)
     )
+    if undated and notes is not None:
+        notes.append(f"{undated} commits carry a date no calendar holds; left out of the dates")
     return History(
         commits=count,
         contributors=len(authors),
@@ -383,6 +389,27 @@ def history(
 # --------------------------------------------------------------------------- scan
 
 
+@contextlib.contextmanager
+def _alarm(seconds: float) -> Iterator[None]:
+    """Raise ``ScanTimeout`` in this thread after ``seconds``, even inside one long regex search
+    (``re`` checks for signals as it runs). Only the main thread can take signals: elsewhere
+    the budget is checked between rules."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(_signum: int, _frame: object) -> None:
+        raise ScanTimeout("stopped by its time budget")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, max(seconds, 0.001))
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def scan_repo(
     repo: GitRepo,
     rules: Iterable[Rule],
@@ -392,49 +419,69 @@ def scan_repo(
     progress: Progress | None = None,
     now: dt.datetime | None = None,
 ) -> RepoScan:
+    """Run ``rules`` over the repository's commit, then walk its history. When the repository's
+    time budget runs out (``GitRepo(budget=...)``) the scan stops where it is and the result
+    says so (``incomplete``): the rules that ran keep their findings."""
     rules = list(rules)
     now = now or dt.datetime.now(dt.UTC)
-    log = repo.log() if with_history else None  # git walks history while the rules run
+    entries: list[Entry] = []
+    areas: dict[str, list[Finding]] = {}
+    notes: list[str] = list(repo.notes)
+    view = RepoView(repo, entries, max_file_size, notes=notes)
+    hist = None
+    ran = 0
+    log = None
     try:
-        entries = repo.tree()
-        if progress:
-            progress(f"{len(entries)} files at {repo.commit[:12]}")
-        view = RepoView(repo, entries, max_file_size, notes=list(repo.notes))
-        view.prefetch(view.files(files_read_by(rules)))
-        matcher = Matcher(view)
-        areas: dict[str, list[Finding]] = {}
-        for rule in rules:
-            hits, strength = matcher.hits(rule)
-            for hit in hits[:MAX_FINDINGS_PER_RULE]:
-                areas.setdefault(rule.area, []).append(_finding(rule, hit, strength, repo))
-            if len(hits) > MAX_FINDINGS_PER_RULE:
-                view.notes.append(
-                    f"{rule.id}: {len(hits)} matches, first {MAX_FINDINGS_PER_RULE} kept"
+        with _alarm(repo.remaining()):
+            log = repo.log() if with_history else None  # git walks history while the rules run
+            entries[:] = repo.tree()
+            notes[:] = list(repo.notes)
+            if progress:
+                progress(f"{len(entries)} files at {repo.commit[:12]}")
+            view.prefetch(view.files(files_read_by(rules)))
+            matcher = Matcher(view)
+            for rule in rules:
+                if repo.expired():
+                    break
+                hits, strength = matcher.hits(rule)
+                ran += 1
+                for hit in hits[:MAX_FINDINGS_PER_RULE]:
+                    areas.setdefault(rule.area, []).append(_finding(rule, hit, strength, repo))
+                if len(hits) > MAX_FINDINGS_PER_RULE:
+                    notes.append(
+                        f"{rule.id}: {len(hits)} matches, first {MAX_FINDINGS_PER_RULE} kept"
+                    )
+            if progress:
+                progress(f"{view.files_read} files read ({view.bytes_read / 1e6:.1f} MB)")
+            if log is not None and not repo.expired():
+                evidence_paths = {
+                    f.path for fs in areas.values() for f in fs if f.kind is RuleKind.positive
+                }
+                fired = {f.rule for fs in areas.values() for f in fs}
+                hist = history(
+                    log,
+                    repo.tags(),
+                    evidence_paths,
+                    [r for r in rules if r.match.paths and r.id not in fired],
+                    {e.path for e in entries},
+                    now,
+                    progress,
+                    notes,
                 )
-        if progress:
-            progress(f"{view.files_read} files read ({view.bytes_read / 1e6:.1f} MB)")
-        notes = list(view.notes)
-        hist = None
-        if log is not None:
-            evidence_paths = {
-                f.path for fs in areas.values() for f in fs if f.kind is RuleKind.positive
-            }
-            fired = {f.rule for fs in areas.values() for f in fs}
-            hist = history(
-                log,
-                repo.tags(),
-                evidence_paths,
-                [r for r in rules if r.match.paths and r.id not in fired],
-                {e.path for e in entries},
-                now,
-                progress,
-            )
-            if repo.shallow:
-                notes.append("shallow clone: history is truncated, counts are lower bounds")
+                if repo.shallow:
+                    notes.append("shallow clone: history is truncated, counts are lower bounds")
+    except ScanTimeout:
+        pass
     finally:
         if log is not None:
             log.close()
-    return RepoScan(
+    incomplete = None
+    if repo.stopped:
+        incomplete = f"{repo.stopped}: {ran} of {len(rules)} rules ran" + (
+            ", history not read" if with_history else ""
+        )
+        hist = None  # a walk cut short would undercount
+    scan = RepoScan(
         source=repo.source,
         ref=repo.ref,
         commit=repo.commit,
@@ -443,5 +490,7 @@ def scan_repo(
         bytes_read=view.bytes_read,
         history=hist,
         notes=tuple(notes),
+        incomplete=incomplete,
         areas={k: tuple(v) for k, v in areas.items()},
     )
+    return clean_scan(scan)  # no secret or control character leaves the scanner

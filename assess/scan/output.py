@@ -94,6 +94,8 @@ def summary(evidence: Evidence, pack: Pack) -> str:
     for repo in evidence.repos:
         h = repo.history
         lines.append(f"{repo.source} @ {repo.commit[:12]} ({repo.ref}): {repo.files} files")
+        if repo.incomplete:
+            lines.append(f"  INCOMPLETE: {repo.incomplete}")
         if h:
             lines.append(
                 f"  history: {h.commits} commits, {h.contributors} contributors, "

@@ -2,21 +2,38 @@
 
 Everything goes through git plumbing on one commit: ``rev-parse`` to resolve the ref, one
 ``ls-tree -r -l -z`` for the files and their sizes, one persistent ``cat-file --batch`` for the
-blobs we read, and one streaming ``log --name-status -z`` for history. Nothing is checked out,
-no hook, filter, textconv, external diff or fsmonitor can run (they are switched off on every
-command line), and the scan can never fetch: lazy fetches of partial clones are refused, so a
-missing blob is a note, not a download or a crash.
+blobs we read, and one streaming ``log --name-status -z`` for history. Nothing is checked out.
+
+Every git process starts through ``_SafeGit.execute``, the one gate, which gives it:
+- config that switches off everything that could run a program of the repository's choosing
+  (hooks, fsmonitor, external diff, textconv, pager, gpg), on the command line;
+- an environment in which git can reach no transport at all (``GIT_ALLOW_PROTOCOL`` empty beats
+  any ``protocol.*.allow`` in the repository's own config), so a partial clone's missing blob is
+  a note, never a lazy fetch, and no ``uploadpack``, ``ext::`` or ssh command can run; only
+  ``cloned`` allows the one protocol of the URL the user asked to clone;
+- the repository's time budget: a blocking command is killed when it runs out, and a streaming
+  one (``cat-file``, ``log``) by a watchdog, so a config include that points at a FIFO or a
+  ref that never ends reading cannot hang the scan.
+
+Before any git process starts, ``git_dir`` checks what the repository points at: a ``.git``
+file must lead to a worktree or submodule folder that points back here, ``objects/info/
+alternates`` (objects borrowed from another repository) is refused, and git's own files and
+config includes must be regular files. Otherwise the scan would report another repository's
+content under this one's name, or block on open.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 import queue
+import re
 import shutil
 import subprocess
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +58,9 @@ SAFE_CONFIG = [
     "gpg.x509.program=false",
 ]
 SAFE_ENV = {
+    "GIT_ALLOW_PROTOCOL": "",  # no transport at all: no fetch, clone, uploadpack or ext::
+    "GIT_PROTOCOL_FROM_USER": "0",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES": "",
     "GIT_TERMINAL_PROMPT": "0",
     "GIT_OPTIONAL_LOCKS": "0",
     "GIT_NO_REPLACE_OBJECTS": "1",
@@ -51,6 +71,203 @@ SAFE_ENV = {
     "GIT_ASKPASS": "",
     "SSH_ASKPASS": "",
 }
+
+DEFAULT_BUDGET = 600.0
+"""Seconds a repository's scan may take (git and rules together) before it stops, incomplete."""
+COMMAND_TIMEOUT = 120.0
+"""Seconds one blocking git command may take (within the budget)."""
+CLONE_PROTOCOLS = {"file": "file", "https": "https", "http": "http", "ssh": "ssh", "git": "git"}
+
+
+class ScanTimeout(InputError):
+    """The repository's time budget ran out."""
+
+
+class _SafeGit(git.Git):
+    """The one gate every git process of a scan goes through (see the module docstring)."""
+
+    deadline: float = float("inf")
+    budget: float = DEFAULT_BUDGET
+
+    def __init__(self, working_dir: Any = None) -> None:
+        super().__init__(working_dir)
+        self._streams: list[Any] = []
+        self._stopped: str | None = None
+        self._watchdog: threading.Timer | None = None
+        self._lock = threading.Lock()
+
+    def start_budget(self, budget: float) -> None:
+        self.budget = budget
+        self.deadline = time.monotonic() + budget
+        self._watchdog = threading.Timer(budget, self.kill_all)
+        self._watchdog.daemon = True
+        self._watchdog.start()
+
+    def expired(self) -> bool:
+        return self.stopped is not None or time.monotonic() >= self.deadline
+
+    @property
+    def stopped(self) -> str | None:
+        """Why the scan must stop: the budget ran out, or one git command hung."""
+        if time.monotonic() >= self.deadline:
+            return f"stopped after {self.budget:g} s (its time budget)"
+        return self._stopped
+
+    def kill_all(self) -> None:
+        """Kill every streaming git process still running (the budget ran out, or close)."""
+        with self._lock:
+            streams, self._streams = self._streams, []
+        for proc in streams:
+            with contextlib.suppress(Exception):
+                proc.kill()
+
+    def stop(self) -> None:
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+        self.kill_all()
+
+    def execute(self, command: Any, *args: Any, **kwargs: Any) -> Any:
+        if self.expired():
+            raise ScanTimeout(self.stopped or "stopped")
+        # what our own code set (cloned's one protocol, the git folder) goes over the safe base
+        kwargs["env"] = {**SAFE_ENV, **self._environment, **(kwargs.get("env") or {})}
+        if kwargs.get("as_process"):
+            result = super().execute(command, *args, **kwargs)
+            with self._lock:
+                self._streams.append(result.proc)
+            return result
+        timeout = min(self.deadline - time.monotonic(), COMMAND_TIMEOUT)
+        kwargs["kill_after_timeout"] = max(timeout, 0.001)
+        try:
+            return super().execute(command, *args, **kwargs)
+        except git.GitCommandError as exc:
+            if "Timeout:" not in str(exc.stderr) and not self.expired():
+                raise
+            self._stopped = self.stopped or f"a git command did not answer in {timeout:.0f} s"
+            raise ScanTimeout(self._stopped) from None
+
+
+class _SafeRepo(git.Repo):
+    GitCommandWrapperType = _SafeGit
+
+
+# ----------------------------------------------------------------- what the repository points at
+
+_GIT_FILES = ("HEAD", "config", "config.worktree", "commondir", "gitdir", "packed-refs", "shallow")
+_INCLUDE_SECTION = re.compile(r"^\s*\[\s*include(?:if\s+\"[^\"]*\")?\s*\]", re.IGNORECASE)
+_SECTION = re.compile(r"^\s*\[")
+_PATH_KEY = re.compile(r"^\s*path\s*=\s*(.*?)\s*$", re.IGNORECASE)
+
+
+def _regular(path: Path, what: str, repo: Path) -> None:
+    """Refuse a git file that is not a regular file (a FIFO or device blocks on open)."""
+    with contextlib.suppress(FileNotFoundError):
+        st = path.stat()
+        if not (st.st_mode & 0o170000 == 0o100000 or path.is_dir()):
+            raise InputError(
+                f"{what} {str(path)!r} is not a regular file; refusing to read it", file=repo
+            )
+
+
+def _includes(config: Path, repo: Path, depth: int = 0) -> None:
+    """Every ``include.path`` / ``includeIf.*.path`` reachable from ``config`` must be a
+    regular file (or missing, which git ignores)."""
+    if depth > 10:
+        raise InputError("config includes nest more than 10 deep", file=repo)
+    try:
+        text = config.read_text(encoding="utf-8", errors="replace")
+    except (FileNotFoundError, IsADirectoryError):
+        return
+    in_include = False
+    for line in text.splitlines():
+        if _SECTION.match(line):
+            in_include = bool(_INCLUDE_SECTION.match(line))
+            continue
+        m = _PATH_KEY.match(line) if in_include else None
+        if not m:
+            continue
+        value = m.group(1).split(" #", 1)[0].split(" ;", 1)[0].strip().strip('"')
+        target = Path(os.path.expanduser(value))
+        if not target.is_absolute():
+            target = config.parent / target
+        _regular(target, "config include", repo)
+        if target.is_file():
+            _includes(target, repo, depth + 1)
+
+
+def _points_back(gitdir: Path, folder: Path) -> bool:
+    """A worktree's git folder records its ``.git`` file; a submodule's records its folder as
+    ``core.worktree``. Either must lead back to ``folder``."""
+    here = folder.resolve()
+    back = gitdir / "gitdir"
+    if back.is_file():
+        recorded = Path(back.read_text(encoding="utf-8", errors="replace").strip())
+        if not recorded.is_absolute():
+            recorded = gitdir / recorded
+        if recorded.resolve() == (here / ".git"):
+            return True
+    config = gitdir / "config"
+    if config.is_file():
+        for line in config.read_text(encoding="utf-8", errors="replace").splitlines():
+            key, sep, value = line.partition("=")
+            if sep and key.strip().lower() == "worktree":
+                tree = Path(value.strip().strip('"'))
+                if (tree if tree.is_absolute() else gitdir / tree).resolve() == here:
+                    return True
+    return False
+
+
+def git_dir(path: Path) -> Path:
+    """The repository's git folder, after checking it only shows this repository's content."""
+    dotgit = path / ".git"
+    if dotgit.is_symlink() or (dotgit.exists() and not (dotgit.is_dir() or dotgit.is_file())):
+        raise InputError(".git is neither a folder nor a gitdir file; refusing it", file=path)
+    if dotgit.is_dir():
+        gitdir = dotgit.resolve()
+    elif dotgit.is_file():
+        _regular(dotgit, ".git file", path)
+        text = dotgit.read_text(encoding="utf-8", errors="replace").strip()
+        if not text.startswith("gitdir:"):
+            raise InputError(".git file does not name a gitdir", file=path)
+        gitdir = Path(text.removeprefix("gitdir:").strip())
+        gitdir = (gitdir if gitdir.is_absolute() else path / gitdir).resolve()
+        if not gitdir.is_dir() or not _points_back(gitdir, path):
+            raise InputError(
+                f"the .git file points to {str(gitdir)!r}, which is not this folder's worktree "
+                "or submodule; refusing to report another repository's content",
+                file=path,
+            )
+    elif (path / "HEAD").is_file() and (path / "objects").is_dir():
+        gitdir = path.resolve()  # bare
+    else:
+        raise InputError("not a git repository", file=path)
+    common = gitdir
+    if (gitdir / "commondir").is_file():
+        _regular(gitdir / "commondir", "git file", path)
+        rel = (gitdir / "commondir").read_text(encoding="utf-8", errors="replace").strip()
+        common = (gitdir / rel).resolve()
+    for folder in dict.fromkeys((gitdir, common)):
+        for name in _GIT_FILES:
+            _regular(folder / name, "git file", path)
+        _includes(folder / "config", path)
+        _includes(folder / "config.worktree", path)
+    alternates = common / "objects" / "info" / "alternates"
+    _regular(alternates, "git file", path)
+    if alternates.is_file():
+        borrowed = [
+            line.strip()
+            for line in alternates.read_text(encoding="utf-8", errors="replace").splitlines()
+            if line.strip() and not line.startswith("#")
+        ]
+        if borrowed:
+            raise InputError(
+                f"objects/info/alternates borrows objects from {borrowed[0]!r}: the scan would "
+                "report that repository's content as this one's; make the repository "
+                "self-contained first (git repack -a -d, then delete objects/info/alternates)",
+                file=path,
+            )
+    return gitdir
+
 
 MODE_SYMLINK = "120000"
 MODE_SUBMODULE = "160000"
@@ -71,7 +288,7 @@ class Entry:
 @dataclass(frozen=True)
 class LogCommit:
     sha: str
-    time: dt.datetime
+    time: dt.datetime | None  # None: a date no calendar holds (a forged or broken commit)
     author: str
     changes: tuple[tuple[str, str], ...]  # (status letter, path)
 
@@ -83,23 +300,39 @@ def _decode(raw: bytes) -> str:
 class GitRepo:
     """One repository opened read-only at one commit."""
 
-    def __init__(self, path: Path, ref: str | None = None, *, source: str | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        ref: str | None = None,
+        *,
+        source: str | None = None,
+        budget: float = DEFAULT_BUDGET,
+    ) -> None:
         self.source = source or str(path)
         if not path.exists():
             raise InputError("no such folder", file=path)
+        if not path.is_dir():
+            raise InputError("not a folder, expected a git repository", file=path)
+        gitdir = git_dir(path)
         try:
-            self._repo = git.Repo(path, search_parent_directories=False)
+            self._repo = _SafeRepo(path, search_parent_directories=False)
         except (git.InvalidGitRepositoryError, git.NoSuchPathError):
             raise InputError("not a git repository", file=path) from None
+        assert isinstance(self._repo.git, _SafeGit)
         self._git = self._repo.git
-        self._git.update_environment(**SAFE_ENV)
+        self._git.update_environment(GIT_DIR=str(gitdir))
         self._git.set_persistent_git_options(c=SAFE_CONFIG)
+        self._git.start_budget(budget)
         self.ref = ref or "HEAD"
         try:
             self.commit: str = self._git.rev_parse(
                 "--verify", "--quiet", "--end-of-options", f"{self.ref}^{{commit}}"
             ).strip()
+        except ScanTimeout as exc:
+            self.close()
+            raise ScanTimeout(f"{exc.message} resolving {self.ref}", file=path) from None
         except git.GitCommandError:
+            self.close()
             if ref is None:
                 raise InputError("the repository has no commits yet", file=path) from None
             raise InputError(
@@ -108,7 +341,21 @@ class GitRepo:
         self.shallow = (Path(self._repo.git_dir) / "shallow").exists()
         self.notes: list[str] = []
 
+    def expired(self) -> bool:
+        """The time budget ran out (or git hung): what is not read yet will not be."""
+        return self._git.expired()
+
+    @property
+    def stopped(self) -> str | None:
+        """Why the scan stopped early, or None."""
+        return self._git.stopped
+
+    def remaining(self) -> float:
+        """Seconds left of the time budget."""
+        return max(0.0, self._git.deadline - time.monotonic())
+
     def close(self) -> None:
+        self._git.stop()
         self._git.clear_cache()
         self._repo.close()
 
@@ -273,19 +520,33 @@ class LogStream:
 
 def _parse_commit(rec: bytes) -> LogCommit:
     tokens = rec.split(b"\0")
-    sha, at, author = tokens[0].split(b"\x1f")
+    sha, at, author = [*tokens[0].split(b"\x1f", 2), b"", b""][:3]
     rest = [t.lstrip(b"\n") for t in tokens[1:]]
     rest = [t for t in rest if t]
     changes = tuple(
         (rest[i].decode(errors="replace")[:1], _decode(rest[i + 1]))
         for i in range(0, len(rest) - 1, 2)
     )
+    try:
+        time: dt.datetime | None = dt.datetime.fromtimestamp(int(at), dt.UTC)
+    except (ValueError, OverflowError, OSError):
+        time = None
     return LogCommit(
-        sha=sha.decode(),
-        time=dt.datetime.fromtimestamp(int(at), dt.UTC),
+        sha=sha.decode(errors="replace"),
+        time=time,
         author=_decode(author).lower(),
         changes=changes,
     )
+
+
+def _reason(exc: git.GitCommandError) -> str:
+    """git's first complaint, without GitPython's ``stderr: '...'`` wrapping or ``fatal:``."""
+    lines = [x.strip().strip("'").strip() for x in str(exc.stderr or "").splitlines()]
+    lines = [x.removeprefix("stderr:").strip().strip("'") for x in lines]
+    fatal = [x for x in lines if x.startswith(("fatal:", "error:"))]
+    chosen = fatal[0] if fatal else next((x for x in reversed(lines) if x), "")
+    chosen = chosen.removeprefix("fatal:").removeprefix("error:").strip()
+    return chosen or f"git exited with status {exc.status}"
 
 
 def is_url(text: str) -> bool:
@@ -297,9 +558,15 @@ def cloned(url: str) -> Iterator[Path]:
     """Clone ``url`` (bare, no checkout) into a temporary folder removed afterwards."""
     tmp = Path(tempfile.mkdtemp(prefix="assess-scan-"))
     try:
-        env = {**SAFE_ENV, "GIT_CONFIG_NOSYSTEM": "1"}
+        scheme = "ssh" if url.startswith("git@") else url.split("://", 1)[0].lower()
+        if scheme not in CLONE_PROTOCOLS:
+            raise InputError(
+                f"cannot clone {scheme}:// URLs (use https://, ssh://, git@host:path or file://)",
+                file=url,
+            )
+        env = {"GIT_ALLOW_PROTOCOL": CLONE_PROTOCOLS[scheme]}
         try:
-            git.Repo.clone_from(
+            _SafeRepo.clone_from(
                 url,
                 tmp / "repo.git",
                 bare=True,
@@ -308,9 +575,7 @@ def cloned(url: str) -> Iterator[Path]:
                 allow_unsafe_options=True,  # our own -c, not the user's
             )
         except git.GitCommandError as exc:
-            reason = (exc.stderr or "").strip().splitlines()
-            detail = reason[-1].removeprefix("stderr: ").strip(" '") if reason else "clone failed"
-            raise InputError(f"cannot clone: {detail}", file=url) from None
+            raise InputError(f"cannot clone: {_reason(exc)}", file=url) from None
         yield tmp / "repo.git"
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -3,13 +3,33 @@
 from __future__ import annotations
 
 import bisect
+import configparser
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TypeVar
+
+import yaml
 
 from assess.scan.literals import required_literals
 from assess.scan.repo import Entry, GitRepo
+
+T = TypeVar("T")
+
+MALFORMED = (
+    ValueError,  # JSON, TOML, dates, numbers
+    TypeError,
+    AttributeError,
+    KeyError,
+    IndexError,
+    RecursionError,  # nesting deeper than the parser's stack
+    yaml.YAMLError,  # syntax, alias bombs (assess.yamlio.load_all_untrusted)
+    configparser.Error,
+)
+"""What a parser raises on a file shaped against expectations (a notebook whose ``cells`` is a
+number, a list where text belongs, nesting past the stack): that file is skipped with a note,
+the repository's other evidence stands."""
 
 
 @lru_cache(maxsize=512)
@@ -145,7 +165,9 @@ class RepoView:
                 if text is None:
                     continue
                 if transform and e.path.endswith(".ipynb"):
-                    text = transform(text)
+                    text = self._parse(e, text, transform, "notebook")
+                    if text is None:
+                        continue
                 items.append((e, text))
             self._corpora[key] = Corpus(items)
         return self._corpora[key]
@@ -153,6 +175,19 @@ class RepoView:
     @property
     def commit(self) -> str:
         return self.repo.commit
+
+    def parse(self, entry: Entry, parse: Callable[[str], T], what: str) -> T | None:
+        """``parse`` of the file's text, or None when it is not text or is malformed (noted)."""
+        text = self.text(entry)
+        return None if text is None else self._parse(entry, text, parse, what)
+
+    def _parse(self, entry: Entry, text: str, parse: Callable[[str], T], what: str) -> T | None:
+        try:
+            return parse(text)
+        except MALFORMED as exc:
+            reason = " ".join(str(exc).split())[:120] or type(exc).__name__
+            self.notes.append(f"{entry.path}: {what} not read ({reason}); skipped")
+            return None
 
     def files(self, globs: Iterable[str]) -> list[Entry]:
         """Files matching any of ``globs``, in tree order. Globs of the common shapes
@@ -215,10 +250,12 @@ class RepoView:
                 )
         else:
             data = self._raw.pop(entry.path) if entry.path in self._raw else self.repo.read(entry)
-            if data is None:
+            if data is None and not self.repo.expired():
                 self.notes.append(
                     f"{entry.path}: object missing locally (partial clone?); not read"
                 )
+            elif data is None:
+                pass  # the time budget ran out; the scan says it is incomplete
             else:
                 self.bytes_read += len(data)
                 self.files_read += 1

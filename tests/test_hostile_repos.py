@@ -1,0 +1,431 @@
+"""Hostile client repositories: nothing in them may run, leak, hang the scan or hide evidence.
+
+Each repository is built with real git. Every test asserts that no marker file appears, that
+nothing in the repository changed, and that the scan ends (within its budget where one is set).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assess.errors import InputError
+from assess.packs import load_pack
+from assess.scan.engine import scan_repo
+from assess.scan.repo import GitRepo, ScanTimeout
+from tests.conftest import dump, run_assess, tiny_pack_data, write_pack
+from tests.gitrepo import ENV, git, make_repo
+from tests.test_cli import assert_clean_failure
+from tests.test_scan_rules import RULES
+
+
+MLOPS = Path(__file__).resolve().parent.parent / "questionnaires" / "mlops"
+
+
+@pytest.fixture
+def scan_pack(tmp_path: Path) -> Path:
+    head, questions = tiny_pack_data()
+    folder = write_pack(tmp_path / "tiny", head, questions)
+    dump(folder / "rules" / "alpha.yaml", RULES)
+    return folder
+
+
+def snapshot(root: Path) -> dict[str, tuple[int, int, str]]:
+    """Every file under ``root``: mode, mtime and content hash (FIFOs by mode only)."""
+    out = {}
+    for here, _dirs, files in os.walk(root):
+        for name in files:
+            p = Path(here) / name
+            st = p.lstat()
+            digest = hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else ""
+            out[str(p.relative_to(root))] = (st.st_mode, st.st_mtime_ns, digest)
+    return out
+
+
+def scan(path: Path, pack: Path, **kw: Any) -> Any:
+    repo = GitRepo(path, kw.pop("ref", None), budget=kw.pop("budget", 600))
+    try:
+        return scan_repo(repo, load_pack(pack).rules, **kw)
+    finally:
+        repo.close()
+
+
+def fired(result: Any) -> set[str]:
+    return {f.rule for fs in result.areas.values() for f in fs}
+
+
+# --------------------------------------------------------------------------- code execution
+
+
+def partial_clone(tmp_path: Path, name: str) -> Path:
+    """A bare partial clone (blobs left on the server), as ``--filter=blob:none`` makes."""
+    src = make_repo(tmp_path / f"{name}-src", {"train.py": "register_model(m)\n"})
+    git(src, "config", "uploadpack.allowFilter", "true")
+    bare = tmp_path / f"{name}.git"
+    git(tmp_path, "clone", "-q", "--bare", "--filter=blob:none", f"file://{src}", str(bare))
+    return bare
+
+
+def arm(bare: Path, variant: str, marker: Path) -> None:
+    touch = f"touch {marker}"
+    if variant == "uploadpack":
+        git(bare, "config", "protocol.file.allow", "always")
+        git(bare, "config", "remote.origin.uploadpack", f"{touch}; false")
+    elif variant == "ext-url":
+        git(bare, "config", "protocol.ext.allow", "always")
+        git(bare, "config", "remote.origin.url", f"ext::sh -c {touch.replace(' ', '% ')}")
+    else:  # a remote helper named by the repository
+        git(bare, "config", "protocol.ext.allow", "always")
+        git(bare, "config", "remote.origin.vcs", "ext")
+        git(bare, "config", "remote.origin.url", f"sh -c {touch.replace(' ', '% ')}")
+
+
+@pytest.mark.parametrize("variant", ["uploadpack", "ext-url", "remote-helper"])
+def test_partial_clone_never_fetches_so_nothing_runs(
+    tmp_path: Path, scan_pack: Path, variant: str
+) -> None:
+    marker = tmp_path / "PWNED"
+    bare = partial_clone(tmp_path, "evil")
+    arm(bare, variant, marker)
+    # sanity: the trap is armed: plain git reading a missing blob runs the command
+    blob = git(bare, "rev-parse", "HEAD:train.py").strip()
+    subprocess.run(["git", "-C", str(bare), "cat-file", "-p", blob], capture_output=True, env=ENV)
+    assert marker.exists(), "the test repository does not reproduce the attack"
+    marker.unlink()
+    before = snapshot(bare)
+
+    result = scan(bare, scan_pack)
+    assert result.commit and result.files == 1
+    assert any("missing" in n for n in result.notes)
+    other = partial_clone(tmp_path, "other")
+    arm(other, variant, marker)
+    for args in (
+        [bare],
+        ["--under", tmp_path, "--jobs", "2"],  # worker processes take the same road
+        [f"file://{bare}"],  # cloning a hostile source runs nothing either
+    ):
+        proc = run_assess("scan", *args, "--pack", scan_pack, "--format", "json")
+        assert proc.returncode in (0, 2), proc.stderr
+        assert "internal error" not in proc.stderr
+    assert not marker.exists()
+    assert snapshot(bare) == before
+
+
+def test_alternates_borrowing_another_repository_are_refused(
+    tmp_path: Path, scan_pack: Path
+) -> None:
+    secret = make_repo(tmp_path / "other-client", {"train.py": "register_model(secret)\n"})
+    borrower = tmp_path / "borrower.git"
+    git(tmp_path, "clone", "-q", "--bare", "--shared", str(secret), str(borrower))
+    assert (borrower / "objects" / "info" / "alternates").is_file()
+    before = snapshot(borrower)
+    assert_clean_failure(
+        run_assess("scan", borrower, "--pack", scan_pack),
+        "borrower.git",
+        "objects/info/alternates borrows objects from",
+        "git repack -a -d",
+    )
+    assert snapshot(borrower) == before
+
+
+def test_gitfile_pointing_at_another_repository_is_refused(tmp_path: Path, scan_pack: Path) -> None:
+    secret = make_repo(tmp_path / "other-client", {"train.py": "register_model(secret)\n"})
+    decoy = tmp_path / "decoy"
+    decoy.mkdir()
+    (decoy / ".git").write_text(f"gitdir: {secret / '.git'}\n")
+    proc = run_assess("scan", decoy, "--pack", scan_pack, "--format", "json")
+    assert_clean_failure(proc, "decoy", "the .git file points to", "not this folder's worktree")
+    assert "register" not in proc.stdout
+
+
+def test_real_worktree_and_submodule_are_scanned(tmp_path: Path, scan_pack: Path) -> None:
+    main = make_repo(tmp_path / "main", {"dvc.yaml": "stages: {}\n"})
+    git(main, "branch", "feature")
+    git(main, "worktree", "add", "-q", str(tmp_path / "wt"), "feature")
+    assert "alpha/dvc" in fired(scan(tmp_path / "wt", scan_pack))
+
+    lib = make_repo(tmp_path / "lib", {"train.py": "register_model(x)\n"})
+    sup = make_repo(tmp_path / "super", {"README.md": "x\n"})
+    git(sup, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(lib), "lib")
+    assert (sup / "lib" / ".git").is_file()
+    assert "alpha/register" in fired(scan(sup / "lib", scan_pack))
+
+
+def test_config_include_of_a_fifo_is_refused_at_once(tmp_path: Path, scan_pack: Path) -> None:
+    repo = make_repo(tmp_path / "r", {"dvc.yaml": "stages: {}\n"})
+    fifo = tmp_path / "block"
+    os.mkfifo(fifo)
+    nested = tmp_path / "nested.cfg"
+    nested.write_text(f"[include]\n\tpath = {fifo}\n")
+    git(repo, "config", "includeIf.gitdir:/.path", str(nested))
+    assert_clean_failure(
+        run_assess("scan", repo, "--pack", scan_pack),
+        "config include",
+        "is not a regular file",
+    )
+
+
+def test_a_ref_that_never_ends_reading_stops_at_the_budget(tmp_path: Path, scan_pack: Path) -> None:
+    repo = make_repo(tmp_path / "r", {"dvc.yaml": "stages: {}\n"})
+    os.mkfifo(repo / ".git" / "refs" / "tags" / "v1.0")  # for-each-ref blocks reading it
+    result = scan(repo, scan_pack, budget=3)
+    assert result.incomplete and "time budget" in result.incomplete
+    assert "alpha/dvc" in fired(result)  # what ran before the stop is kept
+    assert result.history is None
+
+    os.mkfifo(repo / ".git" / "refs" / "heads" / "hang")
+    with pytest.raises(ScanTimeout, match="time budget"):
+        GitRepo(repo, "hang", budget=2)
+
+
+def test_incomplete_scan_is_shown_and_proves_no_absence(tmp_path: Path) -> None:
+    from assess.model import RepoScan
+
+    scan_json = {
+        "source": "r", "ref": "HEAD", "commit": "0" * 40, "scanned_at": "2026-12-01T00:00:00Z",
+        "files": 1, "bytes_read": 0, "history": None, "areas": {},
+        "incomplete": "stopped after 600 s (its time budget): 3 of 40 rules ran",
+    }  # fmt: skip
+    assert RepoScan.model_validate(scan_json).incomplete
+
+
+# --------------------------------------------------------------------------- secrets
+
+
+SECRETS = {
+    "AKIAQWERTYUIOPASDFGH": "AWS_ACCESS_KEY_ID=AKIAQWERTYUIOPASDFGH pytest -q",
+    "ghp_" + "Z" * 36: "GITHUB_TOKEN=ghp_" + "Z" * 36 + " pytest tests",
+    "hunter2hunter2": "pytest --password=hunter2hunter2",
+    "k3yk3yk3yk3y": "pytest --api_key=k3yk3yk3yk3y",
+    "s3cr3tpw": "pip install git+https://bob:s3cr3tpw@git.example.com/x.git && pytest",
+}
+
+
+def test_secret_values_never_leave_the_scanner(tmp_path: Path, scan_pack: Path) -> None:
+    steps = "\n".join(f"      - run: {line}" for line in SECRETS.values())
+    repo = make_repo(
+        tmp_path / "r",
+        {
+            ".github/workflows/ci.yml": f"on: push\njobs:\n  t:\n    steps:\n{steps}\n",
+            f"models/{'AKIAQWERTYUIOPASDFGH'}.pkl": b"\x80\x04",
+        },
+    )
+    result = scan(repo, scan_pack)
+    assert "alpha/tests-in-ci" in fired(result)  # the evidence stands, without the value
+    snippets = [f.snippet or "" for fs in result.areas.values() for f in fs]
+    assert any("AWS_ACCESS_KEY_ID=[redacted] pytest" in s for s in snippets), snippets
+    outputs = {}
+    for fmt in ("json", "sarif", "table"):
+        proc = run_assess("scan", repo, "--pack", scan_pack, "--format", fmt)
+        assert proc.returncode == 0, proc.stderr
+        outputs[fmt] = proc.stdout + proc.stderr
+    source = f"https://bob:s3cr3tpw@{repo}"  # a URL given with its password is not echoed
+    proc = run_assess("scan", "file://" + str(repo), source, "--pack", scan_pack)
+    outputs["failure"] = proc.stdout + proc.stderr
+    for value in SECRETS:
+        for fmt, text in outputs.items():
+            assert value not in text, (fmt, value)
+
+
+def test_secrets_redacted_in_every_report_format(tmp_path: Path) -> None:
+    """The real pack's CI rules over a leaky workflow, through every report format."""
+    import shutil
+    import zipfile
+
+    from pypdf import PdfReader
+
+    samples = Path(__file__).resolve().parent.parent / "samples"
+    steps = "\n".join(f"      - run: {line}" for line in SECRETS.values())
+    repo = make_repo(
+        tmp_path / "r",
+        {".github/workflows/ci.yml": f"on: [pull_request]\njobs:\n  t:\n    steps:\n{steps}\n"},
+    )
+    evidence = tmp_path / "ev.json"
+    proc = run_assess("scan", repo, "--format", "json", "-o", evidence)
+    assert proc.returncode == 0, proc.stderr
+    assert "[redacted]" in evidence.read_text()
+    eng = tmp_path / "engagement.yaml"
+    shutil.copy(samples / "engagement.yaml", eng)
+    texts: dict[str, str] = {"evidence": evidence.read_text()}
+    for name in ("report.md", "report.html", "report.json", "report.xlsx", "report.pdf"):
+        out = tmp_path / name
+        proc = run_assess("report", eng, "--evidence", evidence, "-o", out)
+        assert proc.returncode == 0, proc.stderr
+        if name.endswith(".xlsx"):
+            with zipfile.ZipFile(out) as z:
+                texts[name] = "".join(z.read(n).decode("utf-8", "replace") for n in z.namelist())
+        elif name.endswith(".pdf"):
+            texts[name] = "".join(page.extract_text() for page in PdfReader(out).pages)
+        else:
+            texts[name] = out.read_text()
+    csv_dir = tmp_path / "csv"
+    csv_dir.mkdir()
+    proc = run_assess("report", eng, "--evidence", evidence, "--format", "csv", "-o", csv_dir)
+    assert proc.returncode == 0, proc.stderr
+    texts["csv"] = "".join(p.read_text() for p in csv_dir.iterdir())
+    assert "pytest" in texts["report.html"]  # the finding itself is in the report
+    for value in SECRETS:
+        for name, text in texts.items():
+            assert value not in text, (name, value)
+
+
+# --------------------------------------------------------------------------- terminal
+
+
+def test_file_names_cannot_drive_the_terminal_or_forge_lines(
+    tmp_path: Path, scan_pack: Path
+) -> None:
+    evil = "models/\x1b]0;OWNED\x07\x1b[2J\x1b[32mALL CLEAR\x1b[0m.pkl"
+    forged = "models/x\n    + Fake evidence [runs in CI] ci.yml.pkl"
+    repo = make_repo(tmp_path / "r", {evil: b"\x80", forged: b"\x80"})
+    proc = run_assess("scan", repo, "--pack", scan_pack)
+    assert proc.returncode == 0, proc.stderr
+    assert "\x1b" not in proc.stdout and "\x07" not in proc.stdout
+    assert "\\x1b]0;OWNED\\x07" in proc.stdout
+    assert not any(line.lstrip().startswith("+ Fake") for line in proc.stdout.splitlines())
+    assert "models/x\\n" in proc.stdout
+
+
+# --------------------------------------------------------------------------- denial of service
+
+ALIAS_BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{b}: &{b} [{', '.join([f'*{a}'] * 9)}]\n" for a, b in zip("abcdefgh", "bcdefghi", strict=True)
+)
+
+
+def test_yaml_alias_bomb_and_long_lines_do_not_stall_the_scan(tmp_path: Path) -> None:
+    """The real pack: its pseudonymisation rule once took 18 s on one 32 KB line of sha256(."""
+    repo = make_repo(
+        tmp_path / "r",
+        {
+            ".github/workflows/bomb.yml": ALIAS_BOMB,
+            "deploy/k8s.yaml": ALIAS_BOMB,
+            ".github/workflows/ci.yml": "on: push\njobs:\n  t:\n    steps:\n      - run: pytest\n",
+            "src/long.py": "x = 1  # "
+            + "sha256(" * 200_000
+            + '\ndf["email"] = df["email"].map(lambda v: hmac.new(k, v, hashlib.sha256))\n',
+            "src/salt.py": "salt_" * 200_000 + "\n",
+        },
+    )
+    result = scan(repo, MLOPS, budget=60)
+    assert result.incomplete is None
+    assert {"cicd/tests-run-in-ci", "compliance/pseudonymisation-code"} <= fired(result)
+    assert any("bomb.yml" in n and "expands to more than" in n for n in result.notes)
+
+
+def test_a_rule_stuck_in_one_regex_is_stopped_by_the_budget(tmp_path: Path) -> None:
+    head, questions = tiny_pack_data()
+    folder = write_pack(tmp_path / "tiny", head, questions)
+    rules = json.loads(json.dumps(RULES))
+    # a catastrophic pattern a pack author could write (the loader refuses (a+)+, not this)
+    rules["rules"][2]["match"]["content"]["pattern"] = r"^(?:a|aa|aaa)*register_model\("
+    dump(folder / "rules" / "alpha.yaml", rules)
+    files = {"x.py": "a" * 60 + "\nb register_model(\n", "dvc.yaml": "stages: {}\n"}
+    repo = make_repo(tmp_path / "r", files)
+    result = scan(repo, folder, budget=2)
+    assert result.incomplete and "time budget" in result.incomplete
+    assert "alpha/dvc" in fired(result)
+
+
+def test_every_shipped_rule_pattern_is_free_of_nested_repetition() -> None:
+    from assess.scan.literals import nested_repeat
+
+    pack = load_pack(MLOPS)
+    patterns = [
+        p
+        for r in pack.rules
+        for p in (
+            r.match.content and r.match.content.pattern,
+            r.match.ci_step and r.match.ci_step.pattern,
+        )
+        if p
+    ]
+    assert len(patterns) > 30
+    assert [p for p in patterns if nested_repeat(p)] == []
+
+
+@pytest.mark.parametrize(
+    ("pattern", "nested"),
+    [
+        (r"(a+)+b", True),
+        (r"^(?:\w*,)*x", True),
+        (r"(?:(?:ab)+c)*", True),
+        (r"(?=[^#\n]*?(?:a.*b)+)", True),
+        (r"(?:\w*+,)*x", False),
+        (r"(?:(?!\bint\()[^#\n])*x", False),
+        (r"^[^#\n]*\bpytest\b", False),
+        (r"(?:a{1,3})*", False),
+    ],
+)
+def test_nested_repetition_detected(pattern: str, nested: bool) -> None:
+    from assess.scan.literals import nested_repeat
+
+    assert nested_repeat(pattern) is nested
+
+
+def test_rule_loader_refuses_nested_repetition(tmp_path: Path) -> None:
+    head, questions = tiny_pack_data()
+    folder = write_pack(tmp_path / "tiny", head, questions)
+    rules = json.loads(json.dumps(RULES))
+    rules["rules"][2]["match"]["content"]["pattern"] = r"^(?:\w+\s*)+register_model\("
+    dump(folder / "rules" / "alpha.yaml", rules)
+    proc = run_assess("validate", "--pack", folder)
+    assert_clean_failure(proc, "alpha.yaml", "rules[2].match", "repeats a repetition")
+
+
+# --------------------------------------------------------------------------- malformed files
+
+
+def test_malformed_files_are_skipped_with_a_note(tmp_path: Path, scan_pack: Path) -> None:
+    deep_json = "[" * 100_000 + "]" * 100_000
+    repo = make_repo(
+        tmp_path / "r",
+        {
+            "nb/cells-number.ipynb": json.dumps({"cells": 5}),
+            "nb/int-source.ipynb": json.dumps(
+                {"cells": [{"cell_type": "code", "source": ["register_model(", 5, ")"]}]}
+            ),
+            "nb/deep.ipynb": deep_json,
+            "pyproject.toml": "a = " + "[" * 5000 + "]" * 5000 + "\n",
+            "deploy/deep.yaml": "k: " + "[" * 5000 + "]" * 5000 + "\n",
+            ".github/workflows/ci.yml": "on: push\njobs:\n  t:\n    steps:\n      - run: pytest\n",
+            "dvc.yaml": "stages: {}\n",
+        },
+    )
+    # a commit dated 1e17 seconds after 1970 (no calendar holds it)
+    tree = git(repo, "rev-parse", "HEAD^{tree}").strip()
+    parent = git(repo, "rev-parse", "HEAD").strip()
+    body = (
+        f"tree {tree}\nparent {parent}\nauthor A <a@b> 100000000000000000 +0000\n"
+        "committer A <a@b> 100000000000000000 +0000\n\nfuture\n"
+    )
+    sha = subprocess.run(
+        ["git", "-C", str(repo), "hash-object", "-t", "commit", "-w", "--literally", "--stdin"],
+        input=body, capture_output=True, text=True, check=True, env=ENV,
+    ).stdout.strip()  # fmt: skip
+    git(repo, "update-ref", "refs/heads/main", sha)
+
+    result = scan(repo, scan_pack)
+    assert {"alpha/tests-in-ci", "alpha/dvc", "alpha/register"} <= fired(result)
+    notes = "\n".join(result.notes)
+    assert "nb/cells-number.ipynb: notebook not read" in notes
+    assert "nb/deep.ipynb: notebook not read" in notes
+    assert "pyproject.toml: dependency file not read" in notes
+    assert "deploy/deep.yaml: YAML file not read" in notes
+    assert "1 commits carry a date no calendar holds" in notes
+    assert result.history is not None and result.history.commits == 2
+    proc = run_assess("scan", repo, "--pack", scan_pack, "--format", "json")
+    assert proc.returncode == 0 and "internal error" not in proc.stderr
+
+
+def test_not_a_folder(tmp_path: Path) -> None:
+    f = tmp_path / "file"
+    f.write_text("x")
+    with pytest.raises(InputError, match="not a folder"):
+        GitRepo(f)
