@@ -650,11 +650,16 @@ def _smtp_password(username: str, host: str | None) -> str:
 
 
 def cmd_send(args: argparse.Namespace) -> int:
-    import email.policy
     import os
 
     from assess.deliver.config import default_config_path, load_config
-    from assess.deliver.message import build_message, check_size, parse_address, read_report
+    from assess.deliver.message import (
+        build_message,
+        check_size,
+        parse_address,
+        read_report,
+        to_bytes,
+    )
     from assess.errors import InputError
     from assess.fsio import atomic_write, check_writable_target
 
@@ -687,7 +692,7 @@ def cmd_send(args: argparse.Namespace) -> int:
         report, to=to, cc=cc, sender=config.sender, subject=args.subject, result=result
     )
     if dry_run:
-        atomic_write(eml, message.as_bytes(policy=email.policy.SMTP))
+        atomic_write(eml, to_bytes(message))
         print(f"wrote {eml} (not sent; {len(to) + len(cc)} recipients)")
         return EXIT_OK
     password = _smtp_password(config.username, config.host) if config.username else None

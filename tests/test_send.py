@@ -3,10 +3,12 @@ TLS, with and without a login; every message parsed back with the email package.
 
 from __future__ import annotations
 
+import base64
 import email
 import email.policy
 import io
 import os
+import random
 import socket
 import ssl
 import subprocess
@@ -19,9 +21,11 @@ from typing import Any
 
 import pexpect
 import pytest
+import yaml
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
+from assess.cli import main
 from assess.deliver.config import load_config
 from assess.deliver.message import Report, build_message, parse_address
 from assess.deliver.smtp import send
@@ -308,7 +312,7 @@ def test_implicit_tls_with_login_from_environment_only(
     server = smtp_server("tls", auth=True)
     done = send_cli(
         work, tmp_path, "--to", "marta@acme.example", "--engagement", work.engagement,
-        "--pack", work.pack, "--subject", "Your report\r\nBcc: evil@example.com",
+        "--pack", work.pack, "--subject", "  Your   report, as promised ",
         ASSESS_SMTP_HOST="127.0.0.1", ASSESS_SMTP_PORT=str(server.port),
         ASSESS_SMTP_SECURITY="tls", ASSESS_SMTP_USER=USER, ASSESS_SMTP_FROM=SENDER,
         ASSESS_SMTP_CA_FILE=str(certs[0]), ASSESS_SMTP_PASSWORD=PASSWORD,
@@ -316,8 +320,8 @@ def test_implicit_tls_with_login_from_environment_only(
     assert done.returncode == 0, done.stderr
     [got] = server.handler.received
     assert got.tls and got.authenticated
-    assert got.message["Subject"] == "Your report Bcc: evil@example.com"  # no header injection
-    assert got.message["Bcc"] is None and got.rcpt_tos == ["marta@acme.example"]
+    assert got.message["Subject"] == "Your report, as promised"  # spaces collapsed
+    assert got.rcpt_tos == ["marta@acme.example"]
 
 
 def test_core_send_plain_with_login_and_generic_body(
@@ -558,3 +562,298 @@ def test_dry_run_writes_eml_and_sends_nothing(
     done = send_cli(work, tmp_path, "--to", "marta@acme.example", "--eml", work.report)
     assert "would overwrite the report" in one_line_error(done, 2)
     assert work.report.read_bytes() == work.pdf
+
+
+# --------------------------------------------------------------------------- header injection
+# An RFC 2047 encoded word that decodes to CR LF: Python 3.11's header folder writes the decoded
+# text back raw, so the message on the wire would carry extra headers and a body of the
+# attacker's choosing. A user-given value (--subject, an address, the report's file name) is
+# refused; text from the engagement (client name, title) is neutralised.
+
+ATTACK = (
+    "Hi\r\nBcc: evil@attacker.example\r\nReply-To: evil@attacker.example\r\n\r\n"
+    "Pay invoice 4711 to IBAN XX00 EVIL"
+)
+ISSUE_WORD = "=?utf-8?b?SGkNCkJjYzogZXZpbEBhdHRhY2tlci5leGFtcGxl?="  # the issue's: Hi CR LF Bcc
+B_WORD = "=?utf-8?b?" + base64.b64encode(ATTACK.encode()).decode() + "?="
+Q_WORD = "=?UTF-8?Q?Hi=0D=0AReply-To:_evil@attacker.example=0D=0A=0D=0APay_invoice_4711?="
+HEADERS = {"From", "To", "Subject", "Date", "Message-ID", "MIME-Version", "Content-Type"}
+TITLE = "MLOps maturity assessment"
+
+
+@pytest.fixture
+def cli(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> Callable[..., tuple[int, str, str]]:
+    """The real CLI in this process (fast): exit code, stdout, stderr; no developer config."""
+    for var in [v for v in os.environ if v.startswith("ASSESS_SMTP_")]:
+        monkeypatch.delenv(var)
+    monkeypatch.setenv("HOME", str(tmp_path))
+
+    def run(*args: str | os.PathLike[str]) -> tuple[int, str, str]:
+        code = main([str(a) for a in args])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+def _one_line_error(code: int, err: str) -> str:
+    assert code == 2, err
+    [line] = err.strip().splitlines()
+    assert line.startswith("assess: error: ")
+    return line
+
+
+def engagement_with(work: Workdir, folder: Path, client: str, title: str | None) -> Path:
+    data = yaml.safe_load(work.engagement.read_text(encoding="utf-8"))
+    data["context"]["client_name"] = client
+    if title is not None:
+        data["assessment"]["title"] = title
+    return dump(folder / "hostile.yaml", data)
+
+
+def check_not_injected(msg: EmailMessage, work: Workdir, subject: str, client: str) -> None:
+    """One Subject header reading ``subject``, no Bcc or Reply-To, the MIME structure intact,
+    and no line of either body that the attacker's text starts."""
+    assert set(msg.keys()) == HEADERS | {"Cc"}, msg.keys()
+    # (Python's folder may break a long subject right after "Subject:"; its parser keeps a space)
+    assert [str(s).strip() for s in msg.get_all("Subject", [])] == [subject]
+    assert msg["Bcc"] is None and msg["Reply-To"] is None
+    assert msg.get_content_type() == "multipart/mixed" and not msg.defects
+    text, html = msg.get_body(("plain",)), msg.get_body(("html",))
+    assert text is not None and html is not None
+    plain, markup = (p.get_content().replace("\r\n", "\n") for p in (text, html))
+    assert f"for {client} (report.pdf)" in plain
+    forged = ("Bcc", "Reply-To", "Pay invoice", "Content-Type")
+    for body in (plain, markup):
+        assert not [ln for ln in body.splitlines() if ln.lstrip().startswith(forged)], body
+        assert "\u2028" not in body and "\x85" not in body and "\r" not in body
+    if "?b?" in client:  # base64-encoded: the decoded attack text appears nowhere
+        for part in [str(v) for v in msg.values()] + [plain, markup]:
+            assert "evil@attacker" not in part and "Pay invoice" not in part
+    [attachment] = list(msg.iter_attachments())
+    assert attachment.get_filename() == "report.pdf" and attachment.get_content() == work.pdf
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [ISSUE_WORD, B_WORD, Q_WORD, f"Report {ISSUE_WORD} for you",
+     "Your report\r\nBcc: evil@example.com", "Hi\nReply-To: evil@attacker.example",
+     "Hi\u2028Bcc: x@y.example", "Hi\u2029x", "Hi\x85x",
+     "Hi\vx", "Hi\fx", "Hi\x1bx", "Hi\x00x"],
+)  # fmt: skip
+def test_hostile_subject_is_refused_and_nothing_sent(
+    work: Workdir,
+    tmp_path: Path,
+    smtp_server: Callable[..., Server],
+    cli: Callable[..., tuple[int, str, str]],
+    subject: str,
+) -> None:
+    server = smtp_server("none")
+    cfg = config(tmp_path, server.port)
+    base = ["send", work.report, "--to", "marta@acme.example", "--config", cfg]
+    code, _, err = cli(*base, "--engagement", work.engagement, "--pack", work.pack,
+                         "--subject", subject)  # fmt: skip
+    line = _one_line_error(code, err)
+    assert "--subject: " in line and ("encoded word" in line or "line break" in line), line
+    assert "evil" not in line and "\x1b" not in line  # the hostile text is not echoed
+    assert server.handler.connections == 0 and server.handler.received == []
+    eml = tmp_path / "preview.eml"
+    code, _, err = cli(*base, "--subject", subject, "--eml", eml)
+    assert "--subject: " in _one_line_error(code, err)
+    assert not eml.exists() and not work.report.with_suffix(".eml").exists()
+
+
+@pytest.mark.parametrize(
+    ("client", "title", "shown"),
+    [
+        (ISSUE_WORD, None, f"{TITLE}: = ?utf-8?b?SGkNCkJjYzogZXZpbEBhdHRhY2tlci5leGFtcGxl?="),
+        (B_WORD, None, f"{TITLE}: = {B_WORD[1:]}"),
+        (f"Acme {Q_WORD}", None, f"{TITLE}: Acme = {Q_WORD[1:]}"),
+        ("Acme", f"Audit {ISSUE_WORD}", f"Audit = {ISSUE_WORD[1:]}: Acme"),
+        ("Acme\r\nReply-To: evil@attacker.example\r\n\r\nPay invoice 4711", None,
+         f"{TITLE}: Acme Reply-To: evil@attacker.example Pay invoice 4711"),
+        ("Acme\u2028Bcc: evil@attacker.example\x85Pay invoice\u2029\vx", None,
+         f"{TITLE}: Acme Bcc: evil@attacker.example Pay invoice x"),
+    ],
+)  # fmt: skip
+def test_hostile_client_text_is_neutralised(
+    work: Workdir,
+    tmp_path: Path,
+    smtp_server: Callable[..., Server],
+    cli: Callable[..., tuple[int, str, str]],
+    client: str,
+    title: str | None,
+    shown: str,
+) -> None:
+    """Sent to the real server and written as .eml: the subject shows the client text on one
+    line with every encoded word defused ("= ?"), the body shows it on one line."""
+    server = smtp_server("none")
+    eng = engagement_with(work, tmp_path, client, title)
+    cfg = config(tmp_path, server.port)
+    base = ["send", work.report, "--to", "marta@acme.example", "--cc", "ops@northbeam.example",
+            "--engagement", eng, "--pack", work.pack, "--config", cfg]  # fmt: skip
+    code, _, err = cli(*base)
+    assert code == 0, err
+    one_line_client = " ".join(client.replace("\x85", " ").replace("\v", " ").split())
+    [got] = server.handler.received
+    assert got.rcpt_tos == ["marta@acme.example", "ops@northbeam.example"]
+    check_not_injected(got.message, work, shown, one_line_client)
+    assert [str(a) for a in got.message["To"].addresses] == ["marta@acme.example"]
+    assert [str(a) for a in got.message["Cc"].addresses] == ["ops@northbeam.example"]
+
+    eml = tmp_path / "preview.eml"
+    code, _, err = cli(*base, "--eml", eml)
+    assert code == 0, err
+    msg = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+    assert isinstance(msg, EmailMessage)
+    check_not_injected(msg, work, shown, one_line_client)
+    assert len(server.handler.received) == 1  # the dry run sent nothing
+
+
+def test_run_send_to_neutralises_the_client_name(
+    tiny_pack: Path,
+    tmp_path: Path,
+    smtp_server: Callable[..., Server],
+    cli: Callable[..., tuple[int, str, str]],
+) -> None:
+    """`assess run --send-to` builds the message with the same code as `assess send`."""
+    server = smtp_server("none")
+    eng = dump(
+        tmp_path / "eng.yaml",
+        {"pack": {"id": "tiny", "version": "1.0"}, "context": {"client_name": B_WORD},
+         "answers": {"alpha.one": {"choice": "a2"}, "beta.one": {"choice": "d2"}}},
+    )  # fmt: skip
+    out = tmp_path / "report.pdf"
+    code, _, err = cli("run", eng, "--pack", tiny_pack, "-o", out, "--send-to",
+                       "cto@acme.example", "--config", config(tmp_path, server.port))  # fmt: skip
+    assert code == 0, err
+    [got] = server.handler.received
+    assert got.rcpt_tos == ["cto@acme.example"]
+    msg = got.message
+    assert set(msg.keys()) == HEADERS and msg["Bcc"] is None and msg["Reply-To"] is None
+    assert msg["Subject"] == f"{TITLE}: = {B_WORD[1:]}"
+    plain = msg.get_body(("plain",))
+    assert plain is not None and f"for {B_WORD} (report.pdf)" in plain.get_content()
+    assert "Pay invoice" not in msg.as_string() and "evil@attacker" not in msg.as_string()
+
+
+@pytest.mark.parametrize("flag", ["--to", "--cc"])
+@pytest.mark.parametrize(
+    "address",
+    [f"{ISSUE_WORD} <m@acme.example>", f'"{B_WORD}" <m@acme.example>',
+     f"Marta {Q_WORD} <m@acme.example>", "Marta\u2028Keller <m@acme.example>",
+     "Marta\x85Keller <m@acme.example>"],
+)  # fmt: skip
+def test_hostile_display_name_is_refused(
+    work: Workdir, tmp_path: Path, cli: Callable[..., tuple[int, str, str]], flag: str, address: str
+) -> None:
+    other = "--cc" if flag == "--to" else "--to"
+    eml = tmp_path / "preview.eml"
+    code, _, err = cli("send", work.report, other, "ok@acme.example", flag, address, "--eml", eml)
+    line = _one_line_error(code, err)
+    assert f"{flag}: " in line and ("encoded word" in line or "not an email address" in line)
+    assert not eml.exists()
+
+
+def test_hostile_sender_in_config_is_refused(
+    work: Workdir,
+    tmp_path: Path,
+    cli: Callable[..., tuple[int, str, str]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cfg = config(tmp_path, free_port(), sender=f"{ISSUE_WORD} <dana@northbeam.example>")
+    code, _, err = cli("send", work.report, "--to", "m@acme.example", "--config", cfg, "--dry-run")
+    line = _one_line_error(code, err)
+    assert f"{cfg}:4: sender: " in line and "encoded word" in line
+    monkeypatch.setenv("ASSESS_SMTP_FROM", f"Dana {Q_WORD} <dana@northbeam.example>")
+    code, _, err = cli("send", work.report, "--to", "m@acme.example", "--dry-run")
+    line = _one_line_error(code, err)
+    assert "ASSESS_SMTP_FROM: " in line and "encoded word" in line
+    assert not work.report.with_suffix(".eml").exists()
+
+
+@pytest.mark.parametrize("name", [f"{ISSUE_WORD}.pdf", f"report {B_WORD}.pdf", "report\u2028x.pdf"])
+def test_hostile_report_file_name_is_refused(
+    work: Workdir,
+    tmp_path: Path,
+    smtp_server: Callable[..., Server],
+    cli: Callable[..., tuple[int, str, str]],
+    name: str,
+) -> None:
+    """The file name is the default subject and the attachment's name."""
+    server = smtp_server("none")
+    report = tmp_path / name
+    report.write_bytes(work.pdf)
+    code, _, err = cli("send", report, "--to", "m@acme.example",
+                       "--config", config(tmp_path, server.port))  # fmt: skip
+    line = _one_line_error(code, err)
+    assert "file name" in line and "evil" not in line
+    assert server.handler.connections == 0
+    code, _, err = cli("send", report, "--to", "m@acme.example", "--dry-run")
+    assert "file name" in _one_line_error(code, err)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([name, "smtp.yaml"])
+
+
+def test_every_header_passes_the_check(work: Workdir) -> None:
+    """The root: any header value, whatever built it, is checked when set and when written."""
+    from assess.deliver.message import to_bytes
+
+    msg = build_message(Report("report.pdf", work.pdf), to=["m@acme.example"], sender=SENDER)
+    for value in (ISSUE_WORD, Q_WORD, "a\r\nBcc: x@y.example", "a\u2028b"):
+        with pytest.raises(InputError, match="Reply-To"):
+            msg["Reply-To"] = value
+    assert msg["Reply-To"] is None
+    # a message built elsewhere with the standard policy: caught when it is written
+    other = EmailMessage(policy=email.policy.default)
+    other["To"] = "m@acme.example"
+    other["Subject"] = ISSUE_WORD
+    other.set_content("hello")
+    with pytest.raises(InputError, match="Subject"):
+        to_bytes(other)
+
+
+def test_non_ascii_names_and_subject_still_work(
+    work: Workdir,
+    tmp_path: Path,
+    smtp_server: Callable[..., Server],
+    cli: Callable[..., tuple[int, str, str]],
+) -> None:
+    """Plain text in any script is not refused: the folder encodes it, the reader decodes it."""
+    server = smtp_server("none")
+    cfg = config(tmp_path, server.port, sender="Dana Ødegård <dana@northbeam.example>")
+    eng = engagement_with(work, tmp_path, "Müller & Söhne GmbH", None)
+    subject = "Reifegradbericht für Müller & Söhne: 成熟度评估, wie besprochen " * 2
+    code, _, err = cli("send", work.report, "--to", "Jürgen Müller <j@acme.example>",
+                       "--engagement", eng, "--pack", work.pack, "--config", cfg,
+                       "--subject", subject)  # fmt: skip
+    assert code == 0, err
+    [got] = server.handler.received
+    assert got.rcpt_tos == ["j@acme.example"]
+    msg = got.message
+    assert set(msg.keys()) == HEADERS and not msg.defects
+    assert msg["From"] == "Dana Ødegård <dana@northbeam.example>"
+    assert msg["To"] == "Jürgen Müller <j@acme.example>"
+    assert " ".join(str(msg["Subject"]).split()) == subject.strip()
+    plain = msg.get_body(("plain",))
+    assert plain is not None and "for Müller & Söhne GmbH (report.pdf)" in plain.get_content()
+
+
+def test_neutralised_text_never_breaks_a_header() -> None:
+    """Random client text from hostile pieces: the neutralised subject is always accepted and
+    reads back as one Subject header, the same text but for spaces around encoded words."""
+    from assess.deliver.message import neutral_header_text, to_bytes
+
+    pieces = ["=?", "?=", "utf-8", "?b?", "?Q?", "\r", "\n", "\r\n", "\u2028", "\x85", "\x0b",
+              "\x00", "\x1b", "\t", " ", "Bcc:", "Reply-To: e@vil.example", "SGkNCkJj",
+              "=0D=0A", "Müller", "日本語", '"', "<", ">", "(", ")", ",", ";", ":", "\\", "=", "?",
+              "a" * 80]  # fmt: skip
+    rng = random.Random(2047)
+    msg = build_message(Report("r.pdf", b"%PDF-1.4\n"), to=["m@acme.example"], sender=SENDER)
+    for _ in range(300):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 30)))
+        msg.replace_header("Subject", shown := neutral_header_text(text))
+        back = email.message_from_bytes(to_bytes(msg), policy=email.policy.default)
+        assert set(back.keys()) == HEADERS, text
+        assert str(back["Subject"]).replace(" ", "") == shown.replace(" ", ""), text

@@ -11,7 +11,6 @@ the system's CAs plus the configured ``ca_file``.
 from __future__ import annotations
 
 import contextlib
-import email.policy
 import smtplib
 import socket
 import ssl
@@ -19,7 +18,7 @@ from email.message import EmailMessage
 from email.utils import getaddresses
 
 from assess.deliver.config import SmtpConfig
-from assess.deliver.message import bare_address
+from assess.deliver.message import bare_address, to_bytes
 from assess.errors import DeliveryError, InputError
 
 
@@ -61,6 +60,7 @@ def _transact(
     ctx: ssl.SSLContext,
     password: str | None,
     message: EmailMessage,
+    data: bytes,
 ) -> list[str]:
     where = f"{config.host}:{config.port}"
     conn.ehlo()
@@ -80,7 +80,6 @@ def _transact(
                 + f"; cannot log in as {config.username}"
             )
         conn.login(config.username, password or "")
-    data = message.as_bytes(policy=email.policy.SMTP)
     sender = bare_address(config.sender or "")
     options = [f"SIZE={len(data)}"] if conn.has_extn("size") else []
     code, reply = conn.mail(sender, options)
@@ -111,10 +110,11 @@ def send(message: EmailMessage, config: SmtpConfig, password: str | None) -> lis
         raise InputError(f"the SMTP login {config.username} needs a password")
     where = f"{config.host}:{config.port}"
     ctx = tls_context(config)
+    data = to_bytes(message)  # every header checked before connecting
     conn: smtplib.SMTP | None = None
     try:
         conn = _open(config, ctx)
-        sent = _transact(conn, config, ctx, password, message)
+        sent = _transact(conn, config, ctx, password, message, data)
         with contextlib.suppress(smtplib.SMTPException, OSError):
             conn.quit()  # the message was accepted; a failed goodbye changes nothing
     except (DeliveryError, InputError):
