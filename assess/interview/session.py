@@ -37,14 +37,14 @@ class Session:
     saves: int = field(default=0)
 
     def save(self, eng: Engagement) -> None:
-        atomic_write(self.path, dump_engagement(eng).encode("utf-8"))
+        atomic_write(self.path, dump_engagement(eng).encode("utf-8"), rewrite=True)
         self.engagement = eng
         self.saves += 1
 
 
 def check_saveable(path: Path) -> None:
     """Refuse early, before asking anything, if answers could not be saved."""
-    check_writable_target(path)
+    check_writable_target(path, rewrite=True)
     if path.exists() and not writable(path):
         raise OutputError("the engagement file is read-only; answers could not be saved", file=path)
 
