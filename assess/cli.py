@@ -832,6 +832,8 @@ def cmd_interview(args: argparse.Namespace) -> int:
 
     from assess.interview.prompt import run
 
+    if session.created:  # the interview creates its file at once
+        session.save(session.engagement)
     try:
         ui = run(
             session,

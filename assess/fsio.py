@@ -16,15 +16,20 @@ command line), by device and inode, so a hard link or a symlink to an input is t
 ``check_writable_target`` (before any work) and ``atomic_write`` (at the end) refuse such a path.
 The one writer whose point is to replace its input, a session saving its engagement, says so
 with ``rewrite=True``, for that path only.
+
+``locked`` serialises writers of one file across processes (``flock``), so a writer can re-read
+the file, merge, and write without losing another's change.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import stat
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from assess.errors import OutputError
@@ -194,3 +199,23 @@ def _write_stdout(data: bytes) -> None:
         raise
     except OSError as exc:
         raise OutputError(f"cannot write: {exc.strerror or exc}", file="standard output") from exc
+
+
+@contextlib.contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock for updating ``path``, waiting for any other holder.
+
+    The lock is ``flock`` on the file's folder: a lock on the file itself would not survive
+    the first ``os.replace`` (the next writer would lock the new inode while another still
+    holds the old one), and a lock file would be left next to the client's file. Do not nest:
+    a second ``locked`` on the same folder in one process waits for ever."""
+    folder = _target(path).parent
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError as exc:
+        raise OutputError(f"cannot lock folder {str(folder)!r}: {exc.strerror}", file=path) from exc
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
