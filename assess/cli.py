@@ -456,10 +456,11 @@ def _load_all(args: argparse.Namespace) -> tuple[LoadedEngagement, Assessment]:
 
 
 def _emit(text: str, out: Path | None) -> None:
-    if out is None:
+    from assess.fsio import atomic_write, is_stdout
+
+    if out is None or is_stdout(out):
         sys.stdout.write(text)
         return
-    from assess.fsio import atomic_write
 
     atomic_write(out, text.encode("utf-8"))
     print(f"wrote {out}", file=sys.stderr)
@@ -504,6 +505,13 @@ def _report_format(args: argparse.Namespace) -> str | None:
         raise InputError(f"--format {args.format} needs -o FILE", field="--format")
     if args.out is None:
         return None
+    from assess.fsio import is_stdout
+
+    if is_stdout(args.out):
+        if args.format in (None, "csv"):
+            raise InputError("-o - (standard output) needs --format pdf, html, md, json or xlsx",
+                             field="--out")  # fmt: skip
+        return str(args.format)
     fmt = REPORT_FORMATS.get(args.out.suffix.lower())
     if args.format:
         if (fmt or "csv") != args.format and not (args.format == "csv" and args.out.is_dir()):
@@ -566,7 +574,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     import time
 
     from assess.errors import InputError
-    from assess.fsio import atomic_write, check_writable_target
+    from assess.fsio import atomic_write, check_writable_target, is_stdout
 
     fmt = _report_format(args)
     if fmt is None and not args.html:
@@ -622,7 +630,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     elapsed = time.perf_counter() - started
     for path, data in files.items():
         atomic_write(path, data)
-        print(f"wrote {path} ({max(1, len(data) // 1024)} KiB, {elapsed:.1f}s)", file=sys.stderr)
+        shown = "standard output" if is_stdout(path) else path
+        print(f"wrote {shown} ({max(1, len(data) // 1024)} KiB, {elapsed:.1f}s)", file=sys.stderr)
     return EXIT_OK
 
 
@@ -661,7 +670,7 @@ def cmd_send(args: argparse.Namespace) -> int:
         to_bytes,
     )
     from assess.errors import InputError
-    from assess.fsio import atomic_write, check_writable_target
+    from assess.fsio import atomic_write, check_writable_target, is_stdout
 
     to = [parse_address(a, field="--to") for a in args.to]
     cc = [parse_address(a, field="--cc") for a in args.cc]
@@ -693,7 +702,8 @@ def cmd_send(args: argparse.Namespace) -> int:
     )
     if dry_run:
         atomic_write(eml, to_bytes(message))
-        print(f"wrote {eml} (not sent; {len(to) + len(cc)} recipients)")
+        status = sys.stderr if is_stdout(eml) else sys.stdout  # the message itself went there
+        print(f"wrote {eml} (not sent; {len(to) + len(cc)} recipients)", file=status)
         return EXIT_OK
     password = _smtp_password(config.username, config.host) if config.username else None
     from assess.deliver.smtp import send
@@ -711,7 +721,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     ns = argparse.Namespace
     fmt = _report_format(ns(format=None, out=args.out))
-    check_writable_target(args.out)
+    for target in (args.out, args.evidence_out):
+        if target:
+            check_writable_target(target)
     if args.send_to and fmt != "pdf":
         from assess.errors import InputError
 
@@ -832,6 +844,8 @@ def cmd_interview(args: argparse.Namespace) -> int:
 
     from assess.interview.prompt import run
 
+    if session.created:  # the interview creates its file at once
+        session.save(session.engagement)
     try:
         ui = run(
             session,
@@ -1002,6 +1016,24 @@ COMMANDS = {
 }
 
 
+OUTPUTS = frozenset({"out", "html", "eml", "evidence_out"})
+"""The arguments that name files to write; every other file argument is an input."""
+
+
+def _record_inputs(args: argparse.Namespace) -> None:
+    """Every file named on the command line, other than an output, is an input of this run:
+    recorded now, so the early output checks refuse to overwrite it before any work is done
+    (the files the core reads later, such as pack files, are recorded as they are read)."""
+    from assess.fsio import forget_inputs, record_input
+
+    forget_inputs()
+    for name, value in vars(args).items():
+        if name not in OUTPUTS:
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, Path):
+                    record_input(item)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -1010,6 +1042,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     from assess.errors import AssessError
 
+    _record_inputs(args)
     try:
         return COMMANDS[args.command](args)
     except AssessError as err:

@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from assess.errors import InputError
+from assess.fsio import record_input
 
 # libyaml's safe loader when PyYAML was built with it (it is in the wheels), else pure Python.
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -166,6 +167,7 @@ def read_text(path: Path, what: str = "file") -> str:
         raise InputError(f"{what} not found", file=path)
     if path.is_dir():
         raise InputError(f"is a directory, expected a {what}", file=path)
+    record_input(path)  # no output of this command may replace it
     try:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:

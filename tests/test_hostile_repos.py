@@ -24,7 +24,6 @@ from tests.gitrepo import ENV, git, make_repo
 from tests.test_cli import assert_clean_failure
 from tests.test_scan_rules import RULES
 
-
 MLOPS = Path(__file__).resolve().parent.parent / "questionnaires" / "mlops"
 
 

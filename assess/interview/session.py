@@ -1,14 +1,21 @@
 """Open, migrate and save an engagement during an interview. Every save is atomic.
 
-The session owns the file: it refuses to start when the file could not be saved (read-only
-file, unwritable folder), keeps a backup before migrating to a new pack version, and writes
-the whole engagement after every answer, so an interrupted interview loses at most the
-question on screen.
+The session owns its changes to the file: it refuses to start when the file could not be saved
+(read-only file, unwritable folder), keeps a backup before migrating to a new pack version, and
+writes the whole engagement after every answer, so an interrupted interview loses at most the
+question on screen. Nothing is written before the first save: a refused ``assess answer`` on a
+new file leaves no file behind.
+
+Several writers may share one file (two interviews, parallel ``assess answer`` runs). Each save
+holds the file's lock (``fsio.locked``); when the file changed on disk since this session last
+read or wrote it, the save re-reads it and applies only this session's changes (answers per
+question and respondent, context per field, the other sections whole), so no writer loses
+another's answers. A file moved to another pack version meanwhile is refused, not merged.
 """
 
 from __future__ import annotations
 
-import shutil
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,10 +26,10 @@ from assess.engagement import (
     pack_ref_for,
     parse_engagement,
 )
-from assess.errors import EngagementError, OutputError
-from assess.fsio import atomic_write, check_writable_target, writable
-from assess.interview.engine import Migration, migrate
-from assess.model import Engagement, Pack
+from assess.errors import EngagementError, InputError, OutputError
+from assess.fsio import atomic_write, check_writable_target, is_stdout, locked, writable
+from assess.interview.engine import Migration, migrate, prune
+from assess.model import Answer, Engagement, Pack
 from assess.packs import load_pack
 
 
@@ -35,45 +42,119 @@ class Session:
     migration: Migration | None = None
     backup: Path | None = None
     saves: int = field(default=0)
+    base: Engagement | None = field(default=None, repr=False)
+    """The engagement as the file held it when this session last read or wrote it."""
+    digest: str | None = field(default=None, repr=False)
+    """The sha256 of those bytes; None while there is no file."""
 
     def save(self, eng: Engagement) -> None:
-        atomic_write(self.path, dump_engagement(eng).encode("utf-8"))
-        self.engagement = eng
+        """Write ``eng``, merged onto the file if another writer changed it meanwhile."""
+        base = self.base if self.base is not None else self.engagement
+        with locked(self.path):
+            raw = _read(self.path)
+            if _digest(raw) != self.digest:
+                disk = base if raw is None else parse_engagement(self.path)[0]
+                eng = prune(self.pack, merge(base, eng, disk))[0]
+                if (eng.pack.id, eng.pack.version) != (self.pack.id, self.pack.version):
+                    raise EngagementError(
+                        f"the file changed on disk: it is now on pack {eng.pack.id} "
+                        f"{eng.pack.version}, this session on {self.pack.version}; nothing "
+                        "saved, run the command again",
+                        file=self.path,
+                        field="pack.version",
+                    )
+            data = dump_engagement(eng).encode("utf-8")
+            atomic_write(self.path, data, rewrite=True)
+        self.engagement = self.base = eng
+        self.digest = _digest(data)
         self.saves += 1
+
+
+def merge(base: Engagement, mine: Engagement, disk: Engagement) -> Engagement:
+    """``disk`` with the changes ``mine`` made to ``base``: each (question, respondent) answer
+    and each context field this session set or removed; the pack, assessment and branding
+    sections when this session changed them. Everything else stays as on disk."""
+    update: dict[str, object] = {
+        name: getattr(mine, name)
+        for name in ("pack", "assessment", "branding")
+        if getattr(mine, name) != getattr(base, name)
+    }
+    context = dict(disk.context)
+    for key in [*mine.context, *(k for k in base.context if k not in mine.context)]:
+        if key not in mine.context:
+            context.pop(key, None)
+        elif key not in base.context or mine.context[key] != base.context[key]:
+            context[key] = mine.context[key]
+    answers = {qid: list(items) for qid, items in disk.answers.items()}
+    for qid in [*mine.answers, *(q for q in base.answers if q not in mine.answers)]:
+        before = _by_respondent(base.answers.get(qid, []))
+        after = _by_respondent(mine.answers.get(qid, []))
+        for who in [*after, *(w for w in before if w not in after)]:
+            if before.get(who) == after.get(who):
+                continue
+            kept = [a for a in answers.get(qid, []) if a.respondent != who]
+            if who in after:
+                kept.append(after[who])
+            if kept:
+                answers[qid] = kept
+            else:
+                answers.pop(qid, None)
+    return disk.model_copy(update={**update, "context": context, "answers": answers})
+
+
+def _by_respondent(answers: list[Answer]) -> dict[str | None, Answer]:
+    return {a.respondent: a for a in answers}
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", file=path) from exc
+
+
+def _digest(raw: bytes | None) -> str | None:
+    return None if raw is None else hashlib.sha256(raw).hexdigest()
 
 
 def check_saveable(path: Path) -> None:
     """Refuse early, before asking anything, if answers could not be saved."""
-    check_writable_target(path)
+    if is_stdout(path):
+        raise OutputError("answers are saved in the engagement file: give its name, not -")
+    check_writable_target(path, rewrite=True)
     if path.exists() and not writable(path):
         raise OutputError("the engagement file is read-only; answers could not be saved", file=path)
 
 
 def open_session(path: Path, pack_ref: str | Path | None) -> Session:
-    """Open an engagement for interviewing, creating it if it does not exist yet.
+    """Open an engagement for interviewing; a file that does not exist yet is created by the
+    first save.
 
     When the file was started on another version of its pack, answers to questions that still
     exist are kept, the rest reported, and the old file kept as ``<name>.bak-<version>``.
     """
     check_saveable(path)
-    if not path.exists():
+    with locked(path):  # the bytes hashed are the bytes parsed
+        raw = _read(path)
+        parsed = None if raw is None else parse_engagement(path)
+    if raw is None or parsed is None:
         pack = load_pack(pack_ref)
         eng = Engagement(pack=pack_ref_for(pack, path))
-        session = Session(path, pack, eng, created=True)
-        session.save(eng)
-        return session
+        return Session(path, pack, eng, created=True, base=eng)
 
-    eng, loc = parse_engagement(path)
+    eng, loc = parsed
     pack = load_pack(pack_ref or pack_location(eng, path))
     if eng.pack.id != pack.id:
         raise EngagementError(
             f"engagement is for pack {eng.pack.id!r}, not {pack.id!r}", file=path, field="pack.id"
         )
-    session = Session(path, pack, eng)
+    session = Session(path, pack, eng, base=eng, digest=_digest(raw))
     if eng.pack.version != pack.version:
         result = migrate(pack, eng)
         backup = path.with_name(f"{path.name}.bak-{eng.pack.version}")
-        shutil.copy2(path, backup)
+        atomic_write(backup, raw)
         session.migration, session.backup = result, backup
         eng = result.engagement.model_copy(update={"pack": pack_ref_for(pack, path)})
         session.save(eng)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assess.errors import InputError
+from assess.fsio import record_input
 from assess.model import Branding
 from assess.validation import validate
 from assess.yamlio import load_yaml
@@ -68,6 +69,7 @@ def resolve(
                 file=source,
                 field=field,
             )
+        record_input(where)  # no output of this command may replace it
         try:
             data = where.read_bytes()
         except OSError as exc:
