@@ -29,7 +29,7 @@ EXIT_INTERNAL = 70
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
-        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        _err(f"{self.prog}: error: {message}")
         raise SystemExit(EXIT_USAGE)
 
 
@@ -432,11 +432,10 @@ def _load_all(args: argparse.Namespace) -> tuple[LoadedEngagement, Assessment]:
 
         evidence = load_evidence(args.evidence, pack)
         if evidence.pack_version != pack.version:
-            print(
+            _err(
                 f"assess: warning: {args.evidence}: scanned with pack {pack.id} "
                 f"{evidence.pack_version}, scoring with {pack.version}; rescan if the rules "
-                "changed",
-                file=sys.stderr,
+                "changed"
             )
     result = assess(pack, loaded, targets=targets, rule=rule, evidence=evidence)
     if args.milestone:
@@ -445,11 +444,10 @@ def _load_all(args: argparse.Namespace) -> tuple[LoadedEngagement, Assessment]:
         history = [load_result(path) for path in args.milestone]
         for path, old in zip(args.milestone, history, strict=True):
             if old.client.name != result.client.name or old.source.pack_id != result.source.pack_id:
-                print(
+                _err(
                     f"assess: warning: {path}: a milestone of {old.client.name!r} "
                     f"({old.source.pack_id}), compared with {result.client.name!r} "
-                    f"({result.source.pack_id})",
-                    file=sys.stderr,
+                    f"({result.source.pack_id})"
                 )
         result = result.model_copy(update={"progress": progress(history, result)})
     return loaded, result
@@ -463,7 +461,7 @@ def _emit(text: str, out: Path | None) -> None:
         return
 
     atomic_write(out, text.encode("utf-8"))
-    print(f"wrote {out}", file=sys.stderr)
+    _err(f"wrote {out}")
 
 
 def cmd_score(args: argparse.Namespace) -> int:
@@ -549,16 +547,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
         check_writable_target(args.out)
     old, new = _result_or_engagement(args.old), _result_or_engagement(args.new)
     if old.client.name != new.client.name:
-        print(
-            f"assess: warning: comparing two clients: {old.client.name!r} and {new.client.name!r}",
-            file=sys.stderr,
-        )
+        _err(f"assess: warning: comparing two clients: {old.client.name!r} and {new.client.name!r}")
     if bool(old.repos) != bool(new.repos):
         scanned, bare = (args.old, args.new) if old.repos else (args.new, args.old)
-        print(
+        _err(
             f"assess: warning: {scanned} was scored with repository evidence and {bare} without; "
-            "contradicted answers are capped only in the first, so some changes may be that",
-            file=sys.stderr,
+            "contradicted answers are capped only in the first, so some changes may be that"
         )
     result = compare(old, new)
     if args.format == "json":
@@ -631,7 +625,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     for path, data in files.items():
         atomic_write(path, data)
         shown = "standard output" if is_stdout(path) else path
-        print(f"wrote {shown} ({max(1, len(data) // 1024)} KiB, {elapsed:.1f}s)", file=sys.stderr)
+        _err(f"wrote {shown} ({max(1, len(data) // 1024)} KiB, {elapsed:.1f}s)")
     return EXIT_OK
 
 
@@ -744,10 +738,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         if code != EXIT_OK:
             return code
     elif done < total:
-        print(
+        _err(
             f"assess: note: {total - done} of {total} questions unanswered (they lower coverage); "
-            f"answer them with 'assess interview {args.engagement}'",
-            file=sys.stderr,
+            f"answer them with 'assess interview {args.engagement}'"
         )
     evidence = None
     if args.repo or args.from_files or args.under:
@@ -855,10 +848,9 @@ def cmd_interview(args: argparse.Namespace) -> int:
             say=print,
         )
     except KeyboardInterrupt:
-        print(
+        _err(
             f"\nInterrupted. Every answer given is saved in {args.engagement}; "
-            f"run the same command to resume.",
-            file=sys.stderr,
+            f"run the same command to resume."
         )
         return EXIT_INTERRUPTED
     from assess.interview.engine import progress
@@ -974,7 +966,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     if not scans and len(failures) == 1:
         raise InputError(failures[0].message, file=failures[0].source)
     for failure in failures:
-        print(f"assess: warning: {failure.source}: {failure.message}", file=sys.stderr)
+        _err(f"assess: warning: {failure.source}: {failure.message}")
     if not scans:
         raise InputError(f"none of the {len(failures)} repositories could be scanned")
     evidence = Evidence(
@@ -993,11 +985,22 @@ def cmd_scan(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _err(message: str) -> None:
+    """Every message for the user on stderr: control characters in it (from a path, a client
+    text, a repository) are shown as escapes, never acted on by the terminal."""
+    from assess.safetext import printable
+
+    print(printable(message), file=sys.stderr)
+
+
 def _progress(message: str = "") -> None:
     """One status line on a terminal, rewritten in place; nothing when stderr is piped.
     Call with no message to clear it before printing results."""
     if sys.stderr.isatty():
-        sys.stderr.write("\r\x1b[K" + message[: shutil.get_terminal_size().columns - 1])
+        from assess.safetext import printable
+
+        line = printable(message)[: shutil.get_terminal_size().columns - 1]
+        sys.stderr.write("\r\x1b[K" + line)
         sys.stderr.flush()
 
 
@@ -1046,10 +1049,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except AssessError as err:
-        print(f"assess: error: {err}", file=sys.stderr)
+        _err(f"assess: error: {err}")
         return err.exit_code
     except KeyboardInterrupt:
-        print("assess: interrupted", file=sys.stderr)
+        _err("assess: interrupted")
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK
@@ -1059,9 +1062,8 @@ def main(argv: list[str] | None = None) -> int:
 
         if os.environ.get("ASSESS_DEBUG"):
             traceback.print_exc()
-        print(
+        _err(
             f"assess: internal error: {type(exc).__name__}: {exc} "
-            "(set ASSESS_DEBUG=1 to see the traceback, and please report it)",
-            file=sys.stderr,
+            "(set ASSESS_DEBUG=1 to see the traceback, and please report it)"
         )
         return EXIT_INTERNAL

@@ -428,3 +428,20 @@ def test_not_a_folder(tmp_path: Path) -> None:
     f.write_text("x")
     with pytest.raises(InputError, match="not a folder"):
         GitRepo(f)
+
+
+def test_errors_and_warnings_show_control_characters_as_escapes(
+    tmp_path: Path, scan_pack: Path
+) -> None:
+    evil = tmp_path / "repos" / "x\x1b]0;OWNED\x07\x1b[2J"
+    evil.mkdir(parents=True)
+    (evil / ".git").write_text("gitdir: /nonexistent\n")  # found by --under, refused
+    make_repo(tmp_path / "repos" / "good", {"dvc.yaml": "stages: {}\n"})
+    proc = run_assess("scan", "--under", tmp_path / "repos", "--pack", scan_pack)
+    assert proc.returncode == 0, proc.stderr
+    assert "warning" in proc.stderr and "\\x1b]0;OWNED\\x07" in proc.stderr
+    assert "\x1b" not in proc.stderr + proc.stdout
+    for args in (["scan", tmp_path / "no\nsuch\x1b[2J"], ["validate", "e\x1b[2J\n.yaml"]):
+        proc = run_assess(*args, "--pack", scan_pack)
+        assert "\x1b" not in proc.stderr
+        assert_clean_failure(proc, "\\x1b[2J")
