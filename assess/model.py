@@ -405,6 +405,9 @@ class Pack(Frozen):
     context: tuple[ContextField, ...]
     questions: tuple[Question, ...]
     rules: tuple[Rule, ...] = ()
+    ci_systems: tuple[CiSystem, ...] = Field(
+        default=(), description="CI systems the scan recognises (ci.yaml)"
+    )
     tools: tuple[Tool, ...] = ()
     controls: tuple[Control, ...] = ()
     frameworks: tuple[Framework, ...] = ()
@@ -555,6 +558,35 @@ class CiStepMatch(Frozen):
     pattern: NonEmpty = Field(description="regex over the commands CI steps run")
 
 
+class ItemShape(Frozen):
+    under: NonEmpty = Field(
+        description="dotted path to a list ('steps', 'runs.steps'); '**.steps' at any depth"
+    )
+    keys: tuple[str, ...] = Field(min_length=1, description="an item of it has one of these keys")
+
+
+class YamlShape(Frozen):
+    """What a YAML document looks like: every condition given must hold."""
+
+    has: tuple[str, ...] = Field(default=(), description="dotted paths that must all exist")
+    has_any: tuple[str, ...] = Field(default=(), description="at least one of these must exist")
+    items: ItemShape | None = None
+    values: dict[str, str] = Field(
+        default_factory=dict, description="dotted path -> regex one of its values must match"
+    )
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> YamlShape:
+        if not (self.has or self.has_any or self.items or self.values):
+            raise ValueError("a shape needs has, has_any, items or values")
+        return self
+
+
+class ShapeMatch(Frozen):
+    files: tuple[str, ...] = Field(min_length=1, description="globs of YAML files to look at")
+    any_of: tuple[YamlShape, ...] = Field(min_length=1, description="the document has one of")
+
+
 class Match(Frozen):
     """Exactly one way of matching."""
 
@@ -563,25 +595,28 @@ class Match(Frozen):
     content: ContentMatch | None = None
     yaml_key: YamlKeyMatch | None = None
     ci_step: CiStepMatch | None = None
+    ci_config: bool = Field(default=False, description="every CI file (the pack's ci.yaml)")
+    shape: ShapeMatch | None = None
     check: Slug | None = Field(default=None, description="a check written in Python")
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Match:
-        given = [
-            k
-            for k in ("paths", "dependencies", "content", "yaml_key", "ci_step", "check")
-            if getattr(self, k)
-        ]
+        given = [k for k in MATCH_TYPES if getattr(self, k)]
         if len(given) != 1:
             raise ValueError(f"give exactly one matcher, got {given or 'none'}")
         return self
 
     @property
     def type(self) -> str:
-        for k in ("paths", "dependencies", "content", "yaml_key", "ci_step", "check"):
+        for k in MATCH_TYPES:
             if getattr(self, k):
                 return k
         raise AssertionError("validated to have one matcher")
+
+
+MATCH_TYPES = (
+    "paths", "dependencies", "content", "yaml_key", "ci_step", "ci_config", "shape", "check",
+)  # fmt: skip
 
 
 class Examples(Frozen):
@@ -590,6 +625,39 @@ class Examples(Frozen):
 
     match: dict[str, str] = Field(min_length=1)
     no_match: dict[str, str] = Field(min_length=1)
+
+
+class CommandStyle(StrEnum):
+    yaml = "yaml"  # command lines under run/script/commands/... keys
+    groovy = "groovy"  # sh/bat/powershell steps of a Jenkinsfile
+    none = "none"  # recognised as CI; its commands are not read
+
+
+class CiSystem(Frozen):
+    """A CI system the scanner recognises, by file name or by what a file looks like. Files of
+    any system are CI configuration for every CI rule (``ci_config``, ``ci_step``, and content
+    rules reading the ``@ci`` files)."""
+
+    id: Slug
+    title: NonEmpty
+    paths: tuple[str, ...] = Field(default=(), description="file globs that are this system's")
+    shape: ShapeMatch | None = None
+    content: ContentMatch | None = Field(
+        default=None, description="code that defines a pipeline (CloudFormation, CDK, Terraform)"
+    )
+    commands: CommandStyle = CommandStyle.yaml
+    includes: bool = Field(
+        default=False,
+        description="YAML files it includes (Azure 'template:', GitLab 'include: local') count "
+        "as this system's files too",
+    )
+    examples: Examples
+
+    @model_validator(mode="after")
+    def _recognisable(self) -> CiSystem:
+        if not (self.paths or self.shape or self.content):
+            raise ValueError("give paths, shape or content")
+        return self
 
 
 class Rule(Frozen):
@@ -607,6 +675,12 @@ class Rule(Frozen):
     @property
     def area(self) -> str:
         return self.id.split("/", 1)[0]
+
+
+class CiSystemFile(Frozen):
+    """``ci.yaml``: the CI systems a scan recognises, tried in this order."""
+
+    systems: tuple[CiSystem, ...] = Field(min_length=1)
 
 
 class RuleFile(Frozen):

@@ -147,9 +147,11 @@ def load_pack(ref: str | Path | None = None) -> Pack:
         tools=_load_tools(folder, head.areas, head.context),
         source=str(folder),
     )
-    from assess.scan.rules import load_rules  # the scan package is only needed from here
+    from assess.scan.rules import load_ci_systems, load_rules  # only needed from here
 
-    pack = pack.model_copy(update={"rules": load_rules(pack)})
+    pack = pack.model_copy(
+        update={"rules": load_rules(pack), "ci_systems": load_ci_systems(folder)}
+    )
     return pack.model_copy(update=_load_compliance(folder / "compliance", pack))
 
 

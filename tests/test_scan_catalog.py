@@ -31,7 +31,9 @@ def test_default_catalog_covers_every_area() -> None:
         assert len(mine) >= 4, area.id
         assert any(r.kind is RuleKind.positive for r in mine), area.id
     kinds = {r.match.type for r in rules}
-    assert kinds == {"paths", "dependencies", "content", "yaml_key", "ci_step", "check"}
+    assert kinds == {
+        "paths", "dependencies", "content", "yaml_key", "ci_step", "ci_config", "check"
+    }  # fmt: skip
     negatives = {r.id for r in rules if r.kind is RuleKind.negative}
     assert {"versioning/committed-model-binaries", "data/large-files-in-git"} <= negatives
     assert any(r.match.check == "secrets" for r in rules)

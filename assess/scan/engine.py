@@ -19,11 +19,12 @@ import tomllib
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from assess.model import Finding, History, RepoScan, Rule, RuleKind, Strength
+from assess.model import CiSystem, Finding, History, RepoScan, Rule, RuleKind, Strength
 from assess.scan.checks import CHECKS, Hit
+from assess.scan.ci import CI_GLOB, CiFile, ci_files, commands, line_of, shaped_docs
 from assess.scan.redact import clean_scan, redact
 from assess.scan.repo import Entry, GitRepo, LogCommit, ScanTimeout
-from assess.scan.view import RepoView, matches
+from assess.scan.view import Corpus, RepoView, matches
 from assess.yamlio import load_all_untrusted
 
 MAX_FINDINGS_PER_RULE = 20
@@ -36,16 +37,6 @@ DEPENDENCY_FILES = (
     "setup.cfg", "setup.py", "environment.yml", "environment.yaml", "conda*.yml",
     "conda*.yaml", "Pipfile",
 )  # fmt: skip
-CI_FILES = (
-    ".github/workflows/*.yml", ".github/workflows/*.yaml", ".gitlab-ci.yml", "**/.gitlab-ci.yml",
-    "azure-pipelines*.yml", "azure-pipelines*.yaml", "**/*pipeline*.yml", "**/*pipeline*.yaml",
-    "Jenkinsfile*", ".circleci/config.yml", "bitbucket-pipelines.yml", "buildspec*.yml",
-    "cloudbuild*.yaml", "cloudbuild*.yml", ".gitlab/ci/*.yml",
-)  # fmt: skip
-CI_COMMAND_KEYS = {
-    "run", "script", "before_script", "after_script", "bash", "pwsh", "powershell",
-    "inlineScript", "command", "commands", "args", "steps",
-}  # fmt: skip
 
 
 def normalise(name: str) -> str:
@@ -55,14 +46,6 @@ def normalise(name: str) -> str:
 
 
 # --------------------------------------------------------------------------- dependencies
-
-
-def _line_of(text: str, needle: str) -> int | None:
-    low = needle.lower()
-    for n, line in enumerate(text.splitlines(), 1):
-        if low in line.lower():
-            return n
-    return None
 
 
 def _requirement_names(items: Iterable[Any]) -> list[str]:
@@ -124,53 +107,9 @@ def dependencies(view: RepoView) -> dict[str, tuple[str, int | None]]:
             continue
         for name in names:
             found.setdefault(
-                name, (e.path, _line_of(text, name.replace("-", "")) or _line_of(text, name))
+                name, (e.path, line_of(text, name.replace("-", "")) or line_of(text, name))
             )
     return found
-
-
-# --------------------------------------------------------------------------- CI commands
-
-
-def _walk_commands(node: Any, out: list[str], key: str | None = None) -> None:
-    if isinstance(node, dict):
-        for k, v in node.items():
-            _walk_commands(v, out, str(k))
-    elif isinstance(node, list):
-        for item in node:
-            _walk_commands(item, out, key)
-    elif isinstance(node, str) and key in CI_COMMAND_KEYS:
-        out.extend(node.splitlines())
-
-
-def ci_commands(view: RepoView) -> list[tuple[str, int | None, str]]:
-    """(file, line, command) for every command line a CI configuration runs. YAML comments
-    are dropped by the parser; shell comment lines and Groovy comments are dropped here."""
-    commands: list[tuple[str, int | None, str]] = []
-    for e in view.files(CI_FILES):
-        text = view.text(e)
-        if not text:
-            continue
-        lines: list[str] = []
-        if e.path.rsplit("/", 1)[-1].startswith("Jenkinsfile"):
-            code = "\n".join(x for x in text.splitlines() if not x.strip().startswith("//"))
-            for body in re.findall(
-                r"\b(?:sh|bat|powershell)\s*\(?\s*(?:'''|\"\"\"|'|\")(.*?)(?:'''|\"\"\"|'|\")",
-                code,
-                re.S,
-            ):
-                lines.extend(body.splitlines())
-        else:
-            docs = view.parse(e, load_all_untrusted, "CI file")
-            if docs is None:
-                continue
-            for doc in docs:
-                _walk_commands(doc, lines)
-        for cmd in lines:
-            cmd = cmd.strip()
-            if cmd and not cmd.startswith("#"):
-                commands.append((e.path, _line_of(text, cmd[:60]), cmd))
-    return commands
 
 
 # --------------------------------------------------------------------------- matchers
@@ -212,9 +151,11 @@ def _snippet(line: str) -> str:
 class Matcher:
     """Runs rules against one view, computing shared inputs (dependencies, CI) once."""
 
-    def __init__(self, view: RepoView) -> None:
+    def __init__(self, view: RepoView, ci_systems: tuple[CiSystem, ...] = ()) -> None:
         self.view = view
+        self.ci_systems = ci_systems
         self._deps: dict[str, tuple[str, int | None]] | None = None
+        self._ci_files: list[CiFile] | None = None
         self._ci: list[tuple[str, int | None, str]] | None = None
 
     @property
@@ -224,10 +165,25 @@ class Matcher:
         return self._deps
 
     @property
+    def ci_files(self) -> list[CiFile]:
+        if self._ci_files is None:
+            self._ci_files = ci_files(self.view, self.ci_systems)
+        return self._ci_files
+
+    @property
     def ci(self) -> list[tuple[str, int | None, str]]:
         if self._ci is None:
-            self._ci = ci_commands(self.view)
+            self._ci = commands(self.view, self.ci_files)
         return self._ci
+
+    def _corpus(self, globs: tuple[str, ...]) -> Corpus:
+        """The corpus of ``globs``, where ``@ci`` stands for the CI files."""
+        if CI_GLOB not in globs:
+            return self.view.corpus(globs, notebook_code)
+        rest = tuple(g for g in globs if g != CI_GLOB)
+        entries = {e.path: e for e in self.view.files(rest)} if rest else {}
+        entries.update((f.path, f.entry) for f in self.ci_files)
+        return self.view.corpus_of(globs, [entries[p] for p in sorted(entries)], notebook_code)
 
     def hits(self, rule: Rule) -> tuple[list[Hit], Strength]:
         m, view = rule.match, self.view
@@ -241,7 +197,7 @@ class Matcher:
         if m.content:
             rx = re.compile(m.content.pattern, re.MULTILINE)  # ^ and $ per line, as per-line
             out = []
-            for e, matched in view.corpus(m.content.files, notebook_code).search(rx):
+            for e, matched in self._corpus(m.content.files).search(rx):
                 for n, line in enumerate(matched.splitlines(), 1):
                     if rx.search(line):
                         out.append(Hit(e.path, n, _snippet(line)))
@@ -265,7 +221,7 @@ class Matcher:
                             if not isinstance(good[0], dict | list)
                             else yk.key
                         )
-                        out.append(Hit(e.path, _line_of(text, f"{leaf}:"), _snippet(shown)))
+                        out.append(Hit(e.path, line_of(text, f"{leaf}:"), _snippet(shown)))
                         break
             return out, Strength.file
         if m.ci_step:
@@ -277,25 +233,44 @@ class Matcher:
                     seen.add(ci_path)
                     out.append(Hit(ci_path, ci_line, _snippet(cmd)))
             return out, Strength.ci
+        if m.ci_config:
+            return [Hit(f.path, None, f.system.title) for f in self.ci_files], Strength.file
+        if m.shape:
+            return [
+                Hit(e.path) for e in view.files(m.shape.files) if shaped_docs(view, e, m.shape)
+            ], Strength.file
         assert m.check is not None
         return CHECKS[m.check](view), Strength.file
 
 
-def files_read_by(rules: Iterable[Rule]) -> tuple[str, ...]:
+def files_read_by(rules: Iterable[Rule], ci_systems: tuple[CiSystem, ...] = ()) -> tuple[str, ...]:
     """Globs of every file some rule will read, so they can be read in one batch."""
     from assess.scan.checks import README_FILES, TEXT_FILES
 
+    ci_globs = [
+        g
+        for s in ci_systems
+        for g in (
+            *s.paths,
+            *(s.shape.files if s.shape else ()),
+            *(s.content.files if s.content else ()),
+        )
+    ]
     globs: list[str] = []
     for r in rules:
         m = r.match
         if m.content:
-            globs += m.content.files
+            globs += [g for g in m.content.files if g != CI_GLOB]
+            if CI_GLOB in m.content.files:
+                globs += ci_globs
         elif m.yaml_key:
             globs += m.yaml_key.files
+        elif m.shape:
+            globs += m.shape.files
         elif m.dependencies:
             globs += DEPENDENCY_FILES
-        elif m.ci_step:
-            globs += CI_FILES
+        elif m.ci_step or m.ci_config:
+            globs += ci_globs
         elif m.check == "secrets":
             globs += TEXT_FILES
         elif m.check == "readme_only_tools":
@@ -389,6 +364,13 @@ def history(
 # --------------------------------------------------------------------------- scan
 
 
+def default_ci_systems() -> tuple[CiSystem, ...]:
+    """The default pack's CI systems, for callers that pass rules without their pack."""
+    from assess.scan.rules import load_ci_systems
+
+    return load_ci_systems(None)
+
+
 @contextlib.contextmanager
 def _alarm(seconds: float) -> Iterator[None]:
     """Raise ``ScanTimeout`` in this thread after ``seconds``, even inside one long regex search
@@ -418,6 +400,7 @@ def scan_repo(
     with_history: bool = True,
     progress: Progress | None = None,
     now: dt.datetime | None = None,
+    ci_systems: tuple[CiSystem, ...] | None = None,
 ) -> RepoScan:
     """Run ``rules`` over the repository's commit, then walk its history. When the repository's
     time budget runs out (``GitRepo(budget=...)``) the scan stops where it is and the result
@@ -438,8 +421,10 @@ def scan_repo(
             notes[:] = list(repo.notes)
             if progress:
                 progress(f"{len(entries)} files at {repo.commit[:12]}")
-            view.prefetch(view.files(files_read_by(rules)))
-            matcher = Matcher(view)
+            if ci_systems is None:
+                ci_systems = default_ci_systems()
+            view.prefetch(view.files(files_read_by(rules, ci_systems)))
+            matcher = Matcher(view, ci_systems)
             for rule in rules:
                 if repo.expired():
                     break

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from assess.errors import PackError
-from assess.model import Pack, Rule, RuleFile, RuleKind
+from assess.model import CiSystem, CiSystemFile, Pack, Rule, RuleFile, RuleKind
+from assess.resources import packs_dir
 from assess.scan.checks import CHECKS
 from assess.scan.literals import nested_repeat
 from assess.validation import validate
@@ -36,6 +38,41 @@ def load_rules(pack: Pack) -> tuple[Rule, ...]:
     return tuple(rules)
 
 
+def load_ci_systems(pack_folder: Path | None) -> tuple[CiSystem, ...]:
+    """The pack's ``ci.yaml``: the CI systems the scan recognises. A pack without one (or
+    ``None``) uses the default pack's."""
+    path = pack_folder / "ci.yaml" if pack_folder is not None else None
+    if path is None or not path.is_file():
+        path = packs_dir() / "mlops" / "ci.yaml"
+    return _load_ci_file(path.resolve())
+
+
+@lru_cache(maxsize=8)
+def _load_ci_file(path: Path) -> tuple[CiSystem, ...]:
+    data, loc = load_yaml(path, "CI systems file")
+    cf = validate(CiSystemFile, data, file=path, locator=loc, error=PackError)
+    seen: set[str] = set()
+    for i, system in enumerate(cf.systems):
+        at = ("systems", i)
+        if system.id in seen:
+            raise PackError(
+                f"duplicate CI system id {system.id!r}",
+                file=path,
+                field=format_path((*at, "id")),
+                line=loc.line((*at, "id")),
+            )
+        seen.add(system.id)
+        patterns = [system.content.pattern] if system.content else []
+        patterns += list(
+            (system.shape and [v for s in system.shape.any_of for v in s.values.values()]) or []
+        )
+        for pattern in patterns:
+            problem = _pattern_problem(pattern)
+            if problem:
+                raise PackError(problem, file=path, field=format_path(at), line=loc.line(at))
+    return cf.systems
+
+
 def _check_thresholds(pack: Pack, rules: list[Rule]) -> None:
     """A question's ``expected_in_repo_from`` needs a positive rule that can show that level."""
     for q in pack.questions:
@@ -49,6 +86,29 @@ def _check_thresholds(pack: Pack, rules: list[Rule]) -> None:
                 file=Path(pack.source) / "questions" / f"{q.area}.yaml",
                 field=f"{q.id}.expected_in_repo_from",
             )
+
+
+def _pattern_problem(pattern: str) -> str | None:
+    """Why a rule's regex cannot be used, or None."""
+    try:
+        compiled = re.compile(pattern)
+    except re.error as exc:
+        return f"invalid regex: {exc}"
+    if compiled.fullmatch(""):
+        return "the pattern matches an empty line, so it would match every file"
+    if nested_repeat(pattern):
+        return (
+            "the pattern repeats a repetition (like (a+)+ or (?:\\w*,)*), which can take "
+            "exponential time on a long line; make the inner one possessive (*+, ++) or "
+            "bounded ({0,40})"
+        )
+    for cls in re.findall(r"\[\^((?:\\.|[^\]])*)\]", pattern):
+        if "\\n" not in cls and "\\s" not in cls:
+            return (
+                f"the class [^{cls}] also matches line ends; write [^{cls}\\n] "
+                "(patterns apply line by line)"
+            )
+    return None
 
 
 def _problem(rule: Rule, area: str, pack: Pack, seen: dict[str, Path]) -> tuple[str, str] | None:
@@ -66,27 +126,9 @@ def _problem(rule: Rule, area: str, pack: Pack, seen: dict[str, Path]) -> tuple[
         m.content.pattern if m.content else None,
         m.ci_step.pattern if m.ci_step else None,
     ):
-        if pattern:
-            try:
-                compiled = re.compile(pattern)
-            except re.error as exc:
-                return f"invalid regex: {exc}", "match"
-            if compiled.fullmatch(""):
-                return "the pattern matches an empty line, so it would match every file", "match"
-            if nested_repeat(pattern):
-                return (
-                    "the pattern repeats a repetition (like (a+)+ or (?:\\w*,)*), which can "
-                    "take exponential time on a long line; make the inner one possessive "
-                    "(*+, ++) or bounded ({0,40})",
-                    "match",
-                )
-            for cls in re.findall(r"\[\^((?:\\.|[^\]])*)\]", pattern):
-                if "\\n" not in cls and "\\s" not in cls:
-                    return (
-                        f"the class [^{cls}] also matches line ends; write [^{cls}\\n] "
-                        "(patterns apply line by line)",
-                        "match",
-                    )
+        problem = _pattern_problem(pattern) if pattern else None
+        if problem:
+            return problem, "match"
     if rule.kind is RuleKind.negative and not rule.remediation.strip():
         return "a negative rule needs a remediation", "remediation"
     return None

@@ -158,9 +158,18 @@ class RepoView:
         """The texts of the files matching ``globs`` as one searchable corpus (notebooks go
         through ``transform`` when given: e.g. only their code cells)."""
         key = tuple(globs)
+        return self.corpus_of(key, self.files(key), transform)
+
+    def corpus_of(
+        self,
+        key: tuple[str, ...],
+        entries: list[Entry],
+        transform: Callable[[str], str] | None = None,
+    ) -> Corpus:
+        """The corpus of ``entries``, kept under ``key``."""
         if key not in self._corpora:
             items = []
-            for e in self.files(key):
+            for e in entries:
                 text = self.text(e)
                 if text is None:
                     continue
