@@ -80,11 +80,27 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
+class _UntrustedLoader(_Loader):  # type: ignore[misc,valid-type]
+    """The safe loader, reading application tags (CloudFormation's ``!Ref``, ``!Sub``,
+    ``!GetAtt``; Home Assistant's ``!secret``...) as the plain value they tag."""
+
+
+def _untagged(loader: yaml.SafeLoader, _suffix: str, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.MappingNode):
+        return loader.construct_mapping(node)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node)
+    return loader.construct_scalar(node)  # type: ignore[arg-type]
+
+
+_UntrustedLoader.add_multi_constructor("!", _untagged)
+
+
 def load_all_untrusted(text: str) -> list[Any]:
     """Every document of a YAML text from a scanned repository, built with the safe loader once
     ``check_size`` accepts it. Any problem (syntax, an alias bomb, deep nesting, a bad date)
     raises ``yaml.YAMLError``."""
-    loader = _Loader(text)
+    loader = _UntrustedLoader(text)
     docs: list[Any] = []
     try:
         while loader.check_node():

@@ -140,3 +140,58 @@ def test_bad_ci_file_is_one_line(tmp_path: Path) -> None:
         load_ci_systems(folder)
     proc = run_assess("validate", "--pack", folder)
     assert_clean_failure(proc, "ci.yaml")
+
+
+def test_split_container_commands_are_read_as_one_line(tmp_path: Path) -> None:
+    from assess.scan.ci import commands
+
+    repo = make_repo(
+        tmp_path / "r",
+        {
+            "cloudbuild/pr-checks.yaml": (
+                "steps:\n  - name: python:3.11\n    entrypoint: pytest\n    args: [-q, tests]\n"
+                "  - name: gcr.io/cloud-builders/docker\n    args: [build, -t, trainer, .]\n"
+                "  - name: python:3.11\n    entrypoint: bash\n"
+                "    args: [-c, python run.py --train]\n"
+                "substitutions: {_REGION: europe-west1}\n"
+            ),
+            "seedcode/.github/workflows/build.yml": "on: push\njobs: {}\n",
+            "empty/cloudbuild.yaml": "",
+        },
+    )
+    hit = found(repo)
+    assert hit == {
+        "cloudbuild/pr-checks.yaml": "cloud_build",
+        "seedcode/.github/workflows/build.yml": "github_actions",
+    }
+    g = GitRepo(repo)
+    try:
+        view = RepoView(g, g.tree(), 2 * 1024 * 1024)
+        lines = [c for _p, _l, c in commands(view, ci_files(view, SYSTEMS))]
+    finally:
+        g.close()
+    assert lines == ["pytest -q tests", "docker build -t trainer .", "python run.py --train"]
+
+
+def test_cloudformation_tags_do_not_hide_a_file(tmp_path: Path) -> None:
+    repo = make_repo(
+        tmp_path / "r",
+        {
+            "pipeline.yml": (
+                "Resources:\n  Pipeline:\n    Type: AWS::CodePipeline::Pipeline\n"
+                "    Properties:\n      RoleArn: !GetAtt Role.Arn\n"
+                "      Name: !Sub '${AWS::StackName}'\n"
+            ),
+            "buildspec.yml": (
+                "version: 0.2\nphases:\n  build:\n    commands:\n      - !Sub 'pytest'\n"
+            ),
+        },
+    )
+    g = GitRepo(repo)
+    try:
+        result = scan_repo(g, PACK.rules, with_history=False, ci_systems=SYSTEMS)
+    finally:
+        g.close()
+    assert not [n for n in result.notes if "not read" in n]
+    assert "cicd/tests-run-in-ci" in {f.rule for fs in result.areas.values() for f in fs}
+    assert found(repo) == {"pipeline.yml": "codepipeline_as_code", "buildspec.yml": "codebuild"}

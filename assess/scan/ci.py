@@ -135,7 +135,8 @@ def ci_files(view: RepoView, systems: tuple[CiSystem, ...]) -> list[CiFile]:
     found: dict[str, CiFile] = {}
     for system in systems:
         for e in view.files(system.paths):
-            found.setdefault(e.path, CiFile(e, system, None))
+            if e.size != 0:  # an empty file configures nothing
+                found.setdefault(e.path, CiFile(e, system, None))
     for system in systems:
         if system.shape is not None:
             for e in view.files(system.shape.files):
@@ -195,11 +196,38 @@ def _walk_commands(node: Any, out: list[str], key: str | None = None) -> None:
     while stack:
         n, k = stack.pop()
         if isinstance(n, dict):
-            stack.extend((v, str(kk)) for kk, v in reversed(list(n.items())))
+            joined = _joined_step(n)
+            if joined:
+                out.append(joined)
+            items = [(v, str(kk)) for kk, v in n.items() if not (joined and kk in _JOINED)]
+            stack.extend(reversed(items))
         elif isinstance(n, list):
             stack.extend((x, k) for x in reversed(n))
         elif isinstance(n, str) and k in CI_COMMAND_KEYS:
             out.extend(n.splitlines())
+
+
+_JOINED = ("args", "entrypoint", "command")
+
+
+def _joined_step(step: dict[Any, Any]) -> str | None:
+    """A container step whose command is split over keys (Cloud Build ``entrypoint: pytest``
+    with ``args: [-q]``; ``name: gcr.io/cloud-builders/docker`` with ``args: [build, .]``;
+    Tekton or Argo ``command: [python]`` with ``args: [train.py]``), as one command line."""
+    args = step.get("args")
+    if not (
+        isinstance(args, list) and args and all(isinstance(a, str | int | float) for a in args)
+    ):
+        return None
+    head = step.get("entrypoint") or step.get("command")
+    if isinstance(head, list):
+        head = " ".join(map(str, head))
+    if not isinstance(head, str) or not head:
+        image = step.get("name") or step.get("image")
+        head = str(image).rsplit("/", 1)[-1].split(":", 1)[0] if image else ""
+    if head in ("bash", "sh") and len(args) >= 2 and args[0] == "-c":
+        return " ".join(map(str, args[1:]))
+    return " ".join([head, *map(str, args)]).strip()
 
 
 def commands(view: RepoView, files: list[CiFile]) -> list[tuple[str, int | None, str]]:
