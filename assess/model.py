@@ -523,6 +523,7 @@ class Engagement(Frozen):
 class RuleKind(StrEnum):
     positive = "positive"  # shows a practice exists
     negative = "negative"  # shows a problem (committed binaries, secrets, huge files)
+    prompt = "prompt"  # something to ask in the interview: never evidence, never caps a level
 
 
 class Strength(StrEnum):

@@ -212,7 +212,7 @@ def test_secret_values_never_leave_the_scanner(tmp_path: Path, scan_pack: Path) 
         tmp_path / "r",
         {
             ".github/workflows/ci.yml": f"on: push\njobs:\n  t:\n    steps:\n{steps}\n",
-            f"models/{'AKIAQWERTYUIOPASDFGH'}.pkl": b"\x80\x04",
+            f"models/{'AKIAQWERTYUIOPASDFGH'}.pkl": bytes(2048),
         },
     )
     result = scan(repo, scan_pack)
@@ -282,7 +282,7 @@ def test_file_names_cannot_drive_the_terminal_or_forge_lines(
 ) -> None:
     evil = "models/\x1b]0;OWNED\x07\x1b[2J\x1b[32mALL CLEAR\x1b[0m.pkl"
     forged = "models/x\n    + Fake evidence [runs in CI] ci.yml.pkl"
-    repo = make_repo(tmp_path / "r", {evil: b"\x80", forged: b"\x80"})
+    repo = make_repo(tmp_path / "r", {evil: bytes(2048), forged: bytes(2048)})
     proc = run_assess("scan", repo, "--pack", scan_pack)
     assert proc.returncode == 0, proc.stderr
     assert "\x1b" not in proc.stdout and "\x07" not in proc.stdout

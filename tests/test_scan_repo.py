@@ -205,7 +205,7 @@ def test_history_signals(tmp_path: Path, scan_pack: Path) -> None:
 
 def test_sarif_and_table(tmp_path: Path, scan_pack: Path) -> None:
     repo = make_repo(
-        tmp_path / "r", {"models/m.onnx": b"\x00onnx", "train.py": "register_model(m)\n"}
+        tmp_path / "r", {"models/m.onnx": b"\x00onnx" * 400, "train.py": "register_model(m)\n"}
     )
     out = tmp_path / "scan.sarif"
     proc = run_assess("scan", repo, "--pack", scan_pack, "--format", "sarif", "-o", out)
@@ -223,7 +223,7 @@ def test_sarif_and_table(tmp_path: Path, scan_pack: Path) -> None:
 
 def test_score_and_report_show_findings(tmp_path: Path, scan_pack: Path) -> None:
     repo = make_repo(
-        tmp_path / "r", {"models/m.pkl": b"\x80bin", "train.py": "register_model(m)\n"}
+        tmp_path / "r", {"models/m.pkl": b"\x80bin" * 400, "train.py": "register_model(m)\n"}
     )
     evidence = tmp_path / "evidence.json"
     assert (

@@ -122,7 +122,12 @@ FIXTURES: list[tuple[str, dict[str, str | bytes], set[str]]] = [
         set(),
     ),
     ("content pass", {"train.py": "client.register_model(name)\n"}, {"alpha/register"}),
-    ("notebook code cell", {"nb/train.ipynb": NOTEBOOK_CODE}, {"alpha/register"}),
+    # the import counts as use of the package too
+    (
+        "notebook code cell",
+        {"nb/train.ipynb": NOTEBOOK_CODE},
+        {"alpha/register", "alpha/mlflow-dep"},
+    ),
     ("notebook markdown only", {"nb/train.ipynb": NOTEBOOK_MARKDOWN}, set()),
     (
         "yaml key pass",
@@ -159,7 +164,7 @@ FIXTURES: list[tuple[str, dict[str, str | bytes], set[str]]] = [
         {".github/FUNDING.yml": "github: someone\n", "tox.ini": "[testenv]\ncommands = pytest\n"},
         set(),
     ),
-    ("binary pass", {"models/model.pkl": b"\x80\x04binary" * 100}, {"alpha/binaries"}),
+    ("binary pass", {"models/model.pkl": b"\x80\x04binary" * 200}, {"alpha/binaries"}),
     (
         "binary via LFS is fine",
         {

@@ -56,13 +56,23 @@ def _is_lfs_pointer(view: RepoView, path: str) -> bool:
     return bool(data and data.startswith(LFS_POINTER))
 
 
+TEST_FOLDERS = re.compile(
+    r"(?:^|/)(?:tests?|testing|test_?data|fixtures?|__fixtures__|testdata|mocks?)/", re.IGNORECASE
+)
+MIN_MODEL_BYTES = 1024
+"""Smaller than this, a "model" file is a placeholder or a fixture, not a model worth a registry."""
+
+
 @register("committed_binaries")
 def committed_binaries(view: RepoView) -> list[Hit]:
-    """Model artefacts committed to git (Git LFS pointers are fine)."""
+    """Model artefacts committed to git (Git LFS pointers are fine, and so are test fixtures and
+    files too small to be a model)."""
     return [
         Hit(e.path, None, f"{_size(e.size)} model file in git")
         for e in view.files(MODEL_BINARIES)
-        if not _is_lfs_pointer(view, e.path)
+        if not TEST_FOLDERS.search(e.path)
+        and (e.size is None or e.size >= MIN_MODEL_BYTES)
+        and not _is_lfs_pointer(view, e.path)
     ]
 
 
@@ -112,30 +122,60 @@ def secrets(view: RepoView) -> list[Hit]:
     return hits
 
 
+# tool named in a README -> (its package, files or folders only it leaves)
 TOOLS_IN_READMES = {
-    "mlflow": "mlflow", "dvc": "dvc", "kubeflow": "kfp", "airflow": "apache-airflow",
-    "evidently": "evidently", "great expectations": "great-expectations", "feast": "feast",
-    "bentoml": "bentoml", "wandb": "wandb", "whylogs": "whylogs", "prefect": "prefect",
-}  # fmt: skip
-
-
+    "mlflow": ("mlflow", ("MLproject", "mlruns/**")),
+    "dvc": ("dvc", ("dvc.yaml", "dvc.lock", ".dvc/config", "*.dvc")),
+    "kubeflow": ("kfp", ()),
+    "airflow": ("apache-airflow", ("airflow.cfg",)),
+    "evidently": ("evidently", ()),
+    "great expectations": (
+        "great-expectations",
+        ("great_expectations.yml", "gx/great_expectations.yml"),
+    ),
+    "feast": ("feast", ("feature_store.yaml",)),
+    "bentoml": ("bentoml", ("bentofile.yaml",)),
+    "wandb": ("wandb", ()),
+    "whylogs": ("whylogs", ()),
+    "prefect": ("prefect", ("prefect.yaml",)),
+}
 README_FILES = ("README*",)
+# where use of a tool shows: code, configuration, scripts, CI (not documentation)
+USE_FILES = (
+    "*.py", "*.ipynb", "*.yml", "*.yaml", "*.toml", "*.cfg", "*.ini", "*.txt", "*.in", "*.lock",
+    "*.json", "*.sh", "Dockerfile*", "*.Dockerfile", "Makefile", "*.tf", "*.tmpl", "Jenkinsfile*",
+    "*.gocd.yaml", "*.kts", "*.r", "*.R", "*.scala", "*.sql",
+)  # fmt: skip
 
 
 @register("readme_only_tools")
 def readme_only_tools(view: RepoView) -> list[Hit]:
-    """Tools a README names that no dependency file declares (a claim, not evidence)."""
+    """Tools a README names that nothing else in the repository shows: no dependency, no
+    import, no CI step, no configuration file, no mention in code or config. A question for the
+    interview ("where does it run?"), not evidence either way."""
     from assess.scan.engine import dependencies
 
-    declared = dependencies(view)
-    hits = []
+    named: dict[str, str] = {}
     for e in view.entries:
-        if not (e.is_file and matches(e.path, README_FILES)):
+        if e.is_file and matches(e.path, README_FILES):
+            text = (view.text(e) or "").lower()
+            for tool in TOOLS_IN_READMES:
+                if tool not in named and re.search(rf"\b{re.escape(tool)}\b", text):
+                    named[tool] = e.path
+    if not named:
+        return []
+    declared = dependencies(view)
+    corpus = view.corpus(USE_FILES)
+    hits = []
+    for tool, path in named.items():
+        package, traces = TOOLS_IN_READMES[tool]
+        if package in declared or (traces and view.files(traces)):
             continue
-        text = (view.text(e) or "").lower()
-        for tool, package in TOOLS_IN_READMES.items():
-            if re.search(rf"\b{re.escape(tool)}\b", text) and package not in declared:
-                hits.append(Hit(e.path, None, f"names {tool}; no dependency declares {package}"))
+        words = {tool, package, tool.replace(" ", "_"), package.replace("-", "_")}
+        rx = re.compile(r"(?i:\b(?:" + "|".join(map(re.escape, sorted(words))) + r")\b)")
+        if next(corpus.search(rx), None) is not None:
+            continue
+        hits.append(Hit(path, None, f"names {tool}; nothing else in the repository shows it"))
     return hits
 
 

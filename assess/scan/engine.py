@@ -19,7 +19,17 @@ import tomllib
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from assess.model import CiSystem, Finding, History, RepoScan, Rule, RuleKind, Strength
+from assess.model import (
+    CiSystem,
+    Finding,
+    History,
+    RepoScan,
+    Rule,
+    RuleKind,
+    ShapeMatch,
+    Strength,
+    YamlShape,
+)
 from assess.scan.checks import CHECKS, Hit
 from assess.scan.ci import CI_GLOB, CiFile, ci_files, commands, line_of, shaped_docs
 from assess.scan.redact import clean_scan, redact
@@ -33,10 +43,29 @@ DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
 Progress = Callable[[str], None]
 
 DEPENDENCY_FILES = (
-    "requirements*.txt", "**/requirements/*.txt", "*requirements*.in", "pyproject.toml",
-    "setup.cfg", "setup.py", "environment.yml", "environment.yaml", "conda*.yml",
-    "conda*.yaml", "Pipfile",
+    "*requirements*.txt", "**/requirements/*.txt", "*requirements*.in", "*.requirements",
+    "pyproject.toml", "setup.cfg", "setup.py", "environment*.yml", "environment*.yaml",
+    "*env*.yml", "*env*.yaml", "conda*.yml", "conda*.yaml", "Pipfile", "Pipfile.lock",
+    "poetry.lock", "uv.lock", "pdm.lock", "*.txt.tmpl", "Dockerfile*", "*.Dockerfile",
+    "Containerfile", "*.sh",
 )  # fmt: skip
+"""Where a team declares what it installs: requirements of any name (``dev-requirements.txt``),
+pyproject and setup files, conda environments (any ``*env*.yml`` that holds a conda
+``dependencies`` list), lock files, and ``pip install`` lines in Dockerfiles and shell scripts
+(CI steps and imports in code are added by ``dependencies``)."""
+IMPORT_FILES = ("*.py", "*.ipynb")
+IMPORTED_AS = {
+    "sklearn": "scikit-learn", "cv2": "opencv-python", "yaml": "pyyaml", "PIL": "pillow",
+    "azureml": "azureml-core", "azure.ai.ml": "azure-ai-ml",
+    "google.cloud.aiplatform": "google-cloud-aiplatform", "databricks.feature_store":
+    "databricks-feature-store", "databricks.feature_engineering":
+    "databricks-feature-engineering", "tensorflow_data_validation": "tensorflow-data-validation",
+    "tensorflow_model_analysis": "tensorflow-model-analysis", "gx": "great-expectations",
+}  # fmt: skip
+_IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import\b|import[ \t]+([\w.]+))", re.M)
+_PIP_INSTALL = re.compile(
+    r"\b(?:pip3?|uv[ \t]+pip|python3?[ \t]+-m[ \t]+pip)[ \t]+install[ \t]+([^\n&|;#]*)"
+)
 
 
 def normalise(name: str) -> str:
@@ -59,8 +88,17 @@ def _names_in(path: str, text: str) -> list[str]:
     notes and skips it)."""
     base = path.rsplit("/", 1)[-1].lower()
     names: list[str] = []
-    if base.endswith((".txt", ".in")):
+    if base.startswith(("dockerfile", "containerfile")) or base.endswith((".dockerfile", ".sh")):
+        names = pip_installed(text)
+    elif base.endswith((".txt", ".in", ".requirements", ".tmpl")):
         names = _requirement_names(line.split("#", 1)[0] for line in text.splitlines())
+    elif base in ("poetry.lock", "uv.lock", "pdm.lock"):
+        packages = tomllib.loads(text).get("package", [])
+        names = [normalise(p["name"]) for p in packages if isinstance(p, dict) and "name" in p]
+    elif base == "pipfile.lock":
+        data = json.loads(text)
+        for section in ("default", "develop"):
+            names += [normalise(k) for k in data.get(section, {})]
     elif base == "pyproject.toml" or base == "pipfile":
         data = tomllib.loads(text)
         project = data.get("project", {})
@@ -86,29 +124,102 @@ def _names_in(path: str, text: str) -> list[str]:
         block = re.search(r"(?:install_requires|extras_require)\s*=\s*[\[{](.*?)[\]}]", text, re.S)
         if block:
             names += _requirement_names(re.findall(r"['\"]([^'\"]+)['\"]", block.group(1)))
-    else:  # conda environment
+    else:  # a conda environment: a YAML whose dependencies list packages
         docs = load_all_untrusted(text)
-        data = docs[0] if docs else {}
-        for dep in data.get("dependencies", []) if isinstance(data, dict) else []:
-            if isinstance(dep, str):
-                names.append(normalise(dep.split("::")[-1]))
-            elif isinstance(dep, dict):
-                names += _requirement_names(dep.get("pip", []))
+        names = _conda_names(docs[0] if docs else {})
     return [n for n in names if n]
 
 
-def dependencies(view: RepoView) -> dict[str, tuple[str, int | None]]:
-    """Declared package name -> (file, line) of its first declaration."""
+CONDA_SHAPE = ShapeMatch(
+    files=("*.yml", "*.yaml"),
+    any_of=(YamlShape(has=("dependencies",), has_any=("channels", "name", "dependencies.pip")),),
+)
+
+
+def _conda_names(data: Any) -> list[str]:
+    names: list[str] = []
+    deps = data.get("dependencies") if isinstance(data, dict) else None
+    for dep in deps if isinstance(deps, list) else []:
+        if isinstance(dep, str):
+            names.append(normalise(dep.split("::")[-1]))
+        elif isinstance(dep, dict):
+            names += _requirement_names(dep.get("pip", []))
+    return [n for n in names if n]
+
+
+def pip_installed(text: str) -> list[str]:
+    """Packages named by the ``pip install`` lines of a script, Dockerfile or CI step."""
+    names = []
+    for m in _PIP_INSTALL.finditer(text):
+        words = m.group(1).replace("\\", " ").split()
+        skip = False
+        for w in words:
+            if skip:
+                skip = False
+                continue
+            if w in (
+                "-r",
+                "-c",
+                "-e",
+                "--requirement",
+                "--constraint",
+                "-i",
+                "--index-url",
+                "--extra-index-url",
+                "-f",
+                "--find-links",
+                "--target",
+                "-t",
+            ):
+                skip = True
+                continue
+            w = w.strip("'\"")
+            if w and not w.startswith(("-", ".", "/", "$", "git+", "http")):
+                names.append(normalise(w))
+    return [n for n in names if re.fullmatch(r"[a-z0-9][a-z0-9-]*", n)]
+
+
+def imported(text: str) -> list[str]:
+    """Packages a module imports, by their install names where they differ."""
+    out = []
+    for m in _IMPORT.finditer(text):
+        module = m.group(1) or m.group(2)
+        for prefix, package in IMPORTED_AS.items():
+            if module == prefix or module.startswith(prefix + "."):
+                out.append(package)
+                break
+        else:
+            out.append(normalise(module.split(".", 1)[0]))
+    return out
+
+
+def dependencies(
+    view: RepoView, ci: list[tuple[str, int | None, str]] | None = None
+) -> dict[str, tuple[str, int | None]]:
+    """Package name -> (file, line) where it is first declared: dependency files first, then
+    ``pip install`` steps in CI (``ci``), then imports in code (an import is use too)."""
     found: dict[str, tuple[str, int | None]] = {}
+
+    def add(name: str, path: str, text: str) -> None:
+        if name not in found:
+            found[name] = (path, line_of(text, name.replace("-", "")) or line_of(text, name))
+
+    found_files = {e.path for e in view.files(DEPENDENCY_FILES)}
     for e in view.files(DEPENDENCY_FILES):
         names = view.parse(e, functools.partial(_names_in, e.path), "dependency file")
         text = view.text(e)
-        if not names or text is None:
-            continue
-        for name in names:
-            found.setdefault(
-                name, (e.path, line_of(text, name.replace("-", "")) or line_of(text, name))
-            )
+        for name in names or () if text is not None else ():
+            add(name, e.path, text or "")
+    for e in view.files(("*.yml", "*.yaml")):  # a conda environment of any name, by content
+        if e.path not in found_files and (docs := shaped_docs(view, e, CONDA_SHAPE)):
+            for name in _conda_names(docs[0]):
+                add(name, e.path, view.text(e) or "")
+    for path, line, cmd in ci or ():
+        for name in pip_installed(cmd):
+            found.setdefault(name, (path, line))
+    for e, code in view.corpus(IMPORT_FILES, notebook_code).search(_IMPORT):
+        for name in imported(code):
+            add(name, e.path, code)
     return found
 
 
@@ -161,7 +272,7 @@ class Matcher:
     @property
     def deps(self) -> dict[str, tuple[str, int | None]]:
         if self._deps is None:
-            self._deps = dependencies(self.view)
+            self._deps = dependencies(self.view, self.ci)
         return self._deps
 
     @property
@@ -245,7 +356,7 @@ class Matcher:
 
 def files_read_by(rules: Iterable[Rule], ci_systems: tuple[CiSystem, ...] = ()) -> tuple[str, ...]:
     """Globs of every file some rule will read, so they can be read in one batch."""
-    from assess.scan.checks import README_FILES, TEXT_FILES
+    from assess.scan.checks import README_FILES, TEXT_FILES, USE_FILES
 
     ci_globs = [
         g
@@ -268,13 +379,13 @@ def files_read_by(rules: Iterable[Rule], ci_systems: tuple[CiSystem, ...] = ()) 
         elif m.shape:
             globs += m.shape.files
         elif m.dependencies:
-            globs += DEPENDENCY_FILES
+            globs += [*DEPENDENCY_FILES, *IMPORT_FILES, *ci_globs]
         elif m.ci_step or m.ci_config:
             globs += ci_globs
         elif m.check == "secrets":
             globs += TEXT_FILES
         elif m.check == "readme_only_tools":
-            globs += [*README_FILES, *DEPENDENCY_FILES]
+            globs += [*README_FILES, *DEPENDENCY_FILES, *USE_FILES]
     return tuple(dict.fromkeys(globs))
 
 

@@ -107,13 +107,17 @@ def summary(evidence: Evidence, pack: Pack) -> str:
             found = repo.areas.get(area.id, ())
             pos = [f for f in found if f.kind is RuleKind.positive]
             neg = [f for f in found if f.kind is RuleKind.negative]
-            lines.append(f"  {area.title}: {len(pos)} evidence, {len(neg)} problems")
-            for f in neg + pos:
-                mark = "!" if f.kind is RuleKind.negative else "+"
+            ask = [f for f in found if f.kind is RuleKind.prompt]
+            lines.append(
+                f"  {area.title}: {len(pos)} evidence, {len(neg)} problems"
+                + (f", {len(ask)} to ask about" if ask else "")
+            )
+            for f in neg + ask + pos:
+                mark = {RuleKind.negative: "!", RuleKind.prompt: "?"}.get(f.kind, "+")
                 where = f"{f.path}:{f.line}" if f.line else f.path
                 lines.append(
                     f"    {mark} {f.title} [{STRENGTH_LABEL[f.strength.value]}] {where}"
-                    + (f"  {f.snippet}" if f.snippet and f.kind is RuleKind.negative else "")
+                    + (f"  {f.snippet}" if f.snippet and f.kind is not RuleKind.positive else "")
                 )
         for note in repo.notes:
             lines.append(f"  note: {note}")

@@ -32,6 +32,16 @@ number, a list where text belongs, nesting past the stack): that file is skipped
 the repository's other evidence stands."""
 
 
+def decode(data: bytes) -> str | None:
+    """A file's text: UTF-16 or UTF-8 by its byte-order mark (Windows editors write both), else
+    UTF-8 (undecodable bytes become U+FFFD); None for a binary file (a NUL in its first 8 KB)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace").removeprefix("\ufeff")
+    if b"\0" in data[:8192]:
+        return None
+    return data.decode("utf-8", errors="replace").removeprefix("\ufeff")
+
+
 @lru_cache(maxsize=512)
 def glob_regex(pattern: str) -> re.Pattern[str]:
     """gitignore-like globs: ``**/`` any folders (or none), ``*`` within one name, ``?`` one
@@ -268,7 +278,6 @@ class RepoView:
             else:
                 self.bytes_read += len(data)
                 self.files_read += 1
-                if b"\0" not in data[:8192]:
-                    text = data.decode("utf-8", errors="replace")
+                text = decode(data)
         self._texts[entry.path] = text
         return text
