@@ -2,8 +2,8 @@
 ``branding:`` section or a theme file (``--theme``), checked before anything renders.
 
 The logo is read here, checked to be an image (PNG, JPEG, GIF or SVG, by its bytes, not its
-name) and handed to the template as a ``data:`` URL, so the renderer's fetcher never needs to
-read a file outside the package's templates.
+name) and handed to the template as a ``data:`` URL (markup, so the template prints it as it
+is), so the renderer's fetcher never needs to read a file outside the package's templates.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 from pathlib import Path
+
+from markupsafe import Markup
 
 from assess.errors import InputError
 from assess.fsio import record_input
@@ -24,7 +26,7 @@ MAX_LOGO_BYTES = 2 * 1024 * 1024
 @dataclass(frozen=True)
 class Theme:
     consultancy: str
-    logo: str | None  # data: URL
+    logo: Markup | None  # data: URL
     primary: str
     accent: str
     confidentiality: str
@@ -81,7 +83,7 @@ def resolve(
             raise InputError(
                 f"{b.logo} is not an image (PNG, JPEG, GIF or SVG)", file=source, field=field
             )
-        logo = f"data:{kind};base64,{base64.b64encode(data).decode('ascii')}"
+        logo = Markup(f"data:{kind};base64,{base64.b64encode(data).decode('ascii')}")
     return Theme(
         consultancy=b.consultancy or organisation,
         logo=logo,
