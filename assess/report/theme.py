@@ -4,6 +4,8 @@
 The logo is read here, checked to be an image (PNG, JPEG, GIF or SVG, by its bytes, not its
 name) and handed to the template as a ``data:`` URL (markup, so the template prints it as it
 is), so the renderer's fetcher never needs to read a file outside the package's templates.
+``engagement_theme`` is the branding of an engagement file: ``assess report`` renders with it
+and ``assess validate`` checks it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
+from assess.engagement import LoadedEngagement
 from assess.errors import InputError
 from assess.fsio import record_input
 from assess.model import Branding
@@ -62,6 +65,8 @@ def resolve(
     if b.logo:
         field = f"{prefix}logo"
         where = (source.parent if source else Path.cwd()) / b.logo
+        if where.is_dir():
+            raise InputError(f"{b.logo} is a folder, not a logo file", file=source, field=field)
         if not where.is_file():
             raise InputError(f"no such logo file: {b.logo}", file=source, field=field)
         size = where.stat().st_size
@@ -91,3 +96,9 @@ def resolve(
         accent=b.accent_colour,
         confidentiality=b.confidentiality,
     )
+
+
+def engagement_theme(loaded: LoadedEngagement) -> Theme:
+    """The branding of an engagement file (its ``branding:`` section), checked."""
+    eng = loaded.engagement
+    return resolve(eng.branding, loaded.path, eng.assessment.organisation, prefix="branding.")
