@@ -587,13 +587,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     files: dict[Path, bytes] = {}
     if fmt in ("pdf", "html") or args.html:
         from assess.report.render import render_html, render_pdf
-        from assess.report.theme import load_theme, resolve
+        from assess.report.theme import engagement_theme, load_theme, resolve
 
         if args.theme:
             theme = resolve(load_theme(args.theme), args.theme, result.info.organisation)
         else:
-            branding = loaded.engagement.branding
-            theme = resolve(branding, loaded.path, result.info.organisation, prefix="branding.")
+            theme = engagement_theme(loaded)
         html = render_html(result, theme)
         if args.html:
             files[args.html] = html.encode("utf-8")
@@ -796,17 +795,29 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from assess.engagement import load_engagement
+    """The checks ``report`` makes before it renders: the pack (``--pack``, else each
+    engagement's own, as ``report`` loads it), each engagement against it, and its branding."""
+    from assess.engagement import load_with_pack
     from assess.packs import load_pack
+    from assess.report.theme import engagement_theme
+    from assess.scoring import assess
 
-    pack = load_pack(args.pack)
-    print(
-        f"ok: pack {pack.id} {pack.version} ({len(pack.questions)} questions, "
-        f"{len(pack.rules)} scan rules, {len(pack.tools)} tools) at {pack.source}"
-    )
+    if args.pack or not args.engagements:
+        pack = load_pack(args.pack)
+        print(
+            f"ok: pack {pack.id} {pack.version} ({len(pack.questions)} questions, "
+            f"{len(pack.rules)} scan rules, {len(pack.tools)} tools) at {pack.source}"
+        )
     for path in args.engagements:
-        loaded = load_engagement(path, pack)
-        print(f"ok: {path} ({len(loaded.engagement.answers)} questions answered)")
+        pack, loaded = load_with_pack(path, args.pack)
+        engagement_theme(loaded)
+        areas = assess(pack, loaded).areas  # counted as the report counts them
+        print(
+            f"ok: {path} (pack {pack.id} {pack.version}; {len(pack.questions)} questions: "
+            f"{sum(a.answered for a in areas)} answered, {sum(a.dont_know for a in areas)} "
+            f"don't know, {sum(a.not_applicable for a in areas)} not applicable, "
+            f"{sum(a.unanswered for a in areas)} not answered)"
+        )
     return EXIT_OK
 
 

@@ -8,11 +8,8 @@ cannot show is never claimed.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
-
-from pydantic import ValidationError
 
 from assess.errors import InputError
 from assess.model import (
@@ -23,26 +20,17 @@ from assess.model import (
     Milestone,
     Progress,
 )
-from assess.yamlio import format_path, read_text
+from assess.validation import load_json
 
 
 def load_result(path: Path) -> Assessment:
     """An Assessment result written by ``assess score --format json``."""
-    text = read_text(path, "result file")
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON: {exc.msg}", file=path, line=exc.lineno) from None
-    try:
-        return Assessment.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        field = format_path(tuple(x for x in err["loc"] if isinstance(x, str | int)))
-        raise InputError(
-            f"not an assess result (write one with 'assess score --format json'): {err['msg']}",
-            file=path,
-            field=field or None,
-        ) from None
+    return load_json(
+        Assessment,
+        path,
+        "result file",
+        not_a="not an assess result (write one with 'assess score --format json')",
+    )
 
 
 def label(result: Assessment) -> str:

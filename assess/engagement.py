@@ -59,7 +59,7 @@ def load_with_pack(path: Path, pack_ref: str | Path | None) -> tuple[Pack, Loade
     from assess.packs import load_pack
 
     eng, loc = parse_engagement(path)
-    pack = load_pack(pack_ref or pack_location(eng, path))
+    pack = load_pack(pack_ref or pack_location(eng, path, loc))
     check_engagement(eng, pack, path, loc)
     return pack, LoadedEngagement(eng, path, hashlib.sha256(path.read_bytes()).hexdigest())
 
@@ -84,11 +84,21 @@ def dump_engagement(eng: Engagement) -> str:
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
 
 
-def pack_location(eng: Engagement, path: Path) -> str | Path:
+def pack_location(eng: Engagement, path: Path, loc: Locator | None = None) -> str | Path:
     """Where an engagement's pack lives: its recorded folder (relative to the engagement
-    file) for a pack that is not bundled, else the bundled pack's id."""
+    file) for a pack that is not bundled, else the bundled pack's id. A recorded folder that
+    is not there is this file's error (``pack.path``)."""
     if eng.pack.path:
-        return path.parent / eng.pack.path
+        folder = path.parent / eng.pack.path
+        if not folder.is_dir():
+            raise EngagementError(
+                f"no pack folder {eng.pack.path} (relative to this file); give --pack PATH "
+                "or correct the path",
+                file=path,
+                field="pack.path",
+                line=loc.line(("pack", "path")) if loc else None,
+            )
+        return folder
     return eng.pack.id
 
 

@@ -11,7 +11,8 @@ from pathlib import Path
 
 
 class AssessError(Exception):
-    """Something the user must fix. ``str(err)`` is the one-line message the CLI prints."""
+    """Something the user must fix. ``str(err)`` is the one-line message the CLI prints: any
+    line break in it (a library's message, a file name) is joined into that one line."""
 
     exit_code = 2
 
@@ -35,7 +36,8 @@ class AssessError(Exception):
             where += f":{self.line}"
         if self.field:
             where = f"{where}: {self.field}" if where else self.field
-        return f"{where}: {self.message}" if where else self.message
+        text = f"{where}: {self.message}" if where else self.message
+        return " ".join(part.strip() for part in text.splitlines() if part.strip())
 
 
 class InputError(AssessError):

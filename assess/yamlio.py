@@ -206,6 +206,11 @@ def load_yaml(path: Path, what: str = "YAML file") -> tuple[Any, Locator]:
             data = loader.construct_document(node)
         finally:
             loader.dispose()
+    except yaml.reader.ReaderError as exc:  # a character YAML cannot hold, e.g. NUL
+        found = text.find(chr(exc.character)) if isinstance(exc.character, int) else -1
+        line = text.count("\n", 0, found) + 1 if found >= 0 else None
+        code = f" (U+{exc.character:04X})" if isinstance(exc.character, int) else ""
+        raise InputError(f"malformed YAML: {exc.reason}{code}", file=path, line=line) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None

@@ -5,9 +5,14 @@ The XLSX and CSV files hold the tables of ``assess.report.tables``; the Markdown
 report in text, rendered from ``templates/report.md.j2``.
 
 Safety: a text cell that starts with ``=`` is stored in the workbook as text, never as a
-formula, so a note such as ``=HYPERLINK(...)`` cannot run when the file is opened. The Markdown
-is not HTML-escaped (Markdown has no such escaping); inside a table cell ``|`` is escaped and a
-line break becomes ``<br>`` so a client's text cannot break the table.
+formula, so a note such as ``=HYPERLINK(...)`` cannot run when the file is opened. In the
+Markdown every value the template prints is literal text (``md_text``, the environment's
+``finalize``): ``<`` and ``>`` become ``&lt;`` and ``&gt;`` (and ``&`` before what would read as
+an entity, ``&amp;``), so a note holding ``<img>``, ``<script>`` or ``<style>`` shows as typed in
+every renderer; the backslash and the characters that make links, images, emphasis, code,
+strikethrough, math and table cells (``[ ] * _ ` ~ $ |``) are backslash-escaped; a value cannot
+start a heading, list or quote; and a line break becomes a space (``<br>`` inside a table cell,
+the only HTML the Markdown holds). Values are cut as in the PDF (``assess.report.text.cap``).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from typing import Any
 
 import jinja2
 import pandas as pd
+from markupsafe import Markup
 
 from assess.export import csv_text
 from assess.model import Assessment, LineageLink, LinkStatus
@@ -33,6 +39,7 @@ from assess.report.render import (
     shared_context,
 )
 from assess.report.tables import binding_references, tables
+from assess.report.text import cap
 from assess.resources import templates_dir
 
 MAX_WIDTH = 60  # column width cap in the workbook, in characters; longer text wraps
@@ -106,19 +113,55 @@ def csv_files(result: Assessment) -> dict[str, bytes]:
 LINK_MARKS = {LinkStatus.found: "\u2713", LinkStatus.missing: "\u2717", LinkStatus.broken: "\u2717"}
 
 
-def md_cell(value: Any) -> str:
-    """A value for a Markdown table cell: ``|`` escaped, line breaks as ``<br>``."""
-    if value is None:
-        return ""
-    text = str(value).replace("|", "\\|")
-    return re.sub(r"\r\n|\r|\n", "<br>", text.strip())
+_ENTITY = r"&(?=#[0-9]+;|#[xX][0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)"
+_INLINE = re.compile(
+    _ENTITY
+    + r"|[<>\\`*\[\]~$|]"
+    + r"|(?<![^\W_])_|_(?![^\W_])"  # an underscore not inside a word (snake_case stays)
+)
+_INLINE_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+# what opens a heading, a list item, a setext underline or a thematic break at a line's start
+_BLOCK_START = re.compile(r"^(\s*(?:[0-9]{1,9}(?=[.)](?:\s|$)))?)([#+=-]|(?<=[0-9])[.)])")
+_LINE_BREAK = re.compile(r"\s*(?:\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029])\s*")
 
 
-def md_line(value: Any) -> str:
-    """A value on one line of Markdown (a list item or a paragraph): line breaks as spaces."""
+def _literal(text: str) -> Markup:
+    text = _LINE_BREAK.sub(" ", text)
+    text = _INLINE.sub(lambda m: _INLINE_ESCAPES.get(m.group(), "\\" + m.group()), text)
+    return Markup(_BLOCK_START.sub(r"\1\\\2", text))
+
+
+def md_text(value: Any) -> Markup:
+    """A value as literal Markdown text on one line (see the module's notes). Markdown the code
+    built (``Markup``, e.g. from ``cell``) is kept as it is."""
+    return value if isinstance(value, Markup) else _literal(cap(str(value)))
+
+
+def md_cell(value: Any) -> Markup:
+    """A value for a Markdown table cell: literal text, line breaks as ``<br>``."""
     if value is None:
-        return ""
-    return re.sub(r"\s*(?:\r\n|\r|\n)\s*", " ", str(value).strip())
+        return Markup("")
+    if isinstance(value, Markup):
+        return value
+    lines = _LINE_BREAK.split(cap(str(value)).strip())
+    return Markup("<br>").join(_literal(line) for line in lines)
+
+
+def md_line(value: Any) -> Markup:
+    """A value on one line of Markdown (a list item or a paragraph), trimmed."""
+    return Markup("") if value is None else md_text(str(value).strip())
+
+
+def md_join(values: Iterable[Any], sep: str = "") -> Markup:
+    """Jinja's ``join`` for the Markdown: each item literal text, like a printed value."""
+    return Markup(md_text(sep)).join(md_text(v) for v in values)
+
+
+def md_link(url: str) -> Markup:
+    """An ``http(s)`` URL as an autolink; anything else as literal text."""
+    if re.fullmatch(r"https?://[^\s<>]+", url):
+        return Markup(f"<{url}>")
+    return md_text(url)
 
 
 def _lineage_line(links: Iterable[LineageLink]) -> str:
@@ -132,16 +175,19 @@ def _lineage_line(links: Iterable[LineageLink]) -> str:
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_dir()),
-        autoescape=False,  # Markdown, not HTML: table cells are escaped with the 'cell' filter
+        autoescape=False,  # Markdown, not HTML: every printed value goes through md_text
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=md_text,
     )
     env.filters["level"] = fmt_level
     env.filters["pct"] = fmt_pct
     env.filters["cell"] = md_cell
     env.filters["line"] = md_line
+    env.filters["join"] = md_join
+    env.filters["link"] = md_link
     env.globals["status_label"] = STATUS_LABELS.__getitem__
     env.globals["strength_label"] = STRENGTH_LABELS.__getitem__
     env.globals["evidence_label"] = EVIDENCE_LABELS.__getitem__

@@ -1,6 +1,8 @@
 """Render an Assessment as HTML (Jinja2) and PDF (WeasyPrint).
 
-Safety: Jinja2 autoescapes every value and fails on undefined names; WeasyPrint gets a URL
+Safety: Jinja2 autoescapes every value and fails on undefined names; every value is bounded
+first (``assess.report.text``: a cut marker past ``MAX_TEXT`` characters, break opportunities in
+long words), so no client text can make the layout run for minutes. WeasyPrint gets a URL
 fetcher that serves only files inside the package's ``templates/`` folder and inline ``data:``
 URLs, so text from a client (a note with ``<img src=file:///etc/passwd>``) prints literally and
 can never make the renderer read a local file or the network. WeasyPrint is imported only
@@ -16,12 +18,13 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from assess.compliance import DISCLAIMER
 from assess.errors import AssessError
 from assess.model import Assessment
 from assess.report import charts
+from assess.report.text import breakable, cap
 from assess.report.theme import Theme, resolve
 from assess.resources import templates_dir
 from assess.scan.portfolio import portfolio_rows
@@ -71,6 +74,20 @@ def fmt_pct(value: float | None) -> str:
     return "n/a" if value is None else f"{value * 100:.0f}%"
 
 
+def bounded(value: Any) -> Any:
+    """Every value the HTML template prints (its ``finalize``): text cut and made breakable
+    (``assess.report.text``) before Jinja escapes it; markup the code built (charts, the logo's
+    data URL, ``join``) is left as it is."""
+    if isinstance(value, Markup):
+        return value
+    return breakable(cap(str(value)))
+
+
+def _join(values: Any, sep: str = "") -> Markup:
+    """Jinja's ``join`` for the HTML: each item bounded and escaped like a printed value."""
+    return escape(sep).join(escape(bounded(v)) for v in values)
+
+
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_dir()),
@@ -78,7 +95,9 @@ def _environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=bounded,
     )
+    env.filters["join"] = _join
     env.filters["level"] = fmt_level
     env.filters["pct"] = fmt_pct
     env.globals["status_label"] = STATUS_LABELS.__getitem__

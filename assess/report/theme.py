@@ -2,8 +2,10 @@
 ``branding:`` section or a theme file (``--theme``), checked before anything renders.
 
 The logo is read here, checked to be an image (PNG, JPEG, GIF or SVG, by its bytes, not its
-name) and handed to the template as a ``data:`` URL, so the renderer's fetcher never needs to
-read a file outside the package's templates.
+name) and handed to the template as a ``data:`` URL (markup, so the template prints it as it
+is), so the renderer's fetcher never needs to read a file outside the package's templates.
+``engagement_theme`` is the branding of an engagement file: ``assess report`` renders with it
+and ``assess validate`` checks it.
 """
 
 from __future__ import annotations
@@ -12,6 +14,9 @@ import base64
 from dataclasses import dataclass
 from pathlib import Path
 
+from markupsafe import Markup
+
+from assess.engagement import LoadedEngagement
 from assess.errors import InputError
 from assess.fsio import record_input
 from assess.model import Branding
@@ -24,7 +29,7 @@ MAX_LOGO_BYTES = 2 * 1024 * 1024
 @dataclass(frozen=True)
 class Theme:
     consultancy: str
-    logo: str | None  # data: URL
+    logo: Markup | None  # data: URL
     primary: str
     accent: str
     confidentiality: str
@@ -60,6 +65,8 @@ def resolve(
     if b.logo:
         field = f"{prefix}logo"
         where = (source.parent if source else Path.cwd()) / b.logo
+        if where.is_dir():
+            raise InputError(f"{b.logo} is a folder, not a logo file", file=source, field=field)
         if not where.is_file():
             raise InputError(f"no such logo file: {b.logo}", file=source, field=field)
         size = where.stat().st_size
@@ -81,7 +88,7 @@ def resolve(
             raise InputError(
                 f"{b.logo} is not an image (PNG, JPEG, GIF or SVG)", file=source, field=field
             )
-        logo = f"data:{kind};base64,{base64.b64encode(data).decode('ascii')}"
+        logo = Markup(f"data:{kind};base64,{base64.b64encode(data).decode('ascii')}")
     return Theme(
         consultancy=b.consultancy or organisation,
         logo=logo,
@@ -89,3 +96,9 @@ def resolve(
         accent=b.accent_colour,
         confidentiality=b.confidentiality,
     )
+
+
+def engagement_theme(loaded: LoadedEngagement) -> Theme:
+    """The branding of an engagement file (its ``branding:`` section), checked."""
+    eng = loaded.engagement
+    return resolve(eng.branding, loaded.path, eng.assessment.organisation, prefix="branding.")
