@@ -1008,9 +1008,9 @@ def _progress(message: str = "") -> None:
     """One status line on a terminal, rewritten in place; nothing when stderr is piped.
     Call with no message to clear it before printing results."""
     if sys.stderr.isatty():
-        from assess.safetext import printable
+        from assess.scan.redact import clean  # a folder name can hold a key too
 
-        line = printable(message)[: shutil.get_terminal_size().columns - 1]
+        line = clean(message)[: shutil.get_terminal_size().columns - 1]
         sys.stderr.write("\r\x1b[K" + line)
         sys.stderr.flush()
 

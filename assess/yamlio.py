@@ -80,7 +80,20 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
-class _UntrustedLoader(_Loader):  # type: ignore[misc,valid-type]
+class _BoundedLoader(_Loader):  # type: ignore[misc,valid-type]
+    """The safe loader, with integers no longer than Python can print (a 5,000-digit or a
+    ``0xfff...`` integer would break every later ``str()``): those stay the text they were."""
+
+
+def _bounded_int(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    value = loader.construct_yaml_int(node)  # type: ignore[arg-type]
+    return value if value.bit_length() <= 3000 else str(node.value)
+
+
+_BoundedLoader.add_constructor("tag:yaml.org,2002:int", _bounded_int)
+
+
+class _UntrustedLoader(_BoundedLoader):
     """The safe loader, reading application tags (CloudFormation's ``!Ref``, ``!Sub``,
     ``!GetAtt``; Home Assistant's ``!secret``...) as the plain value they tag."""
 
@@ -196,7 +209,7 @@ def load_yaml(path: Path, what: str = "YAML file") -> tuple[Any, Locator]:
     """Parse one YAML document with the safe loader; errors name the file and line."""
     text = read_text(path, what)
     try:
-        loader = _Loader(text)
+        loader = _BoundedLoader(text)
         try:
             node = loader.get_single_node()
             if node is None:

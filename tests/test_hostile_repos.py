@@ -445,3 +445,145 @@ def test_errors_and_warnings_show_control_characters_as_escapes(
         proc = run_assess(*args, "--pack", scan_pack)
         assert "\x1b" not in proc.stderr
         assert_clean_failure(proc, "\\x1b[2J")
+
+
+# --------------------------------------------------------------------------- second review
+
+
+def other_client(tmp_path: Path) -> Path:
+    return make_repo(tmp_path / "other", {"confidential.txt": "SECRET PLANS\n"})
+
+
+@pytest.mark.parametrize("variant", ["commondir", "symlinked-stores", "crafted-worktree"])
+def test_stores_borrowed_from_another_repository_are_refused(
+    tmp_path: Path, scan_pack: Path, variant: str
+) -> None:
+    other = other_client(tmp_path)
+    repo = make_repo(tmp_path / "a", {"dvc.yaml": "stages: {}\n"})
+    dotgit = repo / ".git"
+    if variant == "commondir":
+        (dotgit / "commondir").write_text(f"{other / '.git'}\n")
+    elif variant == "symlinked-stores":
+        import shutil
+
+        shutil.rmtree(dotgit / "objects")
+        (dotgit / "objects").symlink_to(other / ".git" / "objects")
+    else:
+        import shutil
+
+        shutil.rmtree(dotgit)
+        wt = repo / "wt"
+        wt.mkdir()
+        (repo / ".git").write_text("gitdir: wt\n")
+        (wt / "gitdir").write_text("../.git\n")
+        (wt / "commondir").write_text(f"{other / '.git'}\n")
+        (wt / "HEAD").write_text("ref: refs/heads/main\n")
+    for source in (repo, f"file://{repo}"):
+        proc = run_assess("scan", source, "--pack", scan_pack, "--format", "json")
+        assert proc.returncode == 2, proc.stdout
+        assert "confidential" not in proc.stdout + proc.stderr
+        assert "refusing to report another repository's content" in proc.stderr
+
+
+def test_file_url_clone_is_checked_like_a_local_scan(tmp_path: Path, scan_pack: Path) -> None:
+    other = other_client(tmp_path)
+    repo = make_repo(tmp_path / "a", {"dvc.yaml": "stages: {}\n"})
+    (repo / ".git" / "objects" / "info" / "alternates").write_text(f"{other / '.git/objects'}\n")
+    proc = run_assess("scan", f"file://{repo}", "--pack", scan_pack)
+    assert_clean_failure(proc, "objects/info/alternates borrows objects")
+
+
+def test_a_clone_that_never_ends_stops_at_the_budget(tmp_path: Path, scan_pack: Path) -> None:
+    repo = make_repo(tmp_path / "h", {"dvc.yaml": "stages: {}\n"})
+    (repo / ".git" / "refs" / "heads" / "main").unlink()
+    os.mkfifo(repo / ".git" / "refs" / "heads" / "main")
+    proc = run_assess("scan", "--budget", "3", f"file://{repo}", "--pack", scan_pack)
+    assert_clean_failure(proc, "cannot clone")
+
+
+def test_what_the_checks_read_is_bounded(tmp_path: Path, scan_pack: Path) -> None:
+    repo = make_repo(tmp_path / "g", {"dvc.yaml": "stages: {}\n"})
+    big = repo / ".git" / "big.cfg"
+    with big.open("wb") as fh:
+        fh.truncate(64 * 1024 * 1024)  # sparse: 64 MB that take no disk
+    with (repo / ".git" / "config").open("a") as fh:
+        fh.write("[include]\n\tpath = big.cfg\n")
+    assert_clean_failure(run_assess("scan", repo, "--pack", scan_pack), "over 1024 KB")
+
+
+def test_git_errors_neither_block_nor_hide(tmp_path: Path, scan_pack: Path) -> None:
+    repo = make_repo(tmp_path / "l", {"dvc.yaml": "stages: {}\n"})
+    grafts = "\n".join(f"bad graft line {i} {'x' * 40}" for i in range(5000))
+    (repo / ".git" / "info").mkdir(exist_ok=True)
+    (repo / ".git" / "info" / "grafts").write_text(grafts + "\n")
+    result = scan(repo, scan_pack, budget=60)
+    assert result.incomplete is None and result.history is not None
+
+    broken = make_repo(tmp_path / "b", {"dvc.yaml": "stages: {}\n"})
+    tree = git(broken, "rev-parse", "HEAD^{tree}").strip()
+    for body, expect in (
+        (f"tree {'1' * 40}\nauthor A <a@b> 1 +0000\ncommitter A <a@b> 1 +0000\n\nx\n", "tree"),
+        (f"tree {tree}\nparent {'2' * 40}\nauthor A <a@b> 1 +0000\n"
+         "committer A <a@b> 1 +0000\n\nx\n", "parent"),
+    ):  # fmt: skip
+        sha = subprocess.run(
+            ["git", "-C", str(broken), "hash-object", "-t", "commit", "-w", "--literally",
+             "--stdin"], input=body, capture_output=True, text=True, check=True, env=ENV,
+        ).stdout.strip()  # fmt: skip
+        git(broken, "update-ref", "refs/heads/main", sha)
+        proc = run_assess("scan", broken, "--pack", scan_pack, "--format", "json")
+        assert "internal error" not in proc.stderr, proc.stderr
+        if expect == "tree":
+            assert_clean_failure(proc, "cannot read the files of commit")
+        else:
+            assert proc.returncode == 0, proc.stderr
+            notes = json.loads(proc.stdout)["repos"][0]["notes"]
+            assert any("git log stopped" in n for n in notes), notes
+
+
+def test_pathological_names_and_values_stay_fast_and_whole(tmp_path: Path, scan_pack: Path) -> None:
+    repo = make_repo(
+        tmp_path / "r",
+        {
+            "k8s.yaml": "kind: 0x" + "f" * 5000 + "\n",
+            "dvc.yaml": "stages: {}\n",
+            ("a." * 100 + "/") * 15 + "x.pkl": bytes(2048),
+            "models/x\U000e0041\u00ad.pkl": bytes(2048),
+        },
+    )
+    result = scan(repo, scan_pack, budget=60)
+    assert result.incomplete is None and "alpha/dvc" in fired(result)
+    paths = {f.path for fs in result.areas.values() for f in fs}
+    assert "models/x\\U000e0041\\xad.pkl" in paths
+
+
+MORE_SECRETS = {
+    "hunter2x9": "PGPASSWORD=hunter2x9 psql -h db",
+    "npm_abcdefghijkl": "echo //registry.npmjs.org/:_authToken=npm_abcdefghijkl > .npmrc",
+    "pw123456": "curl -u admin:pw123456 https://x.example",
+    "Secret01": "API_KEY=ab,Secret01 pytest",
+    "Secret02": "docker login -u me -p Secret02 registry.example",
+    "Secret03": "mysql -uroot -pSecret03 db",
+    "Secret05": 'pytest --password "Super Secret05"',
+    "ssSecret06": "pip install git+https://user:p@ssSecret06@git.example/x.git",
+    "MIIEvSecret08": "echo '-----BEGIN RSA PRIVATE KEY----- MIIEvSecret08' > k",
+}
+
+
+def test_more_secret_shapes_are_redacted(tmp_path: Path, scan_pack: Path) -> None:
+    steps = "\n".join(f"      - run: {line}" for line in MORE_SECRETS.values())
+    repo = make_repo(
+        tmp_path / "r",
+        {
+            ".github/workflows/ci.yml": f"on: push\njobs:\n  t:\n    steps:\n{steps}\n",
+            "keys/ghp_" + "B" * 40 + "_backup.pkl": bytes(2048),
+        },
+    )
+    git(repo, "tag", "rel-AKIAIOSFODNN7EXAMPLEx")
+    text = ""
+    for fmt in ("json", "sarif", "table"):
+        proc = run_assess("scan", repo, "--pack", scan_pack, "--format", fmt)
+        assert proc.returncode == 0, proc.stderr
+        text += proc.stdout + proc.stderr
+    for value in [*MORE_SECRETS, "B" * 40, "AKIAIOSFODNN7EXAMPLE"]:
+        assert value not in text, value

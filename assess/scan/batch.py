@@ -154,7 +154,8 @@ def scan_one(
         rules = _pack(pack_dir).rules
         if is_url(source) and progress:
             progress("cloning")
-        with cloned(source) if is_url(source) else nullcontext(Path(source).expanduser()) as path:
+        local = nullcontext(Path(source).expanduser())
+        with cloned(source, budget) if is_url(source) else local as path:
             places.add(str(path))
             repo = GitRepo(path, ref, source=source, budget=budget)
             try:

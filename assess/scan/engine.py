@@ -255,7 +255,7 @@ def _dig(doc: Any, key: str) -> list[Any]:
 
 
 def _snippet(line: str) -> str:
-    line = redact(" ".join(line.split()))  # before the cut, which could leave half a key
+    line = redact(" ".join(line[:1000].split())[:400])  # before the cut: no half a key
     return line if len(line) <= 120 else line[:119] + "…"
 
 
@@ -566,6 +566,8 @@ def scan_repo(
                 )
                 if repo.shallow:
                     notes.append("shallow clone: history is truncated, counts are lower bounds")
+                if log.failure:
+                    notes.append(f"{log.failure}; history counts are lower bounds")
     except ScanTimeout:
         pass
     finally:
@@ -585,7 +587,7 @@ def scan_repo(
         files=len(entries),
         bytes_read=view.bytes_read,
         history=hist,
-        notes=tuple(notes),
+        notes=tuple(dict.fromkeys(notes)),  # a file parsed by two rules is noted once
         incomplete=incomplete,
         areas={k: tuple(v) for k, v in areas.items()},
     )

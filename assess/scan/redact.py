@@ -22,30 +22,57 @@ from assess.safetext import printable
 from assess.scan.checks import SECRET_PATTERNS
 
 MASK = "[redacted]"
+MAX_TEXT = 20_000
+"""Longest text cleaned whole; the rest of a longer one (only a hostile path or note is that
+long) is cut, so cleaning stays fast whatever the repository holds."""
 _KEYWORD = (
-    r"(?:password|passwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key"
-    r"|credentials?|auth)"
+    r"(?:password|passwd|passphrase|secret|token|api[_-]?key|apikey|access[_-]?key"
+    r"|private[_-]?key|credentials?|auth|sshpass)"
 )
-# the keyword as a whole part of a name: db_password, API-KEY, oauth_token; not tokenizer
-_NAME = rf"(?:[a-z0-9]++[_.-])*{_KEYWORD}(?:[_-][a-z0-9]++)*"
+# a name holding the keyword: DB_PASSWORD, PGPASSWORD, api-key, _authToken; not tokenizer,
+# max_tokens or author. Every repetition is bounded and starts at a name's first character,
+# so the time is linear in the text's length.
+_NAME = rf"(?<![a-z0-9_.-])[a-z0-9_.-]{{0,40}}?{_KEYWORD}(?:[_-][a-z0-9]{{1,30}}){{0,4}}"
+# an option's name after its --: --password, --db-pass, --pw, --api_key
+_OPTION = rf"[a-z0-9_-]{{0,40}}?(?:{_KEYWORD}|pw|pass)(?:[_-][a-z0-9]{{1,30}}){{0,4}}"
 # what only refers to a secret kept elsewhere, or is no secret at all
 _REFERENCE = (
-    r"(?![$<{%(\[]|os\.|env\b|environ|getenv|process\.env|secrets?\.|vault"
+    r"(?![$<{%(\[]|os\.|env\b|environ|getenv|process\.env|secrets?\.|vault[.:(]"
     r"|none\b|null\b|true\b|false\b|\*+|\[redacted\])"
 )
 _IN_PLAIN_SIGHT = [
-    # scheme://user:password@host
-    re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://[^/\s:@]*:)[^/\s@]+(?=@)"),
-    # --password=VALUE, --api-key VALUE, -p... is too vague to guess
-    re.compile(rf"(?i)(--{_NAME}(?:=|[ \t]+)['\"]?){_REFERENCE}[^\s'\"]+"),
-    # NAME=VALUE, name: VALUE, "name": "VALUE" where the name says it is a secret
-    re.compile(rf"(?i)(\b{_NAME}['\"]?[ \t]*[:=][ \t]*['\"]?){_REFERENCE}[^\s'\",;]{{4,}}"),
+    # scheme://user:password@host (the password may hold an @); a token as the user name
+    re.compile(
+        r"(?i)((?<![a-z0-9+.-])[a-z][a-z0-9+.-]{0,20}://[^/\s:@]{0,200}:)[^/\s]{1,200}?"
+        r"(?=@[^/\s@]{0,200}(?:$|[/\s:?#]))"
+    ),
+    re.compile(r"(?i)(://)(?:gh[pousr]_|github_pat_|glpat-)?[A-Za-z0-9_-]{30,200}(?=@)"),
+    # --password "two words", --token=VALUE, --api-key VALUE
+    re.compile(rf"(?i)(--{_OPTION}(?:=|[ \t]+)(['\"])){_REFERENCE}[^'\"\n]{{1,200}}(?=\2)"),
+    re.compile(rf"(?i)(--{_OPTION}(?:=|[ \t]+)){_REFERENCE}[^\s'\"]{{1,200}}"),
+    # NAME='a value', name: "value", os.environ['API_KEY']='value'
+    re.compile(
+        rf"(?i)({_NAME}['\"]?\]?[ \t]*[:=][ \t]*(['\"])){_REFERENCE}[^'\"\n]{{2,200}}(?=\2)"
+    ),
+    # NAME=value, name: value
+    re.compile(rf"(?i)({_NAME}['\"]?\]?[ \t]*[:=][ \t]*){_REFERENCE}[^\s'\"]{{2,200}}"),
+    # curl -u user:password, docker login -p password, mysql -ppassword
+    re.compile(r"(?i)((?<!\S)(?:-u|--user)[ \t]+[^\s:]{1,100}:)[^\s@]{1,200}"),
+    re.compile(r"(?i)(\blogin\b[^\n]{0,200}?[ \t](?:-p|--password)(?:=|[ \t]+))[^\s]{1,200}"),
+    re.compile(r"(?i)(\bmysql(?:dump)?\b[^\n]{0,200}?[ \t]-p)[^\s]{1,200}"),
+    # a private key's body after its header
+    re.compile(r"(-----BEGIN [A-Z ]{0,20}PRIVATE KEY-----)[^\n]{1,100000}"),
 ]
+# the detector's patterns without their word boundaries: a key glued to a name
+# (keys/ghp_..._backup.pkl, v1.0-AKIA...x) is still a key
+_TOKENS = [re.compile(rx.pattern.replace(r"\b", "")) for _kind, rx in SECRET_PATTERNS]
 
 
 def redact(text: str) -> str:
     """``text`` with every secret the detector knows masked."""
-    for _kind, rx in SECRET_PATTERNS:
+    if len(text) > MAX_TEXT:
+        text = text[:MAX_TEXT] + "…"
+    for rx in _TOKENS:
         if rx.search(text):
             text = rx.sub(_mask_token, text)
     for rx in _IN_PLAIN_SIGHT:
@@ -53,7 +80,7 @@ def redact(text: str) -> str:
     return text
 
 
-_NAMED_VALUE = re.compile(r"^([^:=]*[:=][ \t]*['\"]?)")
+_NAMED_VALUE = re.compile(r"^([^:=]{0,200}[:=][ \t]*['\"]?)")
 
 
 def _mask_token(m: re.Match[str]) -> str:

@@ -30,10 +30,12 @@ import os
 import queue
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import threading
 import time
+import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,6 +61,7 @@ SAFE_CONFIG = [
 ]
 SAFE_ENV = {
     "GIT_ALLOW_PROTOCOL": "",  # no transport at all: no fetch, clone, uploadpack or ext::
+    "GIT_NO_LAZY_FETCH": "1",  # git 2.45+: a partial clone never fetches (older gits: above)
     "GIT_PROTOCOL_FROM_USER": "0",
     "GIT_ALTERNATE_OBJECT_DIRECTORIES": "",
     "GIT_TERMINAL_PROMPT": "0",
@@ -117,7 +120,9 @@ class _SafeGit(git.Git):
         """Kill every streaming git process still running (the budget ran out, or close)."""
         with self._lock:
             streams, self._streams = self._streams, []
-        for proc in streams:
+        for proc in streams:  # each leads its own process group: its children go with it
+            with contextlib.suppress(Exception):
+                os.killpg(proc.pid, signal.SIGKILL)
             with contextlib.suppress(Exception):
                 proc.kill()
 
@@ -132,9 +137,12 @@ class _SafeGit(git.Git):
         # what our own code set (cloned's one protocol, the git folder) goes over the safe base
         kwargs["env"] = {**SAFE_ENV, **self._environment, **(kwargs.get("env") or {})}
         if kwargs.get("as_process"):
+            kwargs["start_new_session"] = True  # so a kill reaches git's children too
             result = super().execute(command, *args, **kwargs)
             with self._lock:
                 self._streams.append(result.proc)
+            if "log" in command or "cat-file" in command:  # ours to read; clone reads its own
+                setattr(result.proc, "stderr_tail", _drain(result.proc.stderr))  # noqa: B010
             return result
         timeout = min(self.deadline - time.monotonic(), COMMAND_TIMEOUT)
         kwargs["kill_after_timeout"] = max(timeout, 0.001)
@@ -145,6 +153,23 @@ class _SafeGit(git.Git):
                 raise
             self._stopped = self.stopped or f"a git command did not answer in {timeout:.0f} s"
             raise ScanTimeout(self._stopped) from None
+
+
+def _drain(stream: Any) -> list[str]:
+    """Read a streaming process's stderr as it comes (a full pipe would block git), keeping
+    its last lines for a note."""
+    tail: list[str] = []
+
+    def run() -> None:
+        with contextlib.suppress(OSError, ValueError):
+            for raw in stream:
+                line = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
+                tail.append(line.strip())
+                del tail[:-5]
+
+    if stream is not None:
+        threading.Thread(target=run, daemon=True).start()
+    return tail
 
 
 class _SafeRepo(git.Repo):
@@ -159,6 +184,12 @@ _SECTION = re.compile(r"^\s*\[")
 _PATH_KEY = re.compile(r"^\s*path\s*=\s*(.*?)\s*$", re.IGNORECASE)
 
 
+SMALL_FILE = 64 * 1024
+"""Most bytes read of a git bookkeeping file (.git, commondir, gitdir): a few dozen in practice."""
+CONFIG_FILE = 1024 * 1024
+"""Most bytes read of a config file or an include (git's own are a few KB)."""
+
+
 def _regular(path: Path, what: str, repo: Path) -> None:
     """Refuse a git file that is not a regular file (a FIFO or device blocks on open)."""
     with contextlib.suppress(FileNotFoundError):
@@ -169,24 +200,36 @@ def _regular(path: Path, what: str, repo: Path) -> None:
             )
 
 
+def _read(path: Path, what: str, repo: Path, limit: int = SMALL_FILE) -> str | None:
+    """A small git file's text (None when missing), refused when it is not a regular file or
+    larger than ``limit``: nothing the repository points at may block or exhaust memory."""
+    _regular(path, what, repo)
+    try:
+        if path.stat().st_size > limit:
+            raise InputError(
+                f"{what} {str(path)!r} is over {limit // 1024} KB; refusing it", file=repo
+            )
+        with path.open("rb") as fh:
+            return fh.read(limit + 1).decode("utf-8", errors="replace")
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        return None
+
+
 def _includes(config: Path, repo: Path, depth: int = 0) -> None:
     """Every ``include.path`` / ``includeIf.*.path`` reachable from ``config`` must be a
     regular file (or missing, which git ignores)."""
     if depth > 10:
         raise InputError("config includes nest more than 10 deep", file=repo)
-    try:
-        text = config.read_text(encoding="utf-8", errors="replace")
-    except (FileNotFoundError, IsADirectoryError):
-        return
+    text = _read(config, "config file", repo, CONFIG_FILE)
     in_include = False
-    for line in text.splitlines():
+    for line in (text or "").splitlines():
         if _SECTION.match(line):
             in_include = bool(_INCLUDE_SECTION.match(line))
-            continue
+            line = line.split("]", 1)[1] if "]" in line else ""  # [include] path = x
         m = _PATH_KEY.match(line) if in_include else None
         if not m:
             continue
-        value = m.group(1).split(" #", 1)[0].split(" ;", 1)[0].strip().strip('"')
+        value = m.group(1).split(" #", 1)[0].split(" ;", 1)[0].strip().replace('"', "")
         target = Path(os.path.expanduser(value))
         if not target.is_absolute():
             target = config.parent / target
@@ -195,26 +238,47 @@ def _includes(config: Path, repo: Path, depth: int = 0) -> None:
             _includes(target, repo, depth + 1)
 
 
-def _points_back(gitdir: Path, folder: Path) -> bool:
-    """A worktree's git folder records its ``.git`` file; a submodule's records its folder as
-    ``core.worktree``. Either must lead back to ``folder``."""
+def _points_back(gitdir: Path, folder: Path, repo: Path) -> bool:
+    """A linked worktree's git folder (``<common>/worktrees/<name>``) records its ``.git``
+    file; a submodule's records its folder as ``core.worktree``. Either must lead back to
+    ``folder``: git wrote that record in the other repository, which a hostile folder cannot."""
     here = folder.resolve()
-    back = gitdir / "gitdir"
-    if back.is_file():
-        recorded = Path(back.read_text(encoding="utf-8", errors="replace").strip())
+    recorded_text = _read(gitdir / "gitdir", "git file", repo)
+    if recorded_text is not None and gitdir.parent.name == "worktrees":
+        recorded = Path(recorded_text.strip())
         if not recorded.is_absolute():
             recorded = gitdir / recorded
         if recorded.resolve() == (here / ".git"):
             return True
-    config = gitdir / "config"
-    if config.is_file():
-        for line in config.read_text(encoding="utf-8", errors="replace").splitlines():
-            key, sep, value = line.partition("=")
-            if sep and key.strip().lower() == "worktree":
-                tree = Path(value.strip().strip('"'))
-                if (tree if tree.is_absolute() else gitdir / tree).resolve() == here:
-                    return True
+    for line in (_read(gitdir / "config", "config file", repo, CONFIG_FILE) or "").splitlines():
+        key, sep, value = line.partition("=")
+        if sep and key.strip().lower() == "worktree":
+            tree = Path(value.strip().strip('"'))
+            if (tree if tree.is_absolute() else gitdir / tree).resolve() == here:
+                return True
     return False
+
+
+def _inside(path: Path, root: Path) -> bool:
+    real = path.resolve()
+    return real == root or root in real.parents
+
+
+def _contained(common: Path, root: Path, repo: Path) -> None:
+    """Every store git reads objects and refs from must resolve (symbolic links followed)
+    inside ``root``: a symlinked ``objects`` or pack would show another repository's content."""
+    stores = [common, common / "objects", common / "refs", common / "packed-refs"]
+    objects = common / "objects"
+    for folder in (objects, objects / "pack", objects / "info"):
+        with contextlib.suppress(OSError):
+            stores += list(folder.iterdir())
+    for store in stores:
+        if (store.exists() or store.is_symlink()) and not _inside(store, root):
+            raise InputError(
+                f"{str(store)!r} leads to {str(store.resolve())!r}, outside the repository; "
+                "refusing to report another repository's content",
+                file=repo,
+            )
 
 
 def git_dir(path: Path) -> Path:
@@ -222,16 +286,17 @@ def git_dir(path: Path) -> Path:
     dotgit = path / ".git"
     if dotgit.is_symlink() or (dotgit.exists() and not (dotgit.is_dir() or dotgit.is_file())):
         raise InputError(".git is neither a folder nor a gitdir file; refusing it", file=path)
+    linked = False
     if dotgit.is_dir():
         gitdir = dotgit.resolve()
     elif dotgit.is_file():
-        _regular(dotgit, ".git file", path)
-        text = dotgit.read_text(encoding="utf-8", errors="replace").strip()
+        text = (_read(dotgit, ".git file", path) or "").strip()
         if not text.startswith("gitdir:"):
             raise InputError(".git file does not name a gitdir", file=path)
         gitdir = Path(text.removeprefix("gitdir:").strip())
         gitdir = (gitdir if gitdir.is_absolute() else path / gitdir).resolve()
-        if not gitdir.is_dir() or not _points_back(gitdir, path):
+        linked = not _inside(gitdir, path.resolve())
+        if not gitdir.is_dir() or (linked and not _points_back(gitdir, path, path)):
             raise InputError(
                 f"the .git file points to {str(gitdir)!r}, which is not this folder's worktree "
                 "or submodule; refusing to report another repository's content",
@@ -242,30 +307,35 @@ def git_dir(path: Path) -> Path:
     else:
         raise InputError("not a git repository", file=path)
     common = gitdir
-    if (gitdir / "commondir").is_file():
-        _regular(gitdir / "commondir", "git file", path)
-        rel = (gitdir / "commondir").read_text(encoding="utf-8", errors="replace").strip()
-        common = (gitdir / rel).resolve()
+    rel = _read(gitdir / "commondir", "git file", path)
+    if rel is not None:
+        common = (gitdir / rel.strip()).resolve()
+        if linked and gitdir.parent != common / "worktrees":
+            raise InputError(
+                f"the worktree's commondir {str(common)!r} is not the repository that records "
+                "it; refusing to report another repository's content",
+                file=path,
+            )
+    # a linked worktree or submodule reads its own repository's stores; anything else, its own
+    _contained(common, common if linked else path.resolve(), path)
     for folder in dict.fromkeys((gitdir, common)):
         for name in _GIT_FILES:
             _regular(folder / name, "git file", path)
         _includes(folder / "config", path)
         _includes(folder / "config.worktree", path)
-    alternates = common / "objects" / "info" / "alternates"
-    _regular(alternates, "git file", path)
-    if alternates.is_file():
-        borrowed = [
-            line.strip()
-            for line in alternates.read_text(encoding="utf-8", errors="replace").splitlines()
-            if line.strip() and not line.startswith("#")
-        ]
-        if borrowed:
-            raise InputError(
-                f"objects/info/alternates borrows objects from {borrowed[0]!r}: the scan would "
-                "report that repository's content as this one's; make the repository "
-                "self-contained first (git repack -a -d, then delete objects/info/alternates)",
-                file=path,
-            )
+    alternates = _read(common / "objects" / "info" / "alternates", "git file", path)
+    borrowed = [
+        line.strip()
+        for line in (alternates or "").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    if borrowed:
+        raise InputError(
+            f"objects/info/alternates borrows objects from {borrowed[0]!r}: the scan would "
+            "report that repository's content as this one's; make the repository "
+            "self-contained first (git repack -a -d, then delete objects/info/alternates)",
+            file=path,
+        )
     return gitdir
 
 
@@ -366,7 +436,15 @@ class GitRepo:
             )
         except git.GitCommandError:
             # Sizes need the blobs; a partial clone lacks them and may not fetch them.
-            raw = self._git.ls_tree("-r", "-z", "--full-tree", self.commit, stdout_as_string=False)
+            try:
+                raw = self._git.ls_tree(
+                    "-r", "-z", "--full-tree", self.commit, stdout_as_string=False
+                )
+            except git.GitCommandError as exc:
+                raise InputError(
+                    f"cannot read the files of commit {self.commit[:12]}: {_reason(exc)}",
+                    file=self.source,
+                ) from None
             self.notes.append("blobs missing locally (partial clone?): file sizes unknown")
         entries = []
         for record in raw.split(b"\0"):
@@ -511,9 +589,19 @@ class LogStream:
         finally:
             self.close()
 
+    @property
+    def failure(self) -> str | None:
+        """Why git's history walk ended early (its exit status and last words), or None."""
+        proc = getattr(self._proc, "proc", None)
+        code = proc.poll() if proc is not None else None
+        if not code or code < 0:  # still running, fine, or killed by us
+            return None
+        words = [w for w in getattr(proc, "stderr_tail", []) if w]
+        return f"git log stopped (status {code}): {words[-1] if words else 'no reason given'}"
+
     def close(self) -> None:
         with contextlib.suppress(Exception):
-            if self._proc.proc:
+            if self._proc.proc and self._proc.proc.poll() is None:
                 self._proc.proc.kill()
             self._proc.wait()
 
@@ -554,8 +642,10 @@ def is_url(text: str) -> bool:
 
 
 @contextlib.contextmanager
-def cloned(url: str) -> Iterator[Path]:
-    """Clone ``url`` (bare, no checkout) into a temporary folder removed afterwards."""
+def cloned(url: str, budget: float = DEFAULT_BUDGET) -> Iterator[Path]:
+    """Clone ``url`` (bare, no checkout) into a temporary folder removed afterwards. A
+    ``file://`` source is checked like a local scan first (``git_dir``), and the clone has its
+    own time budget."""
     tmp = Path(tempfile.mkdtemp(prefix="assess-scan-"))
     try:
         scheme = "ssh" if url.startswith("git@") else url.split("://", 1)[0].lower()
@@ -564,18 +654,40 @@ def cloned(url: str) -> Iterator[Path]:
                 f"cannot clone {scheme}:// URLs (use https://, ssh://, git@host:path or file://)",
                 file=url,
             )
+        if scheme == "file":
+            local = Path(urllib.parse.unquote(url.split("://", 1)[1]))
+            if not local.exists():
+                raise InputError("cannot clone: no such folder", file=url)
+            git_dir(local)
+
+        gits: list[_SafeGit] = []
+
+        class _Clone(_SafeRepo):  # its git starts the budget as it is made
+            class GitCommandWrapperType(_SafeGit):
+                def __init__(self, working_dir: Any = None) -> None:
+                    super().__init__(working_dir)
+                    self.start_budget(budget)
+                    gits.append(self)
+
         env = {"GIT_ALLOW_PROTOCOL": CLONE_PROTOCOLS[scheme]}
         try:
-            _SafeRepo.clone_from(
+            _Clone.clone_from(
                 url,
                 tmp / "repo.git",
                 bare=True,
                 env=env,
                 multi_options=["-c core.hooksPath=/dev/null", "--quiet"],
                 allow_unsafe_options=True,  # our own -c, not the user's
-            )
+            ).git.stop()
+        except ScanTimeout:
+            raise InputError(f"cannot clone: no answer within {budget:g} s", file=url) from None
         except git.GitCommandError as exc:
+            if exc.status in (-9, 137) or "Timeout" in str(exc.stderr):
+                raise InputError(f"cannot clone: stopped after {budget:g} s", file=url) from None
             raise InputError(f"cannot clone: {_reason(exc)}", file=url) from None
+        finally:
+            for g in gits:  # Ctrl-C or done: no git of the clone outlives it
+                g.stop()
         yield tmp / "repo.git"
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -204,7 +204,8 @@ class RepoView:
         try:
             return parse(text)
         except MALFORMED as exc:
-            reason = " ".join(str(exc).split())[:120] or type(exc).__name__
+            # long enough that a key in it is whole when the scan's redaction sees it
+            reason = " ".join(str(exc)[:1000].split())[:400] or type(exc).__name__
             self.notes.append(f"{entry.path}: {what} not read ({reason}); skipped")
             return None
 
