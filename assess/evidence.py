@@ -1,4 +1,8 @@
-"""Read an evidence file written by ``assess scan --format json``."""
+"""Read an evidence file written by ``assess scan --format json``.
+
+An evidence file may come from the client's own CI, so it is cleaned as the scanner cleans
+what it reports (secrets masked, control characters escaped: ``assess.scan.redact``) before any
+of it reaches a report or a terminal."""
 
 from __future__ import annotations
 
@@ -17,4 +21,11 @@ def load_evidence(path: Path, pack: Pack) -> Evidence:
             file=path,
             field="pack_id",
         )
-    return evidence
+    from assess.scan.redact import clean_failure, clean_scan
+
+    return evidence.model_copy(
+        update={
+            "repos": tuple(clean_scan(r) for r in evidence.repos),
+            "failed": tuple(clean_failure(f) for f in evidence.failed),
+        }
+    )

@@ -587,3 +587,27 @@ def test_more_secret_shapes_are_redacted(tmp_path: Path, scan_pack: Path) -> Non
         text += proc.stdout + proc.stderr
     for value in [*MORE_SECRETS, "B" * 40, "AKIAIOSFODNN7EXAMPLE"]:
         assert value not in text, value
+
+
+def test_an_evidence_file_from_the_client_is_cleaned_too(tmp_path: Path) -> None:
+    """Evidence a client's CI wrote can hold anything: it is cleaned on the way in."""
+    import shutil
+
+    repo = make_repo(tmp_path / "r", {"dvc.yaml": "stages: {}\n", "models/m.pkl": bytes(4096)})
+    evidence = tmp_path / "ev.json"
+    assert run_assess("scan", repo, "--format", "json", "-o", evidence).returncode == 0
+    data = json.loads(evidence.read_text())
+    scanned = data["repos"][0]
+    for findings in scanned["areas"].values():
+        for f in findings:
+            f["snippet"] = "key AKIAQWERTYUIOPASDFGH \x1b[2J\x1b]0;OWNED\x07"
+    scanned["incomplete"] = "stopped after 600 s (its time budget): 12 of 80 rules ran"
+    evidence.write_text(json.dumps(data))
+    eng = tmp_path / "engagement.yaml"
+    shutil.copy(Path(__file__).resolve().parent.parent / "samples" / "engagement.yaml", eng)
+    for name in ("r.md", "r.html"):
+        proc = run_assess("report", eng, "--evidence", evidence, "-o", tmp_path / name)
+        assert proc.returncode == 0, proc.stderr
+        text = (tmp_path / name).read_text()
+        assert "AKIAQWERTYUIOPASDFGH" not in text and "\x1b" not in text
+    assert "Scan incomplete: stopped after 600 s" in (tmp_path / "r.html").read_text()
