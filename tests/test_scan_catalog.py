@@ -32,7 +32,7 @@ def test_default_catalog_covers_every_area() -> None:
         assert any(r.kind is RuleKind.positive for r in mine), area.id
     kinds = {r.match.type for r in rules}
     assert kinds == {
-        "paths", "dependencies", "content", "yaml_key", "ci_step", "ci_config", "check"
+        "paths", "dependencies", "content", "yaml_key", "ci_step", "ci_config", "shape", "check"
     }  # fmt: skip
     negatives = {r.id for r in rules if r.kind is RuleKind.negative}
     assert {"versioning/committed-model-binaries", "data/large-files-in-git"} <= negatives
