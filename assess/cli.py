@@ -378,6 +378,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="write the email as .eml, do not send")
 
     p = sub.add_parser(
+        "evidence",
+        help="combine evidence files (one scan per repository, from a client's CI)",
+        description="Work with evidence files written by 'assess scan --format json'.",
+    )
+    evsub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    m = evsub.add_parser(
+        "merge",
+        help="merge evidence files into one",
+        description=(
+            "Merge evidence files into one: one entry per repository and commit (the first "
+            "file's wins), failures only for repositories no file scanned. All files must come "
+            "from the same pack and pack version."
+        ),
+    )
+    m.add_argument("files", nargs="+", type=Path, metavar="FILE", help="evidence files")
+    m.add_argument("-o", "--out", type=Path, metavar="FILE", help="write to FILE, not stdout")
+
+    p = sub.add_parser(
         "schema",
         help="print the JSON Schema of a file kind",
         description=(
@@ -763,6 +781,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     )  # fmt: skip
 
 
+def cmd_evidence(args: argparse.Namespace) -> int:
+    from assess.evidence import merge_evidence, read_evidence
+    from assess.fsio import check_writable_target
+    from assess.scan.output import evidence_json
+
+    if args.out:
+        check_writable_target(args.out)
+    merged = merge_evidence([(f, read_evidence(f)) for f in args.files], __version__)
+    _emit(evidence_json(merged), args.out)
+    return EXIT_OK
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     import json
 
@@ -1025,6 +1055,7 @@ COMMANDS = {
     "scan": cmd_scan,
     "run": cmd_run,
     "send": cmd_send,
+    "evidence": cmd_evidence,
     "schema": cmd_schema,
     "validate": cmd_validate,
 }

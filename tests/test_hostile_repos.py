@@ -611,3 +611,10 @@ def test_an_evidence_file_from_the_client_is_cleaned_too(tmp_path: Path) -> None
         text = (tmp_path / name).read_text()
         assert "AKIAQWERTYUIOPASDFGH" not in text and "\x1b" not in text
     assert "Scan incomplete: stopped after 600 s" in (tmp_path / "r.html").read_text()
+
+
+def test_a_config_git_cannot_parse_is_named(tmp_path: Path, scan_pack: Path) -> None:
+    repo = make_repo(tmp_path / "r", {"dvc.yaml": "stages: {}\n"})
+    with (repo / ".git" / "config").open("a") as fh:
+        fh.write("[core\nbroken")
+    assert_clean_failure(run_assess("scan", repo, "--pack", scan_pack), "git cannot read it")

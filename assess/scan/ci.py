@@ -47,12 +47,12 @@ class CiFile:
 # --------------------------------------------------------------------------- shapes
 
 
-def _values(doc: Any, path: str) -> list[Any]:
+def values_at(doc: Any, path: str) -> list[Any]:
     """Every value at a dotted ``path`` (lists are looked through); ``**.key`` at any depth."""
     if path.startswith("**."):
         key, _, rest = path[3:].partition(".")
         found = [v for k, v in _walk_items(doc) if k == key]
-        return [x for v in found for x in (_values(v, rest) if rest else [v])]
+        return [x for v in found for x in (values_at(v, rest) if rest else [v])]
     nodes = [doc]
     for part in path.split("."):
         nxt: list[Any] = []
@@ -85,17 +85,17 @@ def _rx(pattern: str) -> re.Pattern[str]:
 def shape_holds(doc: Any, shape: YamlShape) -> bool:
     if not isinstance(doc, dict):
         return False
-    if any(not _values(doc, p) for p in shape.has):
+    if any(not values_at(doc, p) for p in shape.has):
         return False
-    if shape.has_any and not any(_values(doc, p) for p in shape.has_any):
+    if shape.has_any and not any(values_at(doc, p) for p in shape.has_any):
         return False
     if shape.items is not None:
         keys = set(shape.items.keys)
-        lists = [v for v in _values(doc, shape.items.under) if isinstance(v, list)]
+        lists = [v for v in values_at(doc, shape.items.under) if isinstance(v, list)]
         if not any(isinstance(i, dict) and keys & set(i) for lst in lists for i in lst):
             return False
     for path, pattern in shape.values.items():
-        found = [v for v in _values(doc, path) if isinstance(v, str | int | float)]
+        found = [v for v in values_at(doc, path) if isinstance(v, str | int | float)]
         if not any(_rx(pattern).search(str(v)) for v in found):
             return False
     return True

@@ -31,7 +31,15 @@ from assess.model import (
     YamlShape,
 )
 from assess.scan.checks import CHECKS, Hit
-from assess.scan.ci import CI_GLOB, CiFile, ci_files, commands, line_of, shaped_docs
+from assess.scan.ci import (
+    CI_GLOB,
+    CiFile,
+    ci_files,
+    commands,
+    line_of,
+    shaped_docs,
+    values_at,
+)
 from assess.scan.redact import clean_scan, redact
 from assess.scan.repo import Entry, GitRepo, LogCommit, ScanTimeout
 from assess.scan.view import Corpus, RepoView, matches
@@ -53,6 +61,9 @@ DEPENDENCY_FILES = (
 pyproject and setup files, conda environments (any ``*env*.yml`` that holds a conda
 ``dependencies`` list), lock files, and ``pip install`` lines in Dockerfiles and shell scripts
 (CI steps and imports in code are added by ``dependencies``)."""
+LOCK_FILES = ("poetry.lock", "uv.lock", "pdm.lock", "Pipfile.lock")
+"""Read only without a pyproject.toml or Pipfile beside them: a lock lists every transitive
+package, which would credit a team with tools it never chose."""
 IMPORT_FILES = ("*.py", "*.ipynb")
 IMPORTED_AS = {
     "sklearn": "scikit-learn", "cv2": "opencv-python", "yaml": "pyyaml", "PIL": "pillow",
@@ -205,7 +216,12 @@ def dependencies(
             found[name] = (path, line_of(text, name.replace("-", "")) or line_of(text, name))
 
     found_files = {e.path for e in view.files(DEPENDENCY_FILES)}
+    manifests = {p.rsplit("/", 1)[0] if "/" in p else "" for p in found_files
+                 if p.rsplit("/", 1)[-1] in ("pyproject.toml", "Pipfile")}  # fmt: skip
     for e in view.files(DEPENDENCY_FILES):
+        folder, _, base = e.path.rpartition("/")
+        if base in LOCK_FILES and folder in manifests:
+            continue  # the manifest beside it names the direct dependencies; a lock adds all
         names = view.parse(e, functools.partial(_names_in, e.path), "dependency file")
         text = view.text(e)
         for name in names or () if text is not None else ():
@@ -239,19 +255,6 @@ def notebook_code(text: str) -> str:
             src = cell.get("source", "")
             out.append("".join(map(str, src)) if isinstance(src, list) else str(src))
     return "\n".join(out)
-
-
-def _dig(doc: Any, key: str) -> list[Any]:
-    nodes = [doc]
-    for part in key.split("."):
-        nxt = []
-        for n in nodes:
-            if isinstance(n, dict) and part in n:
-                nxt.append(n[part])
-            elif isinstance(n, list):
-                nxt += [x[part] for x in n if isinstance(x, dict) and part in x]
-        nodes = nxt
-    return nodes
 
 
 def _snippet(line: str) -> str:
@@ -323,7 +326,7 @@ class Matcher:
                 if not text or docs is None:
                     continue
                 for doc in docs:
-                    values = _dig(doc, yk.key)
+                    values = values_at(doc, yk.key)
                     good = [v for v in values if not yk.equals or str(v) in yk.equals]
                     if good:
                         leaf = yk.key.rsplit(".", 1)[-1]

@@ -401,8 +401,10 @@ class GitRepo:
         except ScanTimeout as exc:
             self.close()
             raise ScanTimeout(f"{exc.message} resolving {self.ref}", file=path) from None
-        except git.GitCommandError:
+        except git.GitCommandError as exc:
             self.close()
+            if "config" in str(exc.stderr):  # git stops at a config it cannot parse
+                raise InputError(f"git cannot read it: {_reason(exc)}", file=path) from None
             if ref is None:
                 raise InputError("the repository has no commits yet", file=path) from None
             raise InputError(
