@@ -163,6 +163,7 @@ class RepoView:
     _raw: dict[str, bytes | None] = field(default_factory=dict)
     _index: _Index | None = None
     _corpora: dict[tuple[str, ...], Corpus] = field(default_factory=dict)
+    _corpora_by_files: dict[tuple[bool, tuple[str, ...]], Corpus] = field(default_factory=dict)
 
     def corpus(self, globs: Iterable[str], transform: Callable[[str], str] | None = None) -> Corpus:
         """The texts of the files matching ``globs`` as one searchable corpus (notebooks go
@@ -176,8 +177,14 @@ class RepoView:
         entries: list[Entry],
         transform: Callable[[str], str] | None = None,
     ) -> Corpus:
-        """The corpus of ``entries``, kept under ``key``."""
+        """The corpus of ``entries``, kept under ``key``; rules whose globs differ but pick the
+        same files (``**/*.py`` and ``**/*.py`` + ``**/*.py.tmpl`` without templates) share
+        one corpus."""
         if key not in self._corpora:
+            same = (transform is not None, tuple(e.path for e in entries))
+            if same in self._corpora_by_files:
+                self._corpora[key] = self._corpora_by_files[same]
+                return self._corpora[key]
             items = []
             for e in entries:
                 text = self.text(e)
@@ -188,7 +195,7 @@ class RepoView:
                     if text is None:
                         continue
                 items.append((e, text))
-            self._corpora[key] = Corpus(items)
+            self._corpora[key] = self._corpora_by_files[same] = Corpus(items)
         return self._corpora[key]
 
     @property
@@ -229,6 +236,11 @@ class RepoView:
                 picked.update(idx.by_name.get(name, ()))
             elif name.startswith("*.") and not any(ch in name[2:] for ch in "*?[."):
                 picked.update(idx.by_ext.get(name[2:], ()))
+            elif "." in (tail := literal_tail(name)) and not any(ch in tail for ch in "[]"):
+                # *.py.tmpl, *env*.yml: only names with that extension can match
+                rx = glob_regex(name)
+                ext = tail.rsplit(".", 1)[1]
+                picked.update(n for n in idx.by_ext.get(ext, ()) if rx.match(idx.lowered[n][1]))
             else:
                 rest.append(g)
         if rest:
