@@ -1001,6 +1001,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
             budget=args.budget,
             jobs=args.jobs,
             progress=progress,
+            pack=pack,
         )
     finally:
         _progress()

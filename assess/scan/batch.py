@@ -185,9 +185,13 @@ def scan_many(
     budget: float = DEFAULT_BUDGET,
     jobs: int | None = None,
     progress: Progress | None = None,
+    pack: Pack | None = None,
 ) -> tuple[tuple[RepoScan, ...], tuple[ScanFailure, ...]]:
     """Scan every source, ``jobs`` at a time (default: one per CPU); scans and failures in
-    input order."""
+    input order. ``pack``, when the caller has loaded it already, is not loaded again in this
+    process (worker processes load their own)."""
+    if pack is not None:
+        _packs[str(pack_dir)] = pack
     total = len(sources)
     jobs = max(1, min(jobs or os.cpu_count() or 1, total))
     results: list[RepoScan | ScanFailure | None] = [None] * total

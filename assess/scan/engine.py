@@ -339,7 +339,7 @@ class Matcher:
                         break
             return out, Strength.file
         if m.ci_step:
-            rx = re.compile(m.ci_step.pattern)
+            rx = re.compile(m.ci_step.pattern, re.MULTILINE)  # the loader compiled it so
             seen: set[str] = set()
             out = []
             for ci_path, ci_line, cmd in self.ci:

@@ -91,7 +91,7 @@ def _check_thresholds(pack: Pack, rules: list[Rule]) -> None:
 def _pattern_problem(pattern: str) -> str | None:
     """Why a rule's regex cannot be used, or None."""
     try:
-        compiled = re.compile(pattern)
+        compiled = re.compile(pattern, re.MULTILINE)  # as the scan compiles it: cached once
     except re.error as exc:
         return f"invalid regex: {exc}"
     if compiled.fullmatch(""):
