@@ -132,3 +132,14 @@ def run_assess(
 @pytest.fixture
 def assess_cli() -> Callable[..., subprocess.CompletedProcess[str]]:
     return run_assess
+
+
+@pytest.fixture
+def scan_pack(tmp_path: Path) -> Path:
+    """The tiny pack with the scan rules of ``tests/test_scan_rules.py``: one of each matcher."""
+    from tests.test_scan_rules import RULES
+
+    head, questions = tiny_pack_data()
+    folder = write_pack(tmp_path / "tiny", head, questions)
+    dump(folder / "rules" / "alpha.yaml", RULES)
+    return folder

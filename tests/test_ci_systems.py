@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,6 +29,15 @@ def found(path: Path, systems: tuple[CiSystem, ...] = SYSTEMS) -> dict[str, str]
     try:
         view = RepoView(repo, repo.tree(), 2 * 1024 * 1024)
         return {f.path: f.system.id for f in ci_files(view, systems)}
+    finally:
+        repo.close()
+
+
+def scan(path: Path) -> Any:
+    """The real pack's scan of ``path`` at its HEAD, without history."""
+    repo = GitRepo(path)
+    try:
+        return scan_repo(repo, PACK.rules, with_history=False, ci_systems=SYSTEMS)
     finally:
         repo.close()
 
@@ -77,11 +87,7 @@ def test_azure_pipelines_in_a_folder_are_ci_for_every_ci_rule(tmp_path: Path) ->
         ".azure-pipelines/templates/run-pipeline.yml": "azure_pipelines",
         "config-infra-prod.yml": "azure_pipelines",  # a variables template it includes
     }
-    g = GitRepo(repo)
-    try:
-        result = scan_repo(g, PACK.rules, with_history=False, ci_systems=SYSTEMS)
-    finally:
-        g.close()
+    result = scan(repo)
     rules = {f.rule for fs in result.areas.values() for f in fs}
     assert {
         "cicd/ci-config",
@@ -122,11 +128,7 @@ def test_ci_by_content_in_odd_folders(tmp_path: Path) -> None:
         "ci/ml.yml": "gitlab_ci",
         ".github/actions/setup/action.yml": "github_composite_action",
     }
-    g = GitRepo(repo)
-    try:
-        result = scan_repo(g, PACK.rules, with_history=False, ci_systems=SYSTEMS)
-    finally:
-        g.close()
+    result = scan(repo)
     steps = {(f.rule, f.path) for fs in result.areas.values() for f in fs}
     assert ("training/training-runs-in-ci", "ci/ml.yml") in steps
     assert ("cicd/tests-run-in-ci", "services/churn/ci/Jenkinsfile") in steps
@@ -187,11 +189,7 @@ def test_cloudformation_tags_do_not_hide_a_file(tmp_path: Path) -> None:
             ),
         },
     )
-    g = GitRepo(repo)
-    try:
-        result = scan_repo(g, PACK.rules, with_history=False, ci_systems=SYSTEMS)
-    finally:
-        g.close()
+    result = scan(repo)
     assert not [n for n in result.notes if "not read" in n]
     assert "cicd/tests-run-in-ci" in {f.rule for fs in result.areas.values() for f in fs}
     assert found(repo) == {"pipeline.yml": "codepipeline_as_code", "buildspec.yml": "codebuild"}

@@ -17,22 +17,14 @@ import pytest
 
 from assess.errors import InputError
 from assess.packs import load_pack
-from assess.scan.engine import scan_repo
 from assess.scan.repo import GitRepo, ScanTimeout
 from tests.conftest import dump, run_assess, tiny_pack_data, write_pack
 from tests.gitrepo import ENV, git, make_repo
 from tests.test_cli import assert_clean_failure
+from tests.test_scan_repo import fired, scan
 from tests.test_scan_rules import RULES
 
 MLOPS = Path(__file__).resolve().parent.parent / "questionnaires" / "mlops"
-
-
-@pytest.fixture
-def scan_pack(tmp_path: Path) -> Path:
-    head, questions = tiny_pack_data()
-    folder = write_pack(tmp_path / "tiny", head, questions)
-    dump(folder / "rules" / "alpha.yaml", RULES)
-    return folder
 
 
 def snapshot(root: Path) -> dict[str, tuple[int, int, str]]:
@@ -45,18 +37,6 @@ def snapshot(root: Path) -> dict[str, tuple[int, int, str]]:
             digest = hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else ""
             out[str(p.relative_to(root))] = (st.st_mode, st.st_mtime_ns, digest)
     return out
-
-
-def scan(path: Path, pack: Path, **kw: Any) -> Any:
-    repo = GitRepo(path, kw.pop("ref", None), budget=kw.pop("budget", 600))
-    try:
-        return scan_repo(repo, load_pack(pack).rules, **kw)
-    finally:
-        repo.close()
-
-
-def fired(result: Any) -> set[str]:
-    return {f.rule for fs in result.areas.values() for f in fs}
 
 
 # --------------------------------------------------------------------------- code execution
@@ -206,24 +186,31 @@ SECRETS = {
 }
 
 
+def scan_outputs(repo: Path | str, scan_pack: Path) -> str:
+    """What a scan prints as JSON, SARIF and table, with its messages."""
+    text = ""
+    for fmt in ("json", "sarif", "table"):
+        proc = run_assess("scan", repo, "--pack", scan_pack, "--format", fmt)
+        assert proc.returncode == 0, proc.stderr
+        text += proc.stdout + proc.stderr
+    return text
+
+
+def ci_repo(path: Path, lines: Any, **files: bytes) -> Path:
+    """A repository whose one workflow runs ``lines``, plus ``files``."""
+    steps = "\n".join(f"      - run: {line}" for line in lines)
+    workflow = f"on: push\njobs:\n  t:\n    steps:\n{steps}\n"
+    return make_repo(path, {".github/workflows/ci.yml": workflow, **files})
+
+
 def test_secret_values_never_leave_the_scanner(tmp_path: Path, scan_pack: Path) -> None:
-    steps = "\n".join(f"      - run: {line}" for line in SECRETS.values())
-    repo = make_repo(
-        tmp_path / "r",
-        {
-            ".github/workflows/ci.yml": f"on: push\njobs:\n  t:\n    steps:\n{steps}\n",
-            f"models/{'AKIAQWERTYUIOPASDFGH'}.pkl": bytes(2048),
-        },
-    )
+    key_file = {f"models/{'AKIAQWERTYUIOPASDFGH'}.pkl": bytes(2048)}
+    repo = ci_repo(tmp_path / "r", SECRETS.values(), **key_file)
     result = scan(repo, scan_pack)
     assert "alpha/tests-in-ci" in fired(result)  # the evidence stands, without the value
     snippets = [f.snippet or "" for fs in result.areas.values() for f in fs]
     assert any("AWS_ACCESS_KEY_ID=[redacted] pytest" in s for s in snippets), snippets
-    outputs = {}
-    for fmt in ("json", "sarif", "table"):
-        proc = run_assess("scan", repo, "--pack", scan_pack, "--format", fmt)
-        assert proc.returncode == 0, proc.stderr
-        outputs[fmt] = proc.stdout + proc.stderr
+    outputs = {"scan": scan_outputs(repo, scan_pack)}
     source = f"https://bob:s3cr3tpw@{repo}"  # a URL given with its password is not echoed
     proc = run_assess("scan", "file://" + str(repo), source, "--pack", scan_pack)
     outputs["failure"] = proc.stdout + proc.stderr
@@ -571,20 +558,10 @@ MORE_SECRETS = {
 
 
 def test_more_secret_shapes_are_redacted(tmp_path: Path, scan_pack: Path) -> None:
-    steps = "\n".join(f"      - run: {line}" for line in MORE_SECRETS.values())
-    repo = make_repo(
-        tmp_path / "r",
-        {
-            ".github/workflows/ci.yml": f"on: push\njobs:\n  t:\n    steps:\n{steps}\n",
-            "keys/ghp_" + "B" * 40 + "_backup.pkl": bytes(2048),
-        },
-    )
+    glued = {"keys/ghp_" + "B" * 40 + "_backup.pkl": bytes(2048)}
+    repo = ci_repo(tmp_path / "r", MORE_SECRETS.values(), **glued)
     git(repo, "tag", "rel-AKIAIOSFODNN7EXAMPLEx")
-    text = ""
-    for fmt in ("json", "sarif", "table"):
-        proc = run_assess("scan", repo, "--pack", scan_pack, "--format", fmt)
-        assert proc.returncode == 0, proc.stderr
-        text += proc.stdout + proc.stderr
+    text = scan_outputs(repo, scan_pack)
     for value in [*MORE_SECRETS, "B" * 40, "AKIAIOSFODNN7EXAMPLE"]:
         assert value not in text, value
 

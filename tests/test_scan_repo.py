@@ -16,22 +16,13 @@ from assess.errors import InputError
 from assess.packs import load_pack
 from assess.scan.engine import scan_repo
 from assess.scan.repo import GitRepo
-from tests.conftest import dump, run_assess, tiny_pack_data, write_pack
+from tests.conftest import dump, run_assess
 from tests.gitrepo import git, make_repo, remove
 from tests.test_cli import assert_clean_failure
-from tests.test_scan_rules import RULES
-
-
-@pytest.fixture
-def scan_pack(tmp_path: Path) -> Path:
-    head, questions = tiny_pack_data()
-    folder = write_pack(tmp_path / "tiny", head, questions)
-    dump(folder / "rules" / "alpha.yaml", RULES)
-    return folder
 
 
 def scan(path: Path, pack: Path, **kw: Any) -> Any:
-    repo = GitRepo(path, kw.pop("ref", None))
+    repo = GitRepo(path, kw.pop("ref", None), budget=kw.pop("budget", 600))
     try:
         return scan_repo(repo, load_pack(pack).rules, **kw)
     finally:

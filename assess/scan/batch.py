@@ -151,7 +151,7 @@ def scan_one(
 
     places = {source, os.path.expanduser(source)}
     try:
-        rules = _pack(pack_dir).rules
+        pack = _pack(pack_dir)
         if is_url(source) and progress:
             progress("cloning")
         local = nullcontext(Path(source).expanduser())
@@ -161,7 +161,8 @@ def scan_one(
             try:
                 return scan_repo(
                     repo,
-                    rules,
+                    pack.rules,
+                    ci_systems=pack.ci_systems,  # the pack's own ci.yaml, or the default's
                     max_file_size=max_file_size,
                     with_history=with_history,
                     progress=progress,

@@ -129,6 +129,22 @@ def shaped_docs(view: RepoView, entry: Entry, match: ShapeMatch) -> tuple[Any, .
 # --------------------------------------------------------------------------- CI files
 
 
+def repo_ci_files(view: RepoView) -> list[CiFile]:
+    """``ci_files`` of the view's CI systems, computed once per view."""
+    if "ci_files" not in view.memo:
+        view.memo["ci_files"] = ci_files(view, view.ci_systems)
+    files: list[CiFile] = view.memo["ci_files"]
+    return files
+
+
+def repo_commands(view: RepoView) -> list[tuple[str, int | None, str]]:
+    """``commands`` of the view's CI files, computed once per view."""
+    if "ci_commands" not in view.memo:
+        view.memo["ci_commands"] = commands(view, repo_ci_files(view))
+    found: list[tuple[str, int | None, str]] = view.memo["ci_commands"]
+    return found
+
+
 def ci_files(view: RepoView, systems: tuple[CiSystem, ...]) -> list[CiFile]:
     """The repository's CI files, each with the first system (in ``ci.yaml`` order) that
     recognises it, in path order."""

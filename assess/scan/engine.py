@@ -34,9 +34,9 @@ from assess.scan.checks import CHECKS, Hit
 from assess.scan.ci import (
     CI_GLOB,
     CiFile,
-    ci_files,
-    commands,
     line_of,
+    repo_ci_files,
+    repo_commands,
     shaped_docs,
     values_at,
 )
@@ -204,11 +204,13 @@ def imported(text: str) -> list[str]:
     return out
 
 
-def dependencies(
-    view: RepoView, ci: list[tuple[str, int | None, str]] | None = None
-) -> dict[str, tuple[str, int | None]]:
+def dependencies(view: RepoView) -> dict[str, tuple[str, int | None]]:
     """Package name -> (file, line) where it is first declared: dependency files first, then
-    ``pip install`` steps in CI (``ci``), then imports in code (an import is use too)."""
+    ``pip install`` steps in CI, then imports in code (an import is use too). Computed once
+    per view."""
+    if "dependencies" in view.memo:
+        known: dict[str, tuple[str, int | None]] = view.memo["dependencies"]
+        return known
     found: dict[str, tuple[str, int | None]] = {}
 
     def add(name: str, path: str, text: str) -> None:
@@ -230,12 +232,13 @@ def dependencies(
         if e.path not in found_files and (docs := shaped_docs(view, e, CONDA_SHAPE)):
             for name in _conda_names(docs[0]):
                 add(name, e.path, view.text(e) or "")
-    for path, line, cmd in ci or ():
+    for path, line, cmd in repo_commands(view):
         for name in pip_installed(cmd):
             found.setdefault(name, (path, line))
     for e, code in view.corpus(IMPORT_FILES, notebook_code).search(_IMPORT):
         for name in imported(code):
             add(name, e.path, code)
+    view.memo["dependencies"] = found
     return found
 
 
@@ -263,32 +266,23 @@ def _snippet(line: str) -> str:
 
 
 class Matcher:
-    """Runs rules against one view, computing shared inputs (dependencies, CI) once."""
+    """Runs rules against one view; what several rules share (CI files, their commands,
+    dependencies) is computed once per view (``RepoView.memo``)."""
 
-    def __init__(self, view: RepoView, ci_systems: tuple[CiSystem, ...] = ()) -> None:
+    def __init__(self, view: RepoView) -> None:
         self.view = view
-        self.ci_systems = ci_systems
-        self._deps: dict[str, tuple[str, int | None]] | None = None
-        self._ci_files: list[CiFile] | None = None
-        self._ci: list[tuple[str, int | None, str]] | None = None
 
     @property
     def deps(self) -> dict[str, tuple[str, int | None]]:
-        if self._deps is None:
-            self._deps = dependencies(self.view, self.ci)
-        return self._deps
+        return dependencies(self.view)
 
     @property
     def ci_files(self) -> list[CiFile]:
-        if self._ci_files is None:
-            self._ci_files = ci_files(self.view, self.ci_systems)
-        return self._ci_files
+        return repo_ci_files(self.view)
 
     @property
     def ci(self) -> list[tuple[str, int | None, str]]:
-        if self._ci is None:
-            self._ci = commands(self.view, self.ci_files)
-        return self._ci
+        return repo_commands(self.view)
 
     def _corpus(self, globs: tuple[str, ...]) -> Corpus:
         """The corpus of ``globs``, where ``@ci`` stands for the CI files."""
@@ -537,8 +531,9 @@ def scan_repo(
                 progress(f"{len(entries)} files at {repo.commit[:12]}")
             if ci_systems is None:
                 ci_systems = default_ci_systems()
+            view.ci_systems = ci_systems
             view.prefetch(view.files(files_read_by(rules, ci_systems)))
-            matcher = Matcher(view, ci_systems)
+            matcher = Matcher(view)
             for rule in rules:
                 if repo.expired():
                     break

@@ -8,10 +8,11 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import yaml
 
+from assess.model import CiSystem
 from assess.scan.literals import required_literals
 from assess.scan.repo import Entry, GitRepo
 
@@ -164,6 +165,10 @@ class RepoView:
     _index: _Index | None = None
     _corpora: dict[tuple[str, ...], Corpus] = field(default_factory=dict)
     _corpora_by_files: dict[tuple[bool, tuple[str, ...]], Corpus] = field(default_factory=dict)
+    ci_systems: tuple[CiSystem, ...] = ()
+    memo: dict[str, Any] = field(default_factory=dict)
+    """Inputs several rules and checks share (CI files, their commands, dependencies), computed
+    once per view by the function that owns each."""
 
     def corpus(self, globs: Iterable[str], transform: Callable[[str], str] | None = None) -> Corpus:
         """The texts of the files matching ``globs`` as one searchable corpus (notebooks go
