@@ -135,6 +135,13 @@ def build_parser() -> argparse.ArgumentParser:
             help="how several respondents' answers to one question combine "
             "(default: the pack's rule, lowest in the default pack)",
         )
+        p.add_argument(
+            "--evidence-policy",
+            choices=["balanced", "strict"],
+            help="what a claim no scanned repository shows does: balanced keeps its level and "
+            "requests the evidence, strict caps it until shown (default: the engagement's "
+            "evidence_policy, balanced if unset)",
+        )
 
     p = sub.add_parser(
         "score",
@@ -441,9 +448,10 @@ def _load_all(args: argparse.Namespace) -> tuple[LoadedEngagement, Assessment]:
 
             known = ", ".join(a.id for a in pack.areas)
             raise InputError(f"unknown area {area!r} (areas: {known})", field="--target")
-    from assess.model import RespondentRule
+    from assess.model import EvidencePolicy, RespondentRule
 
     rule = RespondentRule(args.respondents_rule) if args.respondents_rule else None
+    policy = EvidencePolicy(args.evidence_policy) if args.evidence_policy else None
     evidence = None
     if args.evidence:
         from assess.evidence import load_evidence
@@ -455,7 +463,7 @@ def _load_all(args: argparse.Namespace) -> tuple[LoadedEngagement, Assessment]:
                 f"{evidence.pack_version}, scoring with {pack.version}; rescan if the rules "
                 "changed"
             )
-    result = assess(pack, loaded, targets=targets, rule=rule, evidence=evidence)
+    result = assess(pack, loaded, targets=targets, rule=rule, evidence=evidence, policy=policy)
     if args.milestone:
         from assess.compare import load_result, progress
 
@@ -691,6 +699,7 @@ def cmd_send(args: argparse.Namespace) -> int:
             ("--pack", args.pack),
             ("--target", args.target),
             ("--respondents-rule", args.respondents_rule),
+            ("--evidence-policy", args.evidence_policy),
             ("--milestone", args.milestone),
         ):
             if value:
@@ -770,7 +779,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         if code != EXIT_OK:
             return code
     common = {"engagement": args.engagement, "pack": args.pack, "target": [],
-              "evidence": evidence, "respondents_rule": None}  # fmt: skip
+              "evidence": evidence, "respondents_rule": None,
+              "evidence_policy": None}  # fmt: skip
     code = cmd_report(ns(**common, milestone=[], out=args.out, format=None, html=None,
                          theme=args.theme))  # fmt: skip
     if code != EXIT_OK or not args.send_to:

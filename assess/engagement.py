@@ -23,6 +23,7 @@ from assess.model import (
     ContextType,
     ContextValue,
     Engagement,
+    EvidencePolicy,
     Pack,
     PackRef,
 )
@@ -79,6 +80,10 @@ def dump_engagement(eng: Engagement) -> str:
         data["assessment"] = info
     if eng.branding is not None:
         data["branding"] = eng.branding.model_dump(mode="json", exclude_defaults=True)
+    if eng.evidence_policy is not EvidencePolicy.balanced:
+        data["evidence_policy"] = eng.evidence_policy.value
+    if eng.evidence_scope is not None:
+        data["evidence_scope"] = eng.evidence_scope
     data["context"] = eng.context
     data["answers"] = answers
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
@@ -129,6 +134,11 @@ def check_engagement(
             "pack",
             "version",
         )
+
+    areas = [a.id for a in pack.areas]
+    for key in eng.evidence_scope or {}:
+        if key not in areas:
+            raise fail(f"unknown area (known: {', '.join(areas)})", "evidence_scope", key)
 
     fields = {f.id: f for f in pack.context}
     for key, value in eng.context.items():

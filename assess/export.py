@@ -10,7 +10,14 @@ if TYPE_CHECKING:
     import pandas as pd
 
 from assess.model import AreaScore, Assessment, ChangeStatus, Comparison, EvidenceStatus, RuleKind
-from assess.report.render import EVIDENCE_LABELS, KIND_LABELS, LICENCE_LABELS, fmt_level, fmt_pct
+from assess.report.render import (
+    EVIDENCE_LABELS,
+    KIND_LABELS,
+    LICENCE_LABELS,
+    POLICY_TEXT,
+    fmt_level,
+    fmt_pct,
+)
 
 WIDTH = 100  # text output wraps here (it is often piped into files and emails)
 DISAGREEMENT = (EvidenceStatus.contradicted, EvidenceStatus.understated)
@@ -112,9 +119,39 @@ def score_table(result: Assessment) -> str:
         lines.append("Not scored: " + ", ".join(o.unscored_areas))
     for repo in result.repos:
         lines.append(f"Evidence from {repo.source} @ {repo.commit[:12]}")
+    if result.repos:
+        lines.append(f"Evidence policy: {POLICY_TEXT[src.evidence_policy.value]}")
     lines += _compliance_summary(result)
     lines += _disagreements(result)
+    lines += _suggested(result)
+    lines += _requests(result)
     return "\n".join(lines) + "\n"
+
+
+def _suggested(result: Assessment) -> list[str]:
+    rows = [
+        q
+        for q in result.questions
+        if q.evidence and q.evidence.status is EvidenceStatus.evidence_only
+    ]
+    if not rows:
+        return []
+    out = ["", f"Not answered, but the repositories suggest a level ({len(rows)}):"]
+    for q in rows:
+        assert q.evidence is not None
+        out.append(f"- {q.id}: suggests level {q.evidence.suggested_level}")
+        out += _wrap(q.evidence.explanation, "    ")
+    return out
+
+
+def _requests(result: Assessment) -> list[str]:
+    if not result.evidence_requests:
+        return []
+    out = ["", f"Evidence to request ({len(result.evidence_requests)}):"]
+    for e in result.evidence_requests:
+        who = f" (from {e.who}" + (f", by {e.due}" if e.due else "") + ")" if e.who else ""
+        out += _wrap(f"- {e.question}{who}: {e.what}", "", "    ")
+    return out
 
 
 def _compliance_summary(result: Assessment) -> list[str]:

@@ -21,7 +21,16 @@ import heapq
 import math
 from collections.abc import Sequence
 
-from assess.model import AreaScore, Gap, KeyRisk, Pack, QuestionResult, Risk, RoadmapPhase
+from assess.model import (
+    AreaScore,
+    EvidenceStatus,
+    Gap,
+    KeyRisk,
+    Pack,
+    QuestionResult,
+    Risk,
+    RoadmapPhase,
+)
 
 RISK_FACTOR = {Risk.high: 1.5, Risk.medium: 1.0, Risk.low: 0.6}
 
@@ -59,7 +68,7 @@ def find_gaps(
             "owner": q.owner or area.owner,
             "effort": q.effort,
             "weeks": pack.roadmap.effort_weeks[q.effort] * math.ceil(gap),
-            "contradicted": bool(r.evidence and r.evidence.cap is not None),
+            "contradicted": bool(r.evidence and r.evidence.status is EvidenceStatus.contradicted),
         }
     deps = {
         qid: tuple(d for d in q.depends_on if d in raw)

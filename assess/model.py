@@ -91,6 +91,13 @@ class ContextField(Frozen):
         return self
 
 
+class EvidencePolicy(StrEnum):
+    """What a claim no scanned repository shows does to its level (``assess.reconcile``)."""
+
+    balanced = "balanced"  # not evidenced: confidence drops, evidence is requested, level kept
+    strict = "strict"  # not evidenced: capped, as in an audit where every claim must be shown
+
+
 class RespondentRule(StrEnum):
     """How answers from several respondents to one question combine into one level."""
 
@@ -196,6 +203,38 @@ class Condition(Frozen):
         return self
 
 
+class SystemCheck(Frozen):
+    """A claim the content of a recognised system disproves: when one of the ``system`` rules
+    found the system (the CI configuration, a training pipeline) and none of the ``shows``
+    rules found the practice in it, a claim at ``level`` or above is contradicted (scored at
+    ``cap``, by default one level below). Unless an ``unless`` rule fired: the system's content
+    is partly elsewhere (a template or workflow from another repository), so its absence
+    proves nothing."""
+
+    level: Level = Field(ge=1)
+    cap: Level | None = Field(
+        default=None, description="the level a disproved claim is scored at (default level - 1)"
+    )
+    system: tuple[str, ...] = Field(min_length=1, description="rule ids that find the system")
+    shows: tuple[str, ...] = Field(
+        min_length=1, description="rule ids that find the practice in it"
+    )
+    unless: tuple[str, ...] = Field(
+        default=(), description="rule ids that say part of the system is out of sight"
+    )
+    says: NonEmpty = Field(description="what the absence means, for the finding's explanation")
+
+    @model_validator(mode="after")
+    def _cap_below(self) -> SystemCheck:
+        if self.cap is not None and self.cap >= self.level:
+            raise ValueError("'cap' must be below 'level'")
+        return self
+
+    @property
+    def capped_at(self) -> int:
+        return self.level - 1 if self.cap is None else self.cap
+
+
 class Question(Frozen):
     id: QuestionId
     text: NonEmpty
@@ -210,8 +249,14 @@ class Question(Frozen):
     )
     expected_in_repo_from: Level | None = Field(
         default=None,
-        description="a claim at this level or above must show in a scanned repository "
-        "(one of the question's positive rules fires), else it is contradicted",
+        description="a claim at this level or above would show in a scanned repository (one "
+        "of the question's positive rules fires); when none does it is 'not evidenced'",
+    )
+    absent_in_system: tuple[SystemCheck, ...] = Field(
+        default=(),
+        description="where the repository's own systems show the practice is missing: a "
+        "claim that the scanner can read in a system it recognised, and does not find there, "
+        "is contradicted",
     )
     not_applicable: str | None = Field(
         default=None, description="when set, the question may be answered N/A; says when"
@@ -508,6 +553,18 @@ class Engagement(Frozen):
         default_factory=dict,
         description="per question id, one answer or a list of answers (one per respondent)",
     )
+    evidence_policy: EvidencePolicy = Field(
+        default=EvidencePolicy.balanced,
+        description="balanced: a claim no scanned repository shows keeps its level, with lower "
+        "confidence and an evidence request; strict: it is capped (overridden by "
+        "--evidence-policy)",
+    )
+    evidence_scope: dict[Slug, list[str]] | None = Field(
+        default=None,
+        description="per area id, the scanned repositories (as given to the scan, or their "
+        "folder name) whose absence of evidence counts; an empty list: none does. Areas not "
+        "listed: every scanned repository",
+    )
 
     @field_validator("answers", mode="before")
     @classmethod
@@ -795,7 +852,8 @@ class EvidenceStatus(StrEnum):
     corroborated = "corroborated"  # the repositories show the practice at the claimed level
     partial = "partial"  # they show the practice, but only at a lower level than claimed
     understated = "understated"  # they show a higher level than the answers claim
-    contradicted = "contradicted"  # a negative signal, or an expected trace is missing
+    contradicted = "contradicted"  # a negative finding, or a recognised system lacks it
+    not_evidenced = "not_evidenced"  # a claim a repository would show; nothing shows it
     evidence_only = "evidence_only"  # not answered (or "don't know"), but the repos show it
     unverified = "unverified"  # observable, but nothing found either way (or nothing scanned)
     not_observable = "not_observable"  # an organisational practice no repository can show
@@ -859,6 +917,18 @@ class Gap(Frozen):
     contradicted: bool = Field(description="the current level was capped by repository evidence")
     phase: str = Field(description="roadmap phase id")
     order: int = Field(description="position in the roadmap, 1 = first")
+
+
+class EvidenceRequest(Frozen):
+    """Evidence the client is asked for: a claim no scanned repository shows, or the
+    assessor's own request made on review."""
+
+    question: str
+    area: str
+    what: str = Field(description="what to show, from the question's evidence list")
+    who: str | None = None
+    due: dt.date | None = None
+    source: Literal["not_evidenced", "assessor"]
 
 
 class KeyRisk(Frozen):
@@ -1078,6 +1148,7 @@ class Source(Frozen):
     engagement_file: str
     engagement_sha256: str
     respondents_rule: RespondentRule
+    evidence_policy: EvidencePolicy = EvidencePolicy.balanced
 
 
 class Assessment(Frozen):
@@ -1097,6 +1168,9 @@ class Assessment(Frozen):
         default=(), description="repositories scanned (findings are listed per area)"
     )
     gaps: tuple[Gap, ...] = Field(default=(), description="highest priority first")
+    evidence_requests: tuple[EvidenceRequest, ...] = Field(
+        default=(), description="what the client is asked to show, area by area"
+    )
     risks: tuple[KeyRisk, ...] = Field(default=(), description="the three biggest, first first")
     roadmap: tuple[RoadmapPhase, ...] = ()
     recommendations: tuple[Recommendation, ...] = ()

@@ -8,13 +8,22 @@ to (``questions:`` in ``rules/<area>.yaml``), and a question may say from which 
 Per question (first match wins):
 
 - not observable: no scan rule speaks to the question (an organisational practice).
-- unverified: no repository was scanned, or nothing was found either way.
+- unverified: no repository in scope was scanned (or its scan was cut short), or the claim is
+  below the level a repository would show, and nothing was found either way.
 - evidence only: the question was not answered (or "don't know") but findings exist; they
   suggest a level (the weakest negative finding's cap, else the best positive finding's level).
-- contradicted: a negative finding (committed model binaries, secrets...) caps the question
-  below the claimed level; or the claim is at or above ``expected_in_repo_from`` and no scanned
-  repository shows any of the question's positive rules, which caps it one level below that.
-  The scored level becomes the cap.
+- contradicted: only evidence that shows the claim false. A negative finding (committed model
+  binaries, secrets...) caps the question below the claimed level; or the question's
+  ``absent_in_system`` says a recognised system would show the practice (CI runs the tests, a
+  schedule starts the pipeline), the scan read that system and found no trace of it, and no
+  part of the system is out of sight: capped one level below the check's level. The scored
+  level becomes the cap.
+- not evidenced: the claim is at or above ``expected_in_repo_from`` (it would leave a trace in a
+  repository), the scanned repositories are in scope for it, and none shows any of the
+  question's positive rules. Absence of evidence is not evidence of absence: under the
+  ``balanced`` evidence policy (the default) the level stands, confidence drops and the claim
+  goes on the list of evidence to request; under ``strict`` it is capped one level below
+  ``expected_in_repo_from``, as in an audit where the client must show every claim.
 - corroborated: positive findings support the claim, up to the highest level the rules can show
   (a repository cannot show level 4's measurement and review); or a negative finding agrees with
   a low claim.
@@ -42,6 +51,7 @@ from collections.abc import Sequence
 from assess.model import (
     LEVEL_MAX,
     Confidence,
+    EvidencePolicy,
     EvidenceStatus,
     Finding,
     Question,
@@ -51,6 +61,7 @@ from assess.model import (
     Rule,
     RuleKind,
     Strength,
+    SystemCheck,
 )
 
 STRENGTH_WEIGHT = {
@@ -79,8 +90,13 @@ def reconcile(
     rules: Sequence[Rule],
     findings: Sequence[Finding],
     repos: Sequence[RepoScan],
+    *,
+    policy: EvidencePolicy = EvidencePolicy.balanced,
+    in_scope: Sequence[RepoScan] | None = None,
 ) -> QuestionResult:
-    """The question's result with its ``evidence`` set and its level capped if contradicted."""
+    """The question's result with its ``evidence`` set, and its level capped if contradicted
+    (or, under the strict policy, not evidenced). ``in_scope``: the scanned repositories whose
+    absence of evidence counts for this question (default: all of them)."""
     own = [r for r in rules if q.id in r.questions]
     positive_rules = [r for r in own if r.kind is RuleKind.positive]
     own_ids = {r.id for r in own}
@@ -93,6 +109,10 @@ def reconcile(
     claimed = result.level
     supported = max((f.level for f in pos), default=None)
     cap_neg = min((f.level for f in neg), default=None)
+    # absence counts only in complete scans of repositories in scope: a scan cut short by its
+    # time budget, or a repository the engagement keeps out of this area, proves no absence
+    judged = [r for r in (repos if in_scope is None else in_scope) if r.incomplete is None]
+    disproved = _disproved(q, claimed, findings, judged)
 
     status = EvidenceStatus.unverified
     cap: int | None = None
@@ -104,7 +124,7 @@ def reconcile(
     elif not repos:
         why = "No repository was scanned."
     elif claimed is None:
-        if found:
+        if pos or neg:  # a prompt finding is a question to ask, not evidence
             status = EvidenceStatus.evidence_only
             suggested = cap_neg if cap_neg is not None else supported
             first = neg[0] if neg else pos[0]
@@ -120,19 +140,31 @@ def reconcile(
             f"Claimed level {_level(claimed)}, but '{neg[0].title}' ({where(neg[0])}) "
             f"caps it at {cap_neg}."
         )
+    elif disproved is not None:
+        check, system = disproved
+        status, cap = EvidenceStatus.contradicted, check.capped_at
+        why = (
+            f"Claimed level {_level(claimed)}, but '{system.title}' ({where(system)}) "
+            f"{check.says}. Capped at {cap}."
+        )
     elif (
         not pos
         and q.expected_in_repo_from is not None
         and claimed >= q.expected_in_repo_from
-        and all(r.incomplete is None for r in repos)  # a scan cut short proves no absence
+        and judged
     ):
-        status, cap = EvidenceStatus.contradicted, q.expected_in_repo_from - 1
+        status = EvidenceStatus.not_evidenced
         expected = "; ".join(sorted({r.title for r in positive_rules}))
-        scanned = ", ".join(f"{r.source} at {r.commit[:8]}" for r in repos)
+        scanned = ", ".join(f"{r.source} at {r.commit[:8]}" for r in judged)
         why = (
-            f"Claimed level {_level(claimed)}, which should show in a repository, but none of "
-            f"the scanned ones ({scanned}) does: {expected}. Capped at {cap}."
+            f"Claimed level {_level(claimed)}, which would usually show in a repository, but "
+            f"none of the scanned ones ({scanned}) shows it: {expected}."
         )
+        if policy is EvidencePolicy.strict:
+            cap = q.expected_in_repo_from - 1
+            why += f" Capped at {cap} under the strict evidence policy until it is shown."
+        else:
+            why += " The level stands until the client shows the evidence."
     elif pos and supported is not None:
         reachable = max((r.level for r in positive_rules), default=LEVEL_MAX)
         best = max(STRENGTH_WEIGHT[f.strength] for f in pos)
@@ -182,6 +214,35 @@ def reconcile(
     return result.model_copy(update=update)
 
 
+def _disproved(
+    q: Question,
+    claimed: float | None,
+    findings: Sequence[Finding],
+    judged: Sequence[RepoScan],
+) -> tuple[SystemCheck, Finding] | None:
+    """The first of the question's ``absent_in_system`` checks that the scanned content
+    disproves (with the finding of the system it read), or None."""
+    if claimed is None or not judged:
+        return None
+    sources = {r.source for r in judged}
+    fired: dict[str, Finding] = {}
+    for f in findings:
+        fired.setdefault(f.rule, f)
+    for check in q.absent_in_system:
+        if claimed < check.level:
+            continue
+        if any(r in fired for r in (*check.shows, *check.unless)):
+            continue
+        system = next((f for f in findings if f.rule in check.system and f.repo in sources), None)
+        if system is not None:
+            return check, system
+    return None
+
+
+def _count(results: Sequence[QuestionResult], status: EvidenceStatus) -> int:
+    return sum(1 for r in results if r.evidence and r.evidence.status is status)
+
+
 def confidence(
     results: Sequence[QuestionResult], coverage: float | None, scanned: bool
 ) -> Confidence:
@@ -212,17 +273,18 @@ def confidence(
     if not scanned:
         bits.append("no repository scanned")
     elif observable:
-        backed = sum(
-            1 for r in observable if r.evidence and r.evidence.status is EvidenceStatus.corroborated
-        )
+        backed = _count(observable, EvidenceStatus.corroborated)
         bits.append(f"{backed} of {len(observable)} checkable answers corroborated")
-        contradicted = sum(
-            1 for r in observable if r.evidence and r.evidence.status is EvidenceStatus.contradicted
-        )
-        if contradicted:
-            bits.append(f"{contradicted} contradicted")
+        for status, said in (
+            (EvidenceStatus.contradicted, "contradicted"),
+            (EvidenceStatus.not_evidenced, "not evidenced"),
+        ):
+            if n := _count(observable, status):
+                bits.append(f"{n} {said}")
     else:
-        bits.append("no answer a repository could check")
+        bits.append("no answered question a repository could check")
+    if scanned and (suggested := _count(results, EvidenceStatus.evidence_only)):
+        bits.append(f"the repositories suggest a level for {suggested} unanswered")
     if several:
         split = sum(1 for r in several if r.spread)
         bits.append(

@@ -17,8 +17,11 @@ Rules (documented in the README too):
 - Targets: the area's default, raised or lowered by the chosen business goal (context options
   may carry ``targets``), then the engagement's ``targets`` field, then ``--target``.
 - Scan evidence is reconciled with the answers first (``assess.reconcile``): a contradicted
-  answer is scored at its cap. Gaps, the roadmap (``assess.gaps``) and tool recommendations
-  (``assess.recommend``) follow from the reconciled levels.
+  answer is scored at its cap; a claim no scanned repository shows ("not evidenced") keeps its
+  level under the balanced evidence policy and is capped under the strict one, and either way
+  becomes a request for evidence. The engagement's ``evidence_scope`` says which scanned
+  repositories' silence counts per area. Gaps, the roadmap (``assess.gaps``) and tool
+  recommendations (``assess.recommend``) follow from the reconciled levels.
 """
 
 from __future__ import annotations
@@ -43,10 +46,14 @@ from assess.model import (
     ContextType,
     ContextValue,
     Evidence,
+    EvidencePolicy,
+    EvidenceRequest,
+    EvidenceStatus,
     Overall,
     Pack,
     Question,
     QuestionResult,
+    RepoScan,
     RespondentAnswer,
     RespondentRule,
     RuleKind,
@@ -160,13 +167,16 @@ def assess(
     targets: dict[str, int] | None = None,
     rule: RespondentRule | None = None,
     evidence: Evidence | None = None,
+    policy: EvidencePolicy | None = None,
     now: dt.datetime | None = None,
 ) -> Assessment:
     """Build the Assessment result. ``targets`` overrides the engagement's per-area targets,
-    ``rule`` the pack's way of combining several respondents' answers; ``evidence`` (from
-    ``assess scan``) is reconciled with the answers."""
+    ``rule`` the pack's way of combining several respondents' answers, ``policy`` the
+    engagement's evidence policy; ``evidence`` (from ``assess scan``) is reconciled with the
+    answers."""
     eng = loaded.engagement
     rule = rule or pack.scoring.respondents
+    policy = policy or eng.evidence_policy
     repos = evidence.repos if evidence else ()
     findings = [f for r in repos for fs in r.areas.values() for f in fs]
     results = [
@@ -179,6 +189,8 @@ def assess(
             pack.rules,
             findings,
             repos,
+            policy=policy,
+            in_scope=in_scope(repos, eng.evidence_scope, q.area),
         )
         for q in pack.questions
     ]
@@ -224,7 +236,11 @@ def assess(
                 unanswered=n("unanswered"),
                 coverage=coverage,
                 confidence=confidence(own, coverage, scanned=bool(repos)),
-                contradicted=sum(1 for r in own if r.evidence and r.evidence.cap is not None),
+                contradicted=sum(
+                    1
+                    for r in own
+                    if r.evidence and r.evidence.status is EvidenceStatus.contradicted
+                ),
                 findings=tuple(
                     sorted(
                         (f for r in repos for f in r.areas.get(area.id, ())),
@@ -246,6 +262,7 @@ def assess(
             engagement_file=loaded.path.name,
             engagement_sha256=loaded.sha256,
             respondents_rule=rule,
+            evidence_policy=policy,
         ),
         info=eng.assessment,
         client=Client(
@@ -261,6 +278,7 @@ def assess(
         questions=tuple(results),
         repos=tuple(r.model_copy(update={"areas": {}}) for r in repos),
         gaps=gaps,
+        evidence_requests=evidence_requests(pack, results),
         risks=key_risks(pack, gaps),
         roadmap=roadmap(pack, gaps),
         recommendations=recommend(pack, eng.context, gaps),
@@ -273,6 +291,36 @@ def assess(
             repos,
         ),
     )
+
+
+def in_scope(
+    repos: Sequence[RepoScan], scope: dict[str, list[str]] | None, area: str
+) -> Sequence[RepoScan]:
+    """The scanned repositories whose absence of evidence counts for ``area``: those the
+    engagement's ``evidence_scope`` lists for it (by source as given or folder name), or all."""
+    if scope is None or area not in scope:
+        return repos
+    wanted = {_repo_name(s) for s in scope[area]}
+    return [r for r in repos if _repo_name(r.source) in wanted or r.source in scope[area]]
+
+
+def _repo_name(source: str) -> str:
+    """A repository's folder name: ``../repos/churn.git/`` and ``https://x/acme/churn`` ->
+    ``churn``."""
+    return source.rstrip("/").rsplit("/", 1)[-1].removesuffix(".git")
+
+
+def evidence_requests(pack: Pack, results: Sequence[QuestionResult]) -> tuple[EvidenceRequest, ...]:
+    """One request per claim no scanned repository shows, in pack order: what to show comes
+    from the question's ``evidence`` list."""
+    out = []
+    for r in results:
+        if r.evidence is None or r.evidence.status is not EvidenceStatus.not_evidenced:
+            continue
+        q = pack.question(r.id)
+        what = "; ".join(q.evidence) if q and q.evidence else "where this practice runs"
+        out.append(EvidenceRequest(question=r.id, area=r.area, what=what, source="not_evidenced"))
+    return tuple(out)
 
 
 def _overall(pack: Pack, areas: list[AreaScore]) -> Overall:

@@ -9,6 +9,7 @@ import pytest
 
 from assess.model import (
     Answer,
+    EvidencePolicy,
     EvidenceStatus,
     Finding,
     Question,
@@ -121,13 +122,89 @@ def test_negative_finding_agrees_with_a_low_claim() -> None:
     assert r.level == 1.0 and r.evidence.cap is None
 
 
-def test_missing_trace_contradicts_a_claim_that_should_show() -> None:
+def test_missing_trace_is_not_evidenced_and_keeps_its_level_under_the_balanced_policy() -> None:
     r = check(question(expected_in_repo_from=3), (3,), [])
     ev = r.evidence
-    assert ev and ev.status is EvidenceStatus.contradicted
-    assert (ev.cap, r.level) == (2, 2.0)
+    assert ev and ev.status is EvidenceStatus.not_evidenced
+    assert (ev.cap, r.level) == (None, 3.0)  # absence of evidence is not evidence of absence
     # the consultant sees what was looked for, and where
     assert CI_RULE.title in ev.explanation and "client/repo at 01234567" in ev.explanation
+    assert "stands until the client shows the evidence" in ev.explanation
+
+
+def test_missing_trace_is_capped_under_the_strict_policy() -> None:
+    q = question(expected_in_repo_from=3)
+    r = reconcile(q, answered(q, 4), RULES, [], (REPO,), policy=EvidencePolicy.strict)
+    ev = r.evidence
+    assert ev and ev.status is EvidenceStatus.not_evidenced
+    assert (ev.cap, r.level, r.plan) == (2, 2.0, "go 3")  # the next step starts from the cap
+    assert "strict evidence policy" in ev.explanation
+
+
+INCOMPLETE = REPO.model_copy(update={"incomplete": "time budget of 600 s ran out"})
+CI_SYSTEM = rule("cicd/ci-system", 2, questions=("cicd.other",))
+TESTS_IN_CI = rule("cicd/tests-run-in-ci", 3, questions=("cicd.other",))
+EXTERNAL = rule("cicd/ci-external-pipelines", 2, kind="prompt", questions=("cicd.other",))
+CHECK = {
+    "level": 3,
+    "system": [CI_SYSTEM.id],
+    "shows": [TESTS_IN_CI.id],
+    "unless": [EXTERNAL.id],
+    "says": "is CI configuration the scan read in full, and none of its steps runs a test suite",
+}
+SYSTEM_RULES = (*RULES, CI_SYSTEM, TESTS_IN_CI, EXTERNAL)
+
+
+@pytest.mark.parametrize(
+    ("case", "claim", "found", "repos", "in_scope", "balanced", "strict"),
+    [
+        # status and scored level under (balanced, strict)
+        ("nothing found", 3, [], (REPO,), None, ("not_evidenced", 3), ("not_evidenced", 2)),
+        ("below the threshold", 2, [], (REPO,), None, ("unverified", 2), ("unverified", 2)),
+        ("scan cut short", 4, [], (INCOMPLETE,), None, ("unverified", 4), ("unverified", 4)),
+        ("repo out of scope", 4, [], (REPO,), (), ("unverified", 4), ("unverified", 4)),
+        ("nothing scanned", 4, [], (), None, ("unverified", 4), ("unverified", 4)),
+        ("CI runs no tests", 3, [CI_SYSTEM], (REPO,), None, ("contradicted", 2), ("contradicted", 2)),  # noqa: E501
+        ("CI runs no tests, low claim", 2, [CI_SYSTEM], (REPO,), None, ("unverified", 2), ("unverified", 2)),  # noqa: E501
+        ("CI partly elsewhere", 3, [CI_SYSTEM, EXTERNAL], (REPO,), None, ("not_evidenced", 3), ("not_evidenced", 2)),  # noqa: E501
+        ("CI runs tests", 4, [CI_SYSTEM, TESTS_IN_CI], (REPO,), None, ("not_evidenced", 4), ("not_evidenced", 2)),  # noqa: E501
+        ("CI seen only out of scope", 3, [CI_SYSTEM], (REPO,), (), ("unverified", 3), ("unverified", 3)),  # noqa: E501
+        ("negative finding", 3, [NEG_RULE], (REPO,), None, ("contradicted", 1), ("contradicted", 1)),  # noqa: E501
+        ("positive finding", 3, [CI_RULE], (REPO,), None, ("corroborated", 3), ("corroborated", 3)),
+        ("lower finding", 3, [FILE_RULE], (REPO,), None, ("partial", 3), ("partial", 3)),
+    ],
+)  # fmt: skip
+def test_every_status_under_both_policies(
+    case: str,
+    claim: int,
+    found: list[Rule],
+    repos: tuple[RepoScan, ...],
+    in_scope: tuple[RepoScan, ...] | None,
+    balanced: tuple[str, int],
+    strict: tuple[str, int],
+) -> None:
+    q = question(expected_in_repo_from=3, absent_in_system=[CHECK])
+    findings = [finding(r, Strength.ci if r is CI_RULE else Strength.file) for r in found]
+    for policy, (status, level) in (
+        (EvidencePolicy.balanced, balanced),
+        (EvidencePolicy.strict, strict),
+    ):
+        r = reconcile(
+            q, answered(q, claim), SYSTEM_RULES, findings, repos, policy=policy, in_scope=in_scope
+        )
+        assert r.evidence is not None
+        assert (r.evidence.status.value, r.level) == (status, level), (case, policy)
+
+
+def test_a_recognised_system_without_the_practice_says_what_it_read() -> None:
+    q = question(expected_in_repo_from=3, absent_in_system=[{**CHECK, "cap": 0, "level": 1}])
+    r = reconcile(q, answered(q, 4), SYSTEM_RULES, [finding(CI_SYSTEM, Strength.file)], (REPO,))
+    ev = r.evidence
+    assert ev and ev.status is EvidenceStatus.contradicted and (ev.cap, r.level) == (0, 0.0)
+    assert "'title of cicd/ci-system' (ci.yml:3 in client/repo at 01234567) is CI" in (
+        ev.explanation
+    )
+    assert "runs a test suite. Capped at 0." in ev.explanation
 
 
 def test_missing_trace_below_the_threshold_is_only_unverified() -> None:
@@ -198,7 +275,7 @@ def test_findings_for_other_questions_are_ignored() -> None:
         [finding(other, Strength.ci)],
         rules=(*RULES, other),
     )
-    assert r.evidence and r.evidence.status is EvidenceStatus.contradicted
+    assert r.evidence and r.evidence.status is EvidenceStatus.not_evidenced
 
 
 def test_confidence_combines_coverage_corroboration_and_agreement() -> None:
@@ -222,8 +299,30 @@ def test_without_a_scan_confidence_is_at_most_medium() -> None:
     assert c.label == "medium" and "no repository scanned" in c.reason
 
 
-def test_contradictions_lower_confidence() -> None:
+def test_contradictions_and_missing_evidence_lower_confidence() -> None:
     q = question(expected_in_repo_from=3)
     fine = confidence([check(q, (3,), [finding(CI_RULE, Strength.ci)])], 1.0, scanned=True)
-    bad = confidence([check(q, (3,), [])], 1.0, scanned=True)
+    missing = confidence([check(q, (3,), [])], 1.0, scanned=True)
+    bad = confidence([check(q, (3,), [finding(NEG_RULE, Strength.file)])], 1.0, scanned=True)
+    assert missing.score < fine.score and "1 not evidenced" in missing.reason
     assert bad.score < fine.score and "1 contradicted" in bad.reason
+
+
+def test_confidence_reason_counts_evidence_for_unanswered_questions() -> None:
+    q = question()
+    unanswered = reconcile(
+        q, score_question(q, [], RespondentRule.lowest), RULES, [finding(FILE_RULE, Strength.file)],
+        (REPO,),
+    )  # fmt: skip
+    c = confidence([unanswered, unanswered], coverage=0.0, scanned=True)
+    assert "no answered question a repository could check" in c.reason
+    assert "the repositories suggest a level for 2 unanswered" in c.reason
+
+
+def test_a_prompt_finding_alone_suggests_nothing_for_an_unanswered_question() -> None:
+    q = question()
+    ask = rule("cicd/ask", 2, kind="prompt")
+    base = score_question(q, [], RespondentRule.lowest)
+    r = reconcile(q, base, (*RULES, ask), [finding(ask, Strength.file)], (REPO,))
+    assert r.evidence and r.evidence.status is EvidenceStatus.unverified
+    assert r.evidence.suggested_level is None and r.level is None

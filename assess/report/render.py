@@ -51,8 +51,16 @@ EVIDENCE_LABELS = {
     "contradicted": "Contradicted",
     "understated": "Understated",
     "evidence_only": "Repository only",
-    "unverified": "Not found",
+    "not_evidenced": "Not evidenced",
+    "unverified": "Unverified",
     "not_observable": "Not observable",
+}
+
+POLICY_TEXT = {
+    "balanced": "balanced (a claim that would usually show in a repository but does not keeps "
+    "its level, with lower confidence, and its evidence is requested)",
+    "strict": "strict (a claim that would usually show in a repository but does not is scored "
+    "one level below the level a repository would show, until the client shows the evidence)",
 }
 
 KIND_LABELS = {"adopt": "Adopt", "extend": "Extend (already in use)", "migrate": "Migrate to"}
@@ -126,6 +134,8 @@ def shared_context(result: Assessment) -> dict[str, Any]:
             if q.evidence and q.evidence.status.value in ("contradicted", "understated")
         ],
         "gap_by_id": {g.question_id: g for g in result.gaps},
+        "question_by_id": {q.id: q for q in result.questions},
+        "policy_text": POLICY_TEXT[result.source.evidence_policy.value],
         "first_actions": sorted(result.gaps, key=lambda g: g.order)[:5],
         "phase_titles": {p.id: p.title for p in result.roadmap},
         "spread": [q for q in result.questions if q.spread],

@@ -74,8 +74,19 @@ def _load_ci_file(path: Path) -> tuple[CiSystem, ...]:
 
 
 def _check_thresholds(pack: Pack, rules: list[Rule]) -> None:
-    """A question's ``expected_in_repo_from`` needs a positive rule that can show that level."""
+    """A question's ``expected_in_repo_from`` needs a positive rule that can show that level;
+    its ``absent_in_system`` checks name rules that exist."""
+    ids = {r.id for r in rules}
     for q in pack.questions:
+        for i, check in enumerate(q.absent_in_system):
+            for key in ("system", "shows", "unless"):
+                unknown = [r for r in getattr(check, key) if r not in ids]
+                if unknown:
+                    raise PackError(
+                        f"{q.id}: no scan rule {unknown[0]!r}",
+                        file=Path(pack.source) / "questions" / f"{q.area}.yaml",
+                        field=f"{q.id}.absent_in_system[{i}].{key}",
+                    )
         if q.expected_in_repo_from is None:
             continue
         levels = [r.level for r in rules if q.id in r.questions and r.kind is RuleKind.positive]
