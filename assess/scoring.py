@@ -19,6 +19,8 @@ Rules (documented in the README too):
 - Scan evidence is reconciled with the answers first (``assess.reconcile``): a contradicted
   answer is scored at its cap. Gaps, the roadmap (``assess.gaps``) and tool recommendations
   (``assess.recommend``) follow from the reconciled levels.
+- The assessor's own words (the engagement's ``executive_summary`` and ``observations`` per
+  area) are carried into the result as written, so every output prints the same text.
 """
 
 from __future__ import annotations
@@ -231,6 +233,7 @@ def assess(
                         key=lambda f: (f.kind is not RuleKind.negative, f.rule, f.path),
                     )
                 ),
+                observations=eng.observations.get(area.id),
             )
         )
 
@@ -272,6 +275,7 @@ def assess(
             area_targets.get("compliance", (LEVEL_MAX - 1, ""))[0],
             repos,
         ),
+        executive_summary=eng.executive_summary,
     )
 
 
