@@ -23,7 +23,6 @@ from assess.model import (
     ContextType,
     ContextValue,
     Engagement,
-    EvidencePolicy,
     Pack,
     PackRef,
 )
@@ -65,28 +64,39 @@ def load_with_pack(path: Path, pack_ref: str | Path | None) -> tuple[Pack, Loade
     return pack, LoadedEngagement(eng, path, hashlib.sha256(path.read_bytes()).hexdigest())
 
 
+class _Dumper(yaml.SafeDumper):
+    """The safe dumper, writing text of several lines as a literal block (``|``), as people
+    write it by hand (PyYAML falls back to quotes for text a block cannot hold)."""
+
+
+def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _text)
+
+
 def dump_engagement(eng: Engagement) -> str:
     """The engagement as YAML, in the same shape people write by hand (one answer per question
-    as a mapping, several as a list; defaults left out)."""
+    as a mapping, several as a list; defaults left out). Every field of the model is written,
+    in the model's order: a section this function does not name (the assessor's words, review
+    decisions, the evidence policy) is kept without changing it."""
     answers: dict[str, object] = {}
     for qid, items in eng.answers.items():
         dumped = [
             a.model_dump(mode="json", exclude_none=True, exclude_defaults=True) for a in items
         ]
         answers[qid] = dumped[0] if len(dumped) == 1 else dumped
-    info = eng.assessment.model_dump(mode="json", exclude_defaults=True)
-    data: dict[str, object] = {"pack": eng.pack.model_dump(mode="json")}
-    if info:
-        data["assessment"] = info
-    if eng.branding is not None:
-        data["branding"] = eng.branding.model_dump(mode="json", exclude_defaults=True)
-    if eng.evidence_policy is not EvidencePolicy.balanced:
-        data["evidence_policy"] = eng.evidence_policy.value
-    if eng.evidence_scope is not None:
-        data["evidence_scope"] = eng.evidence_scope
-    data["context"] = eng.context
-    data["answers"] = answers
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    special = {"pack": eng.pack.model_dump(mode="json"), "context": eng.context, "answers": answers}
+    rest = eng.model_dump(mode="json", exclude_defaults=True, exclude=set(special))
+    data: dict[str, object] = {}
+    for name in type(eng).model_fields:
+        if name in special:
+            data[name] = special[name]
+        elif name in rest:
+            data[name] = rest[name]
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
 
 
 def pack_location(eng: Engagement, path: Path, loc: Locator | None = None) -> str | Path:
@@ -169,6 +179,17 @@ def check_engagement(
         respondents = [a.respondent for a in answers]
         if len(answers) > 1 and len(set(respondents)) != len(respondents):
             raise fail("several answers from the same respondent", "answers", qid)
+
+    areas = [a.id for a in pack.areas]
+    for area in eng.observations:
+        if pack.area(area) is None:
+            hint = did_you_mean(area, areas)
+            raise fail(
+                f"no area {area!r} in pack {pack.id} {pack.version}{hint} "
+                f"(areas: {', '.join(areas)})",
+                "observations",
+                area,
+            )
 
 
 def _dotted(field: tuple[str | int, ...]) -> str:

@@ -12,7 +12,9 @@ import itertools
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from assess.report.text import MAX_TEXT
 
 LEVEL_MIN = 0
 LEVEL_MAX = 4
@@ -542,8 +544,35 @@ class Branding(Frozen):
     )
 
 
+def _assessor_text(text: str) -> str:
+    """Bounded, with whitespace that means nothing removed (line ends as ``\\n``, spaces at
+    the end of a line, blank lines before and after), so a save writes it as a YAML block."""
+    text = "\n".join(line.rstrip() for line in text.splitlines()).strip("\n")
+    if not text.strip():
+        raise ValueError("empty: write the text or remove the field")
+    if len(text) > MAX_TEXT:
+        raise ValueError(
+            f"{len(text):,} characters; the report prints at most {MAX_TEXT:,} of one text: "
+            "shorten it"
+        )
+    return text
+
+
+AssessorText = Annotated[
+    str,
+    AfterValidator(_assessor_text),
+    Field(
+        description=f"the assessor's own words, printed as written and marked as the "
+        f"assessor's: plain paragraphs (separated by a blank line) and bullet lists (lines "
+        f"starting with '- '); no Markdown or HTML; at most {MAX_TEXT:,} characters",
+        json_schema_extra={"minLength": 1, "maxLength": MAX_TEXT},
+    ),
+]
+
+
 class Engagement(Frozen):
-    """An engagement file: pack reference, context answers and answers per question."""
+    """An engagement file: pack reference, context answers, answers per question and the
+    assessor's own words (an executive summary and observations per area)."""
 
     pack: PackRef
     assessment: AssessmentInfo = AssessmentInfo()
@@ -564,6 +593,17 @@ class Engagement(Frozen):
         description="per area id, the scanned repositories (as given to the scan, or their "
         "folder name) whose absence of evidence counts; an empty list: none does. Areas not "
         "listed: every scanned repository",
+    )
+
+    executive_summary: AssessorText | None = Field(
+        default=None,
+        description="the assessor's summary, printed in the report's executive summary: plain "
+        "paragraphs and '- ' bullet lists, no Markdown or HTML",
+    )
+    observations: dict[str, AssessorText] = Field(
+        default_factory=dict,
+        description="per area id, the assessor's observations, printed in that area's chapter: "
+        "plain paragraphs and '- ' bullet lists, no Markdown or HTML",
     )
 
     @field_validator("answers", mode="before")
@@ -1006,6 +1046,11 @@ class AreaScore(Frozen):
     findings: tuple[Finding, ...] = Field(
         default=(), description="repository evidence for this area, problems first"
     )
+    observations: str | None = Field(
+        default=None,
+        description="the assessor's observations on this area, as written in the engagement "
+        "(plain paragraphs and '- ' bullet lists; see assess.report.prose)",
+    )
 
 
 class Overall(Frozen):
@@ -1177,4 +1222,9 @@ class Assessment(Frozen):
     compliance: Compliance | None = Field(default=None, description="when the pack has controls")
     progress: Progress | None = Field(
         default=None, description="with --milestone: earlier results and the change since"
+    )
+    executive_summary: str | None = Field(
+        default=None,
+        description="the assessor's summary, as written in the engagement (plain paragraphs "
+        "and '- ' bullet lists; see assess.report.prose)",
     )

@@ -22,6 +22,8 @@ Rules (documented in the README too):
   becomes a request for evidence. The engagement's ``evidence_scope`` says which scanned
   repositories' silence counts per area. Gaps, the roadmap (``assess.gaps``) and tool
   recommendations (``assess.recommend``) follow from the reconciled levels.
+- The assessor's own words (the engagement's ``executive_summary`` and ``observations`` per
+  area) are carried into the result as written, so every output prints the same text.
 """
 
 from __future__ import annotations
@@ -247,6 +249,7 @@ def assess(
                         key=lambda f: (f.kind is not RuleKind.negative, f.rule, f.path),
                     )
                 ),
+                observations=eng.observations.get(area.id),
             )
         )
 
@@ -290,6 +293,7 @@ def assess(
             area_targets.get("compliance", (LEVEL_MAX - 1, ""))[0],
             repos,
         ),
+        executive_summary=eng.executive_summary,
     )
 
 

@@ -145,6 +145,7 @@ def test_sample_report_has_gaps_roadmap_tools_and_compliance(tmp_path: Path) -> 
         in text
     )
     assert "Where the answers and the repositories disagree" in text
+    assert "Assessor's summary" in text and text.count("Assessor's observations") == 2
     for rec in result.recommendations:
         assert rec.name in text
     first = min(result.gaps, key=lambda g: g.order)

@@ -11,6 +11,8 @@ holds the file's lock (``fsio.locked``); when the file changed on disk since thi
 read or wrote it, the save re-reads it and applies only this session's changes (answers per
 question and respondent, context per field, the other sections whole), so no writer loses
 another's answers. A file moved to another pack version meanwhile is refused, not merged.
+``dump_engagement`` writes every section of the model (the assessor's words, review decisions),
+so a save keeps the sections it did not change.
 """
 
 from __future__ import annotations
@@ -72,12 +74,13 @@ class Session:
 
 def merge(base: Engagement, mine: Engagement, disk: Engagement) -> Engagement:
     """``disk`` with the changes ``mine`` made to ``base``: each (question, respondent) answer
-    and each context field this session set or removed; the pack, assessment and branding
-    sections when this session changed them. Everything else stays as on disk."""
+    and each context field this session set or removed; any other section (pack, assessment,
+    branding, the assessor's words, a section added to the model later) whole, when this
+    session changed it. Everything else stays as on disk."""
     update: dict[str, object] = {
         name: getattr(mine, name)
-        for name in ("pack", "assessment", "branding")
-        if getattr(mine, name) != getattr(base, name)
+        for name in type(mine).model_fields
+        if name not in ("context", "answers") and getattr(mine, name) != getattr(base, name)
     }
     context = dict(disk.context)
     for key in [*mine.context, *(k for k in base.context if k not in mine.context)]:

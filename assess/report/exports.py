@@ -28,6 +28,7 @@ from markupsafe import Markup
 
 from assess.export import csv_text
 from assess.model import Assessment, LineageLink, LinkStatus
+from assess.report.prose import blocks
 from assess.report.render import (
     EVIDENCE_LABELS,
     KIND_LABELS,
@@ -195,6 +196,7 @@ def _environment() -> jinja2.Environment:
     env.globals["licence_label"] = LICENCE_LABELS.__getitem__
     env.globals["lineage_line"] = _lineage_line
     env.globals["binding_references"] = binding_references
+    env.globals["prose"] = blocks
     return env
 
 

@@ -24,6 +24,7 @@ from assess.compliance import DISCLAIMER
 from assess.errors import AssessError
 from assess.model import Assessment
 from assess.report import charts
+from assess.report.prose import blocks
 from assess.report.text import breakable, cap
 from assess.report.theme import Theme, resolve
 from assess.resources import templates_dir
@@ -113,6 +114,7 @@ def _environment() -> jinja2.Environment:
     env.globals["evidence_label"] = EVIDENCE_LABELS.__getitem__
     env.globals["kind_label"] = KIND_LABELS.__getitem__
     env.globals["licence_label"] = LICENCE_LABELS.__getitem__
+    env.globals["prose"] = blocks
     return env
 
 
