@@ -178,6 +178,42 @@ def test_external_pipeline_prompt_per_ci_system(
     assert all(f.kind is RuleKind.prompt for f in hits)
 
 
+@pytest.mark.parametrize(
+    ("path", "text", "fires"),
+    [
+        (".github/workflows/ci.yml", "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: mise run check\n", True),  # noqa: E501
+        (".github/workflows/ci.yml", "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: |\n          pip install -e .\n          make lint\n", True),  # noqa: E501
+        (".github/workflows/ci.yml", "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: bash scripts/format.sh\n", True),  # noqa: E501
+        (".gitlab-ci.yml", "test:\n  script:\n    - python 'code/run_checks.py'\n", True),
+        ("azure-pipelines.yml", "steps:\n  - task: Bash@3\n    inputs:\n      filePath: ci/check.sh\n", True),  # noqa: E501
+        ("Jenkinsfile", "pipeline {\n  agent any\n  stages { stage('t') { steps { sh './ci/test' } } }\n}\n", True),  # noqa: E501
+        (".github/workflows/ci.yml", "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: docker build -t app .\n      # - run: make test\n", False),  # noqa: E501
+        ("buildspec.yml", "version: 0.2\nphases:\n  build:\n    commands:\n      - python -m build\n      - aws s3 cp dist s3://b --recursive\n", False),  # noqa: E501
+    ],
+)  # fmt: skip
+def test_scripts_and_task_runners_in_ci_are_out_of_sight(
+    tmp_path: Path, path: str, text: str, fires: bool
+) -> None:
+    rule = next(r for r in PACK.rules if r.id == "cicd/ci-runs-repo-scripts")
+    repo = GitRepo(make_repo(tmp_path / "r", {path: text}))
+    try:
+        scan = scan_repo(repo, [rule], with_history=False, ci_systems=PACK.ci_systems)
+    finally:
+        repo.close()
+    hits = [f for fs in scan.areas.values() for f in fs]
+    assert bool(hits) is fires, hits
+
+
+def test_ci_that_hands_its_checks_to_a_task_runner_contradicts_nothing(
+    tmp_path: Path, assess_cli: Cli
+) -> None:
+    ci = NO_TESTS_CI[".github/workflows/ci.yml"] + "      - run: mise run check\n"
+    ev = _evidence(tmp_path, {**CODE, ".github/workflows/ci.yml": ci})
+    qid = "cicd.ci_checks"
+    q = _question(_score(assess_cli, _engagement(tmp_path, {qid: _choice(qid, 2)}), ev), qid)
+    assert q["evidence"]["status"] == "not_evidenced" and q["level"] == 2.0
+
+
 def test_an_area_outside_the_evidence_scope_is_only_unverified(
     tmp_path: Path, assess_cli: Cli
 ) -> None:
