@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from assess.errors import PackError
-from assess.model import EvidencePolicy, EvidenceStatus, RuleKind
+from assess.model import EvidencePolicy, EvidenceStatus, Finding, RuleKind
 from assess.packs import load_pack
 from assess.scan.engine import scan_repo
 from assess.scan.repo import GitRepo
@@ -65,6 +65,17 @@ def _evidence(tmp_path: Path, files: dict[str, str]) -> Path:
     proc = run_assess("scan", path, "--no-history", "--format", "json", "-o", out)
     assert proc.returncode == 0, proc.stderr
     return out
+
+
+def _hits(tmp_path: Path, rule_id: str, files: dict[str, str]) -> list[Finding]:
+    """What one rule of the default pack finds in a real repository of ``files``."""
+    rule = next(r for r in PACK.rules if r.id == rule_id)
+    repo = GitRepo(make_repo(tmp_path / "r", files))
+    try:
+        scan = scan_repo(repo, [rule], with_history=False, ci_systems=PACK.ci_systems)
+    finally:
+        repo.close()
+    return [f for fs in scan.areas.values() for f in fs]
 
 
 def _engagement(tmp_path: Path, answers: dict[str, str], **extra: Any) -> Path:
@@ -167,13 +178,7 @@ def test_ci_kept_partly_in_another_repository_contradicts_nothing(
 def test_external_pipeline_prompt_per_ci_system(
     tmp_path: Path, path: str, text: str, fires: bool
 ) -> None:
-    rule = next(r for r in PACK.rules if r.id == "cicd/ci-external-pipelines")
-    repo = GitRepo(make_repo(tmp_path / "r", {path: text}))
-    try:
-        scan = scan_repo(repo, [rule], with_history=False, ci_systems=PACK.ci_systems)
-    finally:
-        repo.close()
-    hits = [f for fs in scan.areas.values() for f in fs]
+    hits = _hits(tmp_path, "cicd/ci-external-pipelines", {path: text})
     assert bool(hits) is fires, hits
     assert all(f.kind is RuleKind.prompt for f in hits)
 
@@ -194,13 +199,7 @@ def test_external_pipeline_prompt_per_ci_system(
 def test_scripts_and_task_runners_in_ci_are_out_of_sight(
     tmp_path: Path, path: str, text: str, fires: bool
 ) -> None:
-    rule = next(r for r in PACK.rules if r.id == "cicd/ci-runs-repo-scripts")
-    repo = GitRepo(make_repo(tmp_path / "r", {path: text}))
-    try:
-        scan = scan_repo(repo, [rule], with_history=False, ci_systems=PACK.ci_systems)
-    finally:
-        repo.close()
-    hits = [f for fs in scan.areas.values() for f in fs]
+    hits = _hits(tmp_path, "cicd/ci-runs-repo-scripts", {path: text})
     assert bool(hits) is fires, hits
 
 
