@@ -19,7 +19,7 @@ from assess.scan.output import evidence_json
 from assess.scan.repo import GitRepo
 from tests.conftest import SAMPLE, dump, run_assess, tiny_pack_data, write_pack
 from tests.gitrepo import make_repo
-from tests.test_interview_tty import ENTER, answers, menu, pick, spawn
+from tests.test_interview_tty import ENTER, answers, exit_status, menu, pick, spawn
 from tests.test_interview_tty import started as started  # a fixture
 from tests.test_scan_rules import RULES
 
@@ -35,6 +35,7 @@ ASK = {
     "kind": "prompt",
     "questions": ["beta.one"],
     "level": 2,
+    "remediation": "Ask to see the tool in use: it may run from another repository.",
     "match": {"paths": ["README.md"]},
 }
 DEEP = f"data/{'nested/' * 6}training-set.csv.dvc"
@@ -106,7 +107,8 @@ def test_enter_confirms_the_suggestion_and_records_its_findings(
     pick(child, "0")
     menu(child, "Beta, question 1 of 2")
     assert "The scan found something to ask:" in child.before
-    assert "ask" in child.before and "README.md  The README names a tool" in child.before
+    assert "ask       README.md  The README names a tool" in child.before
+    assert "            Ask to see the tool in use" in child.before  # what to ask for
     assert "(level number or arrows, then enter)" in child.before  # a prompt is no level
     pick(child, "1")
     menu(child, "Beta, question 2 of 2")
@@ -145,9 +147,7 @@ def test_differing_findings_ask_for_a_note_and_ctrl_c_keeps_earlier_answers(
     menu(child, "Alpha, question 3 of 3")
     child.sendcontrol("c")
     child.expect_exact("Interrupted. Every answer given is saved")
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 130
+    assert exit_status(child) == 130
     got = answers(started)
     assert set(got) == {"alpha.one", "alpha.two"}
     assert got["alpha.one"]["choice"] == "a4" and "from_evidence" not in got["alpha.one"]
@@ -180,9 +180,7 @@ def test_bad_evidence_is_one_line_exit_2_and_nothing_written(
     new = tmp_path / "new.yaml"  # would be created at once
     for eng in (old, new) if evidence == "missing.json" else (old,):
         child = spawn(pack, eng, "--evidence", str(good), str(path))
-        child.expect(pexpect.EOF)
-        child.close()
-        assert child.exitstatus == 2
+        assert exit_status(child) == 2
         out = child.before.strip()
         assert message in out and len(out.splitlines()) == 1, out
     assert old.read_bytes() == before

@@ -69,6 +69,13 @@ def pick(child: pexpect.spawn, keys: str, note: str = "") -> None:
     child.send(note + ENTER)
 
 
+def exit_status(child: pexpect.spawn) -> int | None:
+    """Wait until the command ends; its exit status."""
+    child.expect(pexpect.EOF)
+    child.close()
+    return child.exitstatus
+
+
 def answers(path: Path) -> dict[str, dict[str, object]]:
     data = yaml.safe_load(path.read_text())
     return data["answers"]

@@ -329,14 +329,16 @@ class Interviewer:
 
     def _scan_block(self, hint: Suggestion | None, to_ask: Sequence[Finding]) -> str:
         """What the scanned repositories show for a question: the level they suggest with the
-        findings behind it (the one that sets the level first), and the first thing to ask."""
+        findings behind it (the one that sets the level first), and the first thing to ask
+        (what the finding says, then its advice on what to ask for)."""
         width = min(100, shutil.get_terminal_size().columns) - 2
         if hint is None:
             lines = ["The scan found something to ask:"]
         elif hint.unambiguous:
             lines = [f"The scan suggests level {hint.level} (preselected; Enter saves it):"]
         else:
-            lines = [f"The scan suggests level {hint.level}; its findings differ, check first:"]
+            why = "ask first" if to_ask else "its findings differ, check first"
+            lines = [f"The scan suggests level {hint.level}; {why}:"]
         for f in [*to_ask[:1], *(hint.findings if hint else ())]:
             if f.kind is RuleKind.prompt:
                 tag = "ask"
@@ -349,7 +351,14 @@ class Interviewer:
             if len(at) > width // 2:  # a deep path keeps its file name
                 at = "…" + at[-(width // 2 - 1) :]
             head = f"  {tag:<8}  {at}  "
-            lines.append(head + _clip(f.title, width - len(head)))
+            if f.kind is RuleKind.prompt:
+                lines.append(head + _clip(f.snippet or f.title, width - len(head)))
+                advice = " ".join(f.remediation.split())
+                lines += textwrap.wrap(
+                    advice, width, initial_indent=" " * 12, subsequent_indent=" " * 12
+                )
+            else:
+                lines.append(head + _clip(f.title, width - len(head)))
         more = (hint.more if hint else 0) + max(0, len(to_ask) - 1)
         if more:
             lines.append(f"  and {more} more")
