@@ -18,7 +18,7 @@ from assess import __version__
 
 if TYPE_CHECKING:
     from assess.engagement import LoadedEngagement
-    from assess.model import Assessment
+    from assess.model import Assessment, Evidence, Pack
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -251,6 +251,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--area", metavar="AREA", help="only this area (e.g. cicd)")
     p.add_argument("--review", action="store_true", help="pick any question and change its answer")
     p.add_argument(
+        "--evidence",
+        type=Path,
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="FILE",
+        help="evidence JSON (assess scan --format json, or assess evidence merge): before each "
+        "question the scanned repositories speak to, show their findings and preselect the "
+        "level they suggest",
+    )
+    p.add_argument(
         "--respondents",
         action="store_true",
         help="list who answered what, and where respondents disagree, then exit",
@@ -452,17 +463,7 @@ def _load_all(args: argparse.Namespace) -> tuple[LoadedEngagement, Assessment]:
 
     rule = RespondentRule(args.respondents_rule) if args.respondents_rule else None
     policy = EvidencePolicy(args.evidence_policy) if args.evidence_policy else None
-    evidence = None
-    if args.evidence:
-        from assess.evidence import load_evidence
-
-        evidence = load_evidence(args.evidence, pack)
-        if evidence.pack_version != pack.version:
-            _err(
-                f"assess: warning: {args.evidence}: scanned with pack {pack.id} "
-                f"{evidence.pack_version}, scoring with {pack.version}; rescan if the rules "
-                "changed"
-            )
+    evidence = _read_evidence([args.evidence], pack, "scoring") if args.evidence else None
     result = assess(pack, loaded, targets=targets, rule=rule, evidence=evidence, policy=policy)
     if args.milestone:
         from assess.compare import load_result, progress
@@ -477,6 +478,21 @@ def _load_all(args: argparse.Namespace) -> tuple[LoadedEngagement, Assessment]:
                 )
         result = result.model_copy(update={"progress": progress(history, result)})
     return loaded, result
+
+
+def _read_evidence(paths: list[Path], pack: Pack, doing: str) -> Evidence:
+    """The evidence files of a run, for ``pack`` (several are merged as ``assess evidence
+    merge`` merges them); a warning when they were scanned with another version of it."""
+    from assess.evidence import load_evidence, merge_evidence
+
+    files = [(path, load_evidence(path, pack)) for path in paths]
+    evidence = files[0][1] if len(files) == 1 else merge_evidence(files, __version__)
+    if evidence.pack_version != pack.version:
+        _err(
+            f"assess: warning: {', '.join(map(str, paths))}: scanned with pack {pack.id} "
+            f"{evidence.pack_version}, {doing} with {pack.version}; rescan if the rules changed"
+        )
+    return evidence
 
 
 def _emit(text: str, out: Path | None) -> None:
@@ -759,7 +775,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"{total - done} of {total} questions unanswered: starting the interview")
         code = cmd_interview(
             ns(engagement=args.engagement, pack=args.pack, respondent=args.respondent,
-               area=None, review=False, respondents=False)
+               area=None, review=False, respondents=False, evidence=[])
         )  # fmt: skip
         if code != EXIT_OK:
             return code
@@ -870,7 +886,13 @@ def cmd_interview(args: argparse.Namespace) -> int:
             "the interview needs a terminal; from a script or pipe use "
             "'assess answer ENGAGEMENT QUESTION_ID CHOICE'"
         )
-    session = open_session(args.engagement, args.pack)
+    evidence: list[Evidence] = []
+
+    def check(pack: Pack) -> None:  # before the session writes anything (a migration)
+        if args.evidence:
+            evidence.append(_read_evidence(args.evidence, pack, "interviewing"))
+
+    session = open_session(args.engagement, args.pack, check=check)
     pack = session.pack
     if args.area and pack.area(args.area) is None:
         known = ", ".join(a.id for a in pack.areas)
@@ -897,6 +919,9 @@ def cmd_interview(args: argparse.Namespace) -> int:
             area=args.area,
             review=args.review,
             say=print,
+            findings=[
+                f for ev in evidence for r in ev.repos for fs in r.areas.values() for f in fs
+            ],
         )
     except KeyboardInterrupt:
         _err(
@@ -919,7 +944,10 @@ def _respondents_report(session: Any) -> str:
     summary = respondents_summary(session.engagement)
     lines = []
     for who, count in summary.counts.items():
-        lines.append(f"{who}: {count} answers")
+        scan = summary.confirmed.get(who)
+        lines.append(
+            f"{who}: {count} answers" + (f", {scan} confirmed from the scan" if scan else "")
+        )
     if not lines:
         return "No answers yet."
     if summary.disagreements:

@@ -495,6 +495,11 @@ class Answer(Frozen):
     note: str | None = None
     respondent: str | None = None
     answered_at: dt.datetime | None = None
+    from_evidence: tuple[NonEmpty, ...] = Field(
+        default=(),
+        description="the scan findings (finding keys, rule:repo:path) the interviewer "
+        "confirmed this answer from; empty for an answer given without them",
+    )
 
     @model_validator(mode="after")
     def _fields_fit_status(self) -> Answer:
@@ -502,6 +507,8 @@ class Answer(Frozen):
             raise ValueError("an answered question needs a 'choice'")
         if self.status is not AnswerStatus.answered and self.choice:
             raise ValueError(f"a '{self.status.value}' answer takes no 'choice'")
+        if self.status is not AnswerStatus.answered and self.from_evidence:
+            raise ValueError(f"a '{self.status.value}' answer takes no 'from_evidence'")
         if self.status is AnswerStatus.not_applicable and not (self.reason or "").strip():
             raise ValueError("a 'not_applicable' answer needs a 'reason'")
         return self
@@ -914,6 +921,20 @@ class QuestionEvidence(Frozen):
     rules: tuple[str, ...] = Field(description="scan rules that can evidence this question")
     findings: tuple[Finding, ...] = ()
     explanation: str = ""
+
+
+class Suggestion(Frozen):
+    """The level a question's findings suggest when nobody answered it (``reconcile.suggest``)."""
+
+    level: int = Field(description="the weakest negative finding's cap, else the best positive")
+    findings: tuple[Finding, ...] = Field(
+        description="the findings to show, the one that sets the level first (at most three)"
+    )
+    more: int = Field(description="the question's other positive or negative findings")
+    unambiguous: bool = Field(
+        description="no finding disagrees: no positive one above a negative one's cap, no "
+        "prompt finding asking for a word with the client"
+    )
 
 
 class QuestionResult(Frozen):

@@ -46,6 +46,7 @@ is at most medium: claims nobody could check are the ML Test Score's "manual" ev
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from assess.model import (
@@ -61,6 +62,7 @@ from assess.model import (
     Rule,
     RuleKind,
     Strength,
+    Suggestion,
     SystemCheck,
 )
 
@@ -72,6 +74,7 @@ STRENGTH_WEIGHT = {
 }
 STRONG = (Strength.ci, Strength.code)
 KEEP_FINDINGS = 5  # findings kept per question in the result (the area lists them all)
+SUGGESTION_SHOWN = 3  # findings shown with a suggestion (the interview's evidence block)
 
 
 def where(f: Finding) -> str:
@@ -82,6 +85,54 @@ def where(f: Finding) -> str:
 
 def _level(x: float) -> str:
     return f"{x:g}"
+
+
+def repo_id(repo: str) -> str:
+    """A repository as given to the scan, without a trailing "/" or ".git"."""
+    return re.sub(r"(?:/|\.git)+$", "", repo)
+
+
+def finding_key(f: Finding) -> str:
+    """``rule:repo:path``, stable across rescans (no commit, no line). Keys are compared,
+    never parsed."""
+    return f"{f.rule}:{repo_id(f.repo)}:{f.path}"
+
+
+def question_findings(
+    q: Question, rules: Sequence[Rule], findings: Sequence[Finding]
+) -> list[Finding]:
+    """The findings of the rules that speak to ``q``: negative first, then the strongest."""
+    own = {r.id for r in rules if q.id in r.questions}
+    return sorted(
+        (f for f in findings if f.rule in own),
+        key=lambda f: (f.kind is not RuleKind.negative, -STRENGTH_WEIGHT[f.strength], -f.level),
+    )
+
+
+def suggest(
+    q: Question, rules: Sequence[Rule], findings: Sequence[Finding], shown: int = SUGGESTION_SHOWN
+) -> Suggestion | None:
+    """The level the findings alone suggest for ``q`` (the weakest negative finding's cap, else
+    the best positive finding's level), with the finding that sets it first among the ``shown``
+    ones; None when no positive or negative finding speaks to it (a prompt finding is something
+    to ask, never a level).
+
+    Unambiguous when no finding disagrees: no positive finding shows more than a negative one
+    caps (a lower positive agrees, the ladder being cumulative) and no prompt finding asks for
+    a word with the client."""
+    found = question_findings(q, rules, findings)
+    neg = [f for f in found if f.kind is RuleKind.negative]
+    pos = [f for f in found if f.kind is RuleKind.positive]
+    if not neg and not pos:
+        return None
+    first = min(neg, key=lambda f: f.level) if neg else max(pos, key=lambda f: f.level)
+    rest = [f for f in (*neg, *pos) if f is not first]
+    return Suggestion(
+        level=first.level,
+        findings=(first, *rest[: shown - 1]),
+        more=max(0, len(rest) - (shown - 1)),
+        unambiguous=len(found) == len(neg) + len(pos) and all(f.level <= first.level for f in pos),
+    )
 
 
 def reconcile(
@@ -99,11 +150,7 @@ def reconcile(
     absence of evidence counts for this question (default: all of them)."""
     own = [r for r in rules if q.id in r.questions]
     positive_rules = [r for r in own if r.kind is RuleKind.positive]
-    own_ids = {r.id for r in own}
-    found = sorted(
-        (f for f in findings if f.rule in own_ids),
-        key=lambda f: (f.kind is not RuleKind.negative, -STRENGTH_WEIGHT[f.strength], -f.level),
-    )
+    found = question_findings(q, rules, findings)
     pos = [f for f in found if f.kind is RuleKind.positive]
     neg = [f for f in found if f.kind is RuleKind.negative]
     claimed = result.level
@@ -124,10 +171,8 @@ def reconcile(
     elif not repos:
         why = "No repository was scanned."
     elif claimed is None:
-        if pos or neg:  # a prompt finding is a question to ask, not evidence
-            status = EvidenceStatus.evidence_only
-            suggested = cap_neg if cap_neg is not None else supported
-            first = neg[0] if neg else pos[0]
+        if hint := suggest(q, rules, findings):
+            status, suggested, first = EvidenceStatus.evidence_only, hint.level, hint.findings[0]
             why = (
                 f"Not answered, but '{first.title}' ({where(first)}) suggests level "
                 f"{suggested}: confirm with the client."

@@ -32,13 +32,17 @@ def started(tmp_path: Path, tiny_pack: Path) -> Path:
     )
 
 
-def spawn(tiny_pack: Path, eng: Path, *extra: str) -> pexpect.spawn:
+def spawn(
+    tiny_pack: Path, eng: Path, *extra: str, size: tuple[int, int] = (40, 120)
+) -> pexpect.spawn:
+    """``assess interview`` in a terminal of ``size`` (rows, columns)."""
     # pexpect does not answer cursor-position requests; a real terminal does, at once.
+    rows, columns = size
     env = {
         **os.environ,
         "TERM": "xterm",
-        "COLUMNS": "120",
-        "LINES": "40",
+        "COLUMNS": str(columns),
+        "LINES": str(rows),
         "PROMPT_TOOLKIT_NO_CPR": "1",
     }
     child = pexpect.spawn(
@@ -47,7 +51,7 @@ def spawn(tiny_pack: Path, eng: Path, *extra: str) -> pexpect.spawn:
         env=env,
         encoding="utf-8",
         timeout=30,
-        dimensions=(40, 120),
+        dimensions=size,
     )
     return child
 
@@ -63,6 +67,13 @@ def pick(child: pexpect.spawn, keys: str, note: str = "") -> None:
     child.send(ENTER)
     child.expect_exact("Note (optional")
     child.send(note + ENTER)
+
+
+def exit_status(child: pexpect.spawn) -> int | None:
+    """Wait until the command ends; its exit status."""
+    child.expect(pexpect.EOF)
+    child.close()
+    return child.exitstatus
 
 
 def answers(path: Path) -> dict[str, dict[str, object]]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from assess.model import (
     Answer,
     AnswerStatus,
+    Choice,
     ContextField,
     Engagement,
     Pack,
@@ -72,6 +73,15 @@ def next_question(
         if q.id not in skip and answer_of(eng, q.id, respondent) is None:
             return q
     return None
+
+
+def suggested_choice(q: Question, level: int) -> Choice | None:
+    """The choice a suggested level preselects: the (first) choice at that level, else the
+    highest below it (a pack whose ladder skips the level); None when every choice is above."""
+    below = [c for c in q.choices if c.level <= level]
+    return next(
+        (c for c in below if c.level == level), max(below, key=lambda c: c.level, default=None)
+    )
 
 
 def set_answer(eng: Engagement, qid: str, answer: Answer) -> Engagement:
@@ -153,17 +163,21 @@ def progress(pack: Pack, eng: Engagement, respondent: str | None) -> tuple[int, 
 class RespondentsSummary:
     counts: dict[str, int]  # respondent -> answers given
     disagreements: dict[str, list[tuple[str, str]]]  # question -> [(respondent, answer)]
+    confirmed: dict[str, int]  # respondent -> answers confirmed from scan findings
 
 
 def respondents_summary(eng: Engagement) -> RespondentsSummary:
     counts: dict[str, int] = {}
+    confirmed: dict[str, int] = {}
     disagreements: dict[str, list[tuple[str, str]]] = {}
     for qid, answers in eng.answers.items():
         views = []
         for a in answers:
             who = a.respondent or "(unnamed)"
             counts[who] = counts.get(who, 0) + 1
+            if a.from_evidence:
+                confirmed[who] = confirmed.get(who, 0) + 1
             views.append((who, a.choice or a.status.value))
         if len({v for _, v in views}) > 1:
             disagreements[qid] = views
-    return RespondentsSummary(dict(sorted(counts.items())), disagreements)
+    return RespondentsSummary(dict(sorted(counts.items())), disagreements, confirmed)

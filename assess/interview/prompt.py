@@ -2,6 +2,13 @@
 
 It drives the pure engine and saves through the session after every answer. Ctrl-C raises
 KeyboardInterrupt out of ``run``; everything answered before it is already on disk.
+
+With scan findings (``assess interview --evidence``), a question the repositories speak to shows
+what they show above its menu and preselects the level they suggest (``reconcile.suggest``, the
+same level the report gives an unanswered question). Enter confirms it and the answer records
+the findings' keys (``Answer.from_evidence``); a suggestion every finding agrees on is saved at
+once, without the note prompt (``c`` confirms it with a note). A prompt rule's finding is shown as
+something to ask, never as a level.
 """
 
 from __future__ import annotations
@@ -9,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import questionary
@@ -24,9 +31,21 @@ from assess.interview.engine import (
     prune,
     set_answer,
     set_context,
+    suggested_choice,
 )
 from assess.interview.session import Session
-from assess.model import Answer, AnswerStatus, ContextField, ContextType, Question
+from assess.model import (
+    Answer,
+    AnswerStatus,
+    ContextField,
+    ContextType,
+    Finding,
+    Question,
+    RuleKind,
+    Suggestion,
+)
+from assess.model import Choice as QChoice
+from assess.reconcile import finding_key, question_findings, repo_id, suggest
 
 DONT_KNOW = ":dont_know"
 NOT_APPLICABLE = ":not_applicable"
@@ -36,6 +55,7 @@ BACK = ":back"
 JUMP = ":jump"
 QUIT = ":quit"
 ALL_AREAS = ":all"
+CONFIRM_WITH_NOTE = ":confirm_with_note"
 
 Say = Callable[[str], None]
 
@@ -46,12 +66,20 @@ def _ask(question: Any) -> Any:
 
 
 class Interviewer:
-    def __init__(self, session: Session, respondent: str | None, say: Say) -> None:
+    def __init__(
+        self,
+        session: Session,
+        respondent: str | None,
+        say: Say,
+        findings: Sequence[Finding] = (),
+    ) -> None:
         self.s = session
         self.pack = session.pack
         self.respondent = respondent
         self.say = say
         self.answered_now = 0
+        self.findings = tuple(findings)
+        self.several_repos = len({f.repo for f in findings}) > 1
 
     # ------------------------------------------------------------------ context
 
@@ -183,46 +211,24 @@ class Interviewer:
         done, total = progress(self.pack, self.s.engagement, self.respondent)
         self.say(f"\n{self._position(q)}  ·  {done}/{total} answered overall")
         self.say(_full_question(q))
-        while True:
-            width = max(40, shutil.get_terminal_size().columns - 8)
-            choices: list[Any] = [
-                Choice(_clip(c.text, width), c.id, shortcut_key=str(c.level)) for c in q.choices
-            ]
-            choices.append(Separator())
-            choices.append(Choice("Don't know", DONT_KNOW, shortcut_key="d"))
-            if q.not_applicable is not None:
-                choices.append(Choice("Not applicable", NOT_APPLICABLE, shortcut_key="n"))
-            choices.append(Choice("Show help for this question", HELP, shortcut_key="h"))
-            if navigation:
-                choices += [
-                    Choice("Skip for now", SKIP, shortcut_key="s"),
-                    Choice("Back to the previous question", BACK, shortcut_key="b"),
-                    Choice("Jump to another area", JUMP, shortcut_key="j"),
-                    Choice("Save and quit", QUIT, shortcut_key="q"),
-                ]
-            default = None
-            if current is not None:
-                default = current.choice or {
-                    AnswerStatus.dont_know: DONT_KNOW,
-                    AnswerStatus.not_applicable: NOT_APPLICABLE,
-                }.get(current.status)
-            picked = _ask(
-                questionary.select(
-                    "Answer",
-                    choices=choices,
-                    default=default,
-                    use_shortcuts=True,
-                    use_jk_keys=False,
-                    instruction="(level number or arrows, then enter)",
-                )
-            )
-            if picked == HELP:
-                self.say(self._help(q))
-                continue
-            if picked in (SKIP, BACK, JUMP, QUIT):
-                return str(picked)
-            break
-
+        to_ask = [
+            f
+            for f in question_findings(q, self.pack.rules, self.findings)
+            if f.kind is RuleKind.prompt
+        ]
+        hint = suggest(q, self.pack.rules, self.findings, shown=3 - min(1, len(to_ask)))
+        suggested = suggested_choice(q, hint.level) if hint else None
+        if hint or to_ask:
+            self.say(self._scan_block(hint, to_ask))
+        # a suggestion every finding agrees on, for a question not answered yet: Enter saves it
+        one_key = hint is not None and hint.unambiguous and suggested is not None and not current
+        picked = self._pick(q, current, suggested, one_key, navigation)
+        if picked in (SKIP, BACK, JUMP, QUIT):
+            return picked
+        with_note = picked == CONFIRM_WITH_NOTE
+        if with_note and suggested:
+            picked = suggested.id
+        confirmed = hint is not None and suggested is not None and picked == suggested.id
         reason = None
         if picked == NOT_APPLICABLE:
             reason = _ask(
@@ -233,12 +239,14 @@ class Interviewer:
                     validate=lambda t: bool(t.strip()) or "A reason is needed",
                 )
             ).strip()
-        note = _ask(
-            questionary.text(
-                "Note (optional, Enter to skip):",
-                default=current.note if current and current.note else "",
-            )
-        ).strip()
+        note = ""
+        if not (one_key and confirmed and not with_note):
+            note = _ask(
+                questionary.text(
+                    "Note (optional, Enter to skip):",
+                    default=current.note if current and current.note else "",
+                )
+            ).strip()
         status = {
             DONT_KNOW: AnswerStatus.dont_know,
             NOT_APPLICABLE: AnswerStatus.not_applicable,
@@ -250,13 +258,111 @@ class Interviewer:
             note=note or None,
             respondent=self.respondent,
             answered_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
+            from_evidence=tuple(dict.fromkeys(finding_key(f) for f in hint.findings))
+            if hint and confirmed
+            else (),
         )
         eng, cleared = prune(self.pack, set_answer(self.s.engagement, q.id, answer))
         self.s.save(eng)
         self.answered_now += 1
+        if one_key and confirmed and not with_note and hint:
+            self.say(f"Saved level {hint.level}, confirmed from the scan.")
         if cleared:
             self.say("Cleared answers that no longer apply: " + ", ".join(cleared))
-        return str(picked)
+        return picked
+
+    def _pick(
+        self,
+        q: Question,
+        current: Answer | None,
+        suggested: QChoice | None,
+        one_key: bool,
+        navigation: bool,
+    ) -> str:
+        """The menu, until an answer or a navigation action is picked (help loops)."""
+        while True:
+            width = max(40, shutil.get_terminal_size().columns - 8)
+            choices: list[Any] = [
+                Choice(_clip(c.text, width), c.id, shortcut_key=str(c.level)) for c in q.choices
+            ]
+            choices.append(Separator())
+            if one_key and suggested:
+                label = f"Confirm the scan's level {suggested.level}, with a note"
+                choices.append(Choice(label, CONFIRM_WITH_NOTE, shortcut_key="c"))
+            choices.append(Choice("Don't know", DONT_KNOW, shortcut_key="d"))
+            if q.not_applicable is not None:
+                choices.append(Choice("Not applicable", NOT_APPLICABLE, shortcut_key="n"))
+            choices.append(Choice("Show help for this question", HELP, shortcut_key="h"))
+            if navigation:
+                choices += [
+                    Choice("Skip for now", SKIP, shortcut_key="s"),
+                    Choice("Back to the previous question", BACK, shortcut_key="b"),
+                    Choice("Jump to another area", JUMP, shortcut_key="j"),
+                    Choice("Save and quit", QUIT, shortcut_key="q"),
+                ]
+            default = suggested.id if suggested else None
+            if current is not None:
+                default = current.choice or {
+                    AnswerStatus.dont_know: DONT_KNOW,
+                    AnswerStatus.not_applicable: NOT_APPLICABLE,
+                }.get(current.status)
+            instruction = "(level number or arrows, then enter)"
+            if suggested and default == suggested.id:
+                instruction = (
+                    f"(Enter confirms the scan's level {suggested.level}, or pick another)"
+                )
+            picked = str(
+                _ask(
+                    questionary.select(
+                        "Answer",
+                        choices=choices,
+                        default=default,
+                        use_shortcuts=True,
+                        use_jk_keys=False,
+                        instruction=instruction,
+                    )
+                )
+            )
+            if picked != HELP:
+                return picked
+            self.say(self._help(q))
+
+    def _scan_block(self, hint: Suggestion | None, to_ask: Sequence[Finding]) -> str:
+        """What the scanned repositories show for a question: the level they suggest with the
+        findings behind it (the one that sets the level first), and the first thing to ask
+        (what the finding says, then its advice on what to ask for)."""
+        width = min(100, shutil.get_terminal_size().columns) - 2
+        if hint is None:
+            lines = ["The scan found something to ask:"]
+        elif hint.unambiguous:
+            lines = [f"The scan suggests level {hint.level} (preselected; Enter saves it):"]
+        else:
+            why = "ask first" if to_ask else "its findings differ, check first"
+            lines = [f"The scan suggests level {hint.level}; {why}:"]
+        for f in [*to_ask[:1], *(hint.findings if hint else ())]:
+            if f.kind is RuleKind.prompt:
+                tag = "ask"
+            elif f.kind is RuleKind.negative:
+                tag = f"caps {f.level}"
+            else:
+                tag = f"level {f.level}"
+            repo = f"{repo_id(f.repo).rsplit('/', 1)[-1]}: " if self.several_repos else ""
+            at = f"{repo}{f.path}" + (f":{f.line}" if f.line else "")
+            if len(at) > width // 2:  # a deep path keeps its file name
+                at = "…" + at[-(width // 2 - 1) :]
+            head = f"  {tag:<8}  {at}  "
+            if f.kind is RuleKind.prompt:
+                lines.append(head + _clip(f.snippet or f.title, width - len(head)))
+                advice = " ".join(f.remediation.split())
+                lines += textwrap.wrap(
+                    advice, width, initial_indent=" " * 12, subsequent_indent=" " * 12
+                )
+            else:
+                lines.append(head + _clip(f.title, width - len(head)))
+        more = (hint.more if hint else 0) + max(0, len(to_ask) - 1)
+        if more:
+            lines.append(f"  and {more} more")
+        return "\n".join(lines)
 
     def _help(self, q: Question) -> str:
         width = min(100, shutil.get_terminal_size().columns) - 2
@@ -319,8 +425,9 @@ def run(
     area: str | None,
     review: bool,
     say: Say,
+    findings: Sequence[Finding] = (),
 ) -> Interviewer:
-    ui = Interviewer(session, respondent, say)
+    ui = Interviewer(session, respondent, say, findings)
     ui.announce_resume(area)
     if review:
         ui.review(area)

@@ -18,6 +18,7 @@ so a save keeps the sections it did not change.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -131,9 +132,12 @@ def check_saveable(path: Path) -> None:
         raise OutputError("the engagement file is read-only; answers could not be saved", file=path)
 
 
-def open_session(path: Path, pack_ref: str | Path | None) -> Session:
+def open_session(
+    path: Path, pack_ref: str | Path | None, *, check: Callable[[Pack], None] | None = None
+) -> Session:
     """Open an engagement for interviewing; a file that does not exist yet is created by the
-    first save.
+    first save. ``check`` vets the command's other inputs against the pack (evidence files)
+    before anything is written: its error leaves every file as it was.
 
     When the file was started on another version of its pack, answers to questions that still
     exist are kept, the rest reported, and the old file kept as ``<name>.bak-<version>``.
@@ -144,6 +148,8 @@ def open_session(path: Path, pack_ref: str | Path | None) -> Session:
         parsed = None if raw is None else parse_engagement(path)
     if raw is None or parsed is None:
         pack = load_pack(pack_ref)
+        if check:
+            check(pack)
         eng = Engagement(pack=pack_ref_for(pack, path))
         return Session(path, pack, eng, created=True, base=eng)
 
@@ -153,6 +159,8 @@ def open_session(path: Path, pack_ref: str | Path | None) -> Session:
         raise EngagementError(
             f"engagement is for pack {eng.pack.id!r}, not {pack.id!r}", file=path, field="pack.id"
         )
+    if check:
+        check(pack)
     session = Session(path, pack, eng, base=eng, digest=_digest(raw))
     if eng.pack.version != pack.version:
         result = migrate(pack, eng)
