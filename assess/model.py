@@ -891,6 +891,9 @@ class RespondentAnswer(Frozen):
     level: int | None
     reason: str | None
     note: str | None
+    from_evidence: tuple[str, ...] = Field(
+        default=(), description="finding keys the interviewer confirmed this answer from"
+    )
 
 
 class EvidenceStatus(StrEnum):

@@ -82,6 +82,7 @@ def score_question(q: Question, answers: Sequence[Answer], rule: RespondentRule)
                 level=choice.level if choice else None,
                 reason=a.reason,
                 note=a.note,
+                from_evidence=a.from_evidence,
             )
         )
     scored = [r for r in rows if r.status is AnswerStatus.answered and r.level is not None]

@@ -94,8 +94,9 @@ def _choice(qid: str, level: int) -> str:
     return next(c.id for c in q.choices if c.level == level)
 
 
-def _score(cli: Cli, eng: Path, ev: Path, *flags: str) -> dict[str, Any]:
-    proc = cli("score", eng, "--evidence", ev, "--format", "json", *flags)
+def _score(cli: Cli, eng: Path, ev: Path | None, *flags: str) -> dict[str, Any]:
+    evidence = ("--evidence", ev) if ev else ()
+    proc = cli("score", eng, *evidence, "--format", "json", *flags)
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)  # type: ignore[no-any-return]
 
@@ -280,3 +281,20 @@ def test_every_output_shows_the_requests_the_policy_and_the_suggestions(
     strict = assess_cli("report", eng, "--evidence", ev, "-o", md, "--evidence-policy", "strict")
     assert strict.returncode == 0, strict.stderr
     assert "under the strict evidence policy, scored below the claim" in md.read_text()
+
+
+def test_the_appendix_says_which_answers_were_confirmed_from_the_scan(
+    tmp_path: Path, assess_cli: Cli
+) -> None:
+    qid = "versioning.experiment_tracking"
+    key = "versioning/runs-logged-in-code:repo:src/train.py"
+    data = yaml.safe_load(_engagement(tmp_path, {qid: _choice(qid, 3)}).read_text())
+    data["answers"][qid]["from_evidence"] = [key]
+    eng = dump(tmp_path / "engagement.yaml", data)
+    md = tmp_path / "r.md"
+    proc = assess_cli("report", eng, "-o", md)
+    assert proc.returncode == 0, proc.stderr
+    row = next(line for line in md.read_text().splitlines() if line.startswith(f"| {qid} |"))
+    assert f"Confirmed from the scan: {key}" in row
+    result = _score(assess_cli, eng, None)
+    assert _question(result, qid)["answers"][0]["from_evidence"] == [key]
