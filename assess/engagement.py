@@ -81,6 +81,9 @@ def dump_engagement(eng: Engagement) -> str:
         data["branding"] = eng.branding.model_dump(mode="json", exclude_defaults=True)
     data["context"] = eng.context
     data["answers"] = answers
+    review = eng.review.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+    if review:
+        data["review"] = review
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
 
 
@@ -159,6 +162,15 @@ def check_engagement(
         respondents = [a.respondent for a in answers]
         if len(answers) > 1 and len(set(respondents)) != len(respondents):
             raise fail("several answers from the same respondent", "answers", qid)
+    for qid in eng.review.questions:
+        if pack.question(qid) is None:
+            hint = did_you_mean(qid, [x.id for x in pack.questions])
+            raise fail(
+                f"no question {qid!r} in pack {pack.id} {pack.version}{hint}",
+                "review",
+                "questions",
+                qid,
+            )
 
 
 def _dotted(field: tuple[str | int, ...]) -> str:

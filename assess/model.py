@@ -497,6 +497,65 @@ class Branding(Frozen):
     )
 
 
+class ReviewRequest(Frozen):
+    """Evidence the assessor asked the client for on review: of whom, what, by when."""
+
+    who: NonEmpty
+    what: NonEmpty
+    due: dt.date
+
+
+class QuestionDecision(Frozen):
+    """The assessor's decision on a claim the repositories disagree with (``assess review``):
+    accept the evidence (the question is scored at ``level``), uphold the claim (with the
+    justification in ``reason``) or request evidence from the client (``request``)."""
+
+    decision: Literal["accept", "uphold", "request"]
+    reason: str = ""
+    by: NonEmpty
+    at: dt.datetime | None = None
+    level: float | None = Field(
+        default=None, ge=LEVEL_MIN, le=LEVEL_MAX, description="accept: the level taken"
+    )
+    request: ReviewRequest | None = Field(default=None, description="request: what is asked")
+
+    @model_validator(mode="after")
+    def _fields_fit_decision(self) -> QuestionDecision:
+        if self.decision == "uphold" and not self.reason.strip():
+            raise ValueError("an 'uphold' decision needs a 'reason' (the justification)")
+        if (self.decision == "accept") != (self.level is not None):
+            raise ValueError("give 'level' (the level taken) exactly for an 'accept' decision")
+        if (self.decision == "request") != (self.request is not None):
+            raise ValueError("give 'request' (who, what, due) exactly for a 'request' decision")
+        return self
+
+
+class FindingDecision(Frozen):
+    """A finding the assessor waived as a false positive: it no longer counts in this
+    engagement, and is listed as waived with the reason."""
+
+    decision: Literal["waive"]
+    reason: NonEmpty
+    by: NonEmpty
+    at: dt.datetime | None = None
+
+    @field_validator("reason")
+    @classmethod
+    def _not_blank(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("a waiver needs a 'reason'")
+        return v
+
+
+class Review(Frozen):
+    """``review:`` in the engagement file: the assessor's decisions, by question id and by
+    finding key (``assess.reconcile.finding_key``: rule, repository and path, stable across
+    rescans)."""
+
+    questions: dict[QuestionId, QuestionDecision] = Field(default_factory=dict)
+    findings: dict[NonEmpty, FindingDecision] = Field(default_factory=dict)
+
+
 class Engagement(Frozen):
     """An engagement file: pack reference, context answers and answers per question."""
 
@@ -507,6 +566,9 @@ class Engagement(Frozen):
     answers: dict[str, list[Answer]] = Field(
         default_factory=dict,
         description="per question id, one answer or a list of answers (one per respondent)",
+    )
+    review: Review = Field(
+        default_factory=Review, description="the assessor's review decisions (assess review)"
     )
 
     @field_validator("answers", mode="before")
@@ -795,10 +857,12 @@ class EvidenceStatus(StrEnum):
     corroborated = "corroborated"  # the repositories show the practice at the claimed level
     partial = "partial"  # they show the practice, but only at a lower level than claimed
     understated = "understated"  # they show a higher level than the answers claim
-    contradicted = "contradicted"  # a negative signal, or an expected trace is missing
+    contradicted = "contradicted"  # a negative finding, or a recognised system lacks it
+    not_evidenced = "not_evidenced"  # a claim a repository would show; nothing shows it
     evidence_only = "evidence_only"  # not answered (or "don't know"), but the repos show it
     unverified = "unverified"  # observable, but nothing found either way (or nothing scanned)
     not_observable = "not_observable"  # an organisational practice no repository can show
+    upheld = "upheld"  # the assessor upheld the claim on review, with a justification
 
 
 class QuestionEvidence(Frozen):
@@ -818,6 +882,18 @@ class QuestionEvidence(Frozen):
     explanation: str = ""
 
 
+class ReviewOutcome(Frozen):
+    """What the assessor decided on review, as applied to a question's result."""
+
+    decision: Literal["accept", "uphold", "request"]
+    reason: str
+    by: str
+    at: dt.datetime | None
+    original_level: float | None = Field(description="the level scored before the review")
+    original_status: EvidenceStatus = Field(description="the reconciliation before the review")
+    request: ReviewRequest | None = None
+
+
 class QuestionResult(Frozen):
     id: str
     area: str
@@ -834,6 +910,9 @@ class QuestionResult(Frozen):
     answers: tuple[RespondentAnswer, ...]
     spread: int = Field(default=0, description="highest minus lowest level among respondents")
     evidence: QuestionEvidence | None = None
+    review: ReviewOutcome | None = Field(
+        default=None, description="the assessor's decision on review, when one applies"
+    )
 
 
 class Gap(Frozen):
@@ -859,6 +938,18 @@ class Gap(Frozen):
     contradicted: bool = Field(description="the current level was capped by repository evidence")
     phase: str = Field(description="roadmap phase id")
     order: int = Field(description="position in the roadmap, 1 = first")
+
+
+class EvidenceRequest(Frozen):
+    """Evidence the client is asked for: a claim no scanned repository shows, or the
+    assessor's own request made on review."""
+
+    question: str
+    area: str
+    what: str = Field(description="what to show, from the question's evidence list")
+    who: str | None = None
+    due: dt.date | None = None
+    source: Literal["not_evidenced", "assessor"]
 
 
 class KeyRisk(Frozen):
@@ -1080,6 +1171,49 @@ class Source(Frozen):
     respondents_rule: RespondentRule
 
 
+class ReviewItem(Frozen):
+    """A claim for the assessor to review: contradicted, not evidenced, understated or
+    evidence only (``assess.review``)."""
+
+    question: str
+    area: str
+    status: EvidenceStatus = Field(description="the reconciliation, before any decision")
+    claimed_level: float | None
+    evidence_level: int | None = Field(description="the level accepting the evidence gives")
+    explanation: str
+    findings: tuple[Finding, ...]
+    decision: QuestionDecision | None = Field(description="the decision that applies, if any")
+
+
+class WaivedFinding(Frozen):
+    key: str = Field(description="rule:repository:path")
+    findings: tuple[Finding, ...] = Field(description="the findings the key stands for")
+    reason: str
+    by: str
+    at: dt.datetime | None
+
+
+class StaleDecision(Frozen):
+    """A decision kept in the engagement file but not applied: its finding is no longer in
+    the evidence, or its question is no longer a review item (or its evidence changed)."""
+
+    key: str = Field(description="question id or finding key")
+    kind: Literal["question", "finding"]
+    decision: str
+    reason: str
+    why: str
+
+
+class ReviewSummary(Frozen):
+    """The assessor's review as applied to this result (with evidence only)."""
+
+    items: tuple[ReviewItem, ...] = Field(
+        default=(), description="claims to review, area by area, the most serious first"
+    )
+    waived: tuple[WaivedFinding, ...] = ()
+    stale: tuple[StaleDecision, ...] = ()
+
+
 class Assessment(Frozen):
     """The one result every output (terminal, JSON, CSV, HTML, PDF) is rendered from."""
 
@@ -1097,10 +1231,18 @@ class Assessment(Frozen):
         default=(), description="repositories scanned (findings are listed per area)"
     )
     gaps: tuple[Gap, ...] = Field(default=(), description="highest priority first")
+    evidence_requests: tuple[EvidenceRequest, ...] = Field(
+        default=(), description="what the client is asked to show, area by area"
+    )
     risks: tuple[KeyRisk, ...] = Field(default=(), description="the three biggest, first first")
     roadmap: tuple[RoadmapPhase, ...] = ()
     recommendations: tuple[Recommendation, ...] = ()
     compliance: Compliance | None = Field(default=None, description="when the pack has controls")
     progress: Progress | None = Field(
         default=None, description="with --milestone: earlier results and the change since"
+    )
+    review: ReviewSummary | None = Field(
+        default=None,
+        description="with evidence: the review items, waived findings, stale "
+        "decisions (assess review)",
     )

@@ -63,6 +63,15 @@ STRONG = (Strength.ci, Strength.code)
 KEEP_FINDINGS = 5  # findings kept per question in the result (the area lists them all)
 
 
+def finding_key(f: Finding) -> str:
+    """``rule:repo:path``, the same for the same finding in every scan of the repository (no
+    commit, no line): review decisions on findings are keyed by it. The repository is named as
+    it was given to the scan, without a trailing ``/`` or ``.git``. Keys are compared, never
+    parsed."""
+    repo = f.repo.rstrip("/").removesuffix(".git").rstrip("/")
+    return f"{f.rule}:{repo}:{f.path}"
+
+
 def where(f: Finding) -> str:
     """``path:line in repo at commit``: how evidence is cited everywhere."""
     line = f":{f.line}" if f.line else ""

@@ -19,6 +19,9 @@ Rules (documented in the README too):
 - Scan evidence is reconciled with the answers first (``assess.reconcile``): a contradicted
   answer is scored at its cap. Gaps, the roadmap (``assess.gaps``) and tool recommendations
   (``assess.recommend``) follow from the reconciled levels.
+- The assessor's review decisions (``assess.review``) apply with evidence: waived findings are
+  removed before reconciliation, accepted, upheld and requested claims after it, before the
+  areas, gaps and compliance are computed, so every output shows the reviewed levels.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from assess.model import (
     ContextType,
     ContextValue,
     Evidence,
+    EvidenceRequest,
     Overall,
     Pack,
     Question,
@@ -54,6 +58,7 @@ from assess.model import (
 )
 from assess.recommend import recommend
 from assess.reconcile import confidence, reconcile
+from assess.review import all_findings, apply_review, merge_requests, waive
 
 
 def _round(x: float) -> float:
@@ -167,8 +172,9 @@ def assess(
     ``assess scan``) is reconciled with the answers."""
     eng = loaded.engagement
     rule = rule or pack.scoring.respondents
-    repos = evidence.repos if evidence else ()
-    findings = [f for r in repos for fs in r.areas.values() for f in fs]
+    scanned = evidence.repos if evidence else ()
+    repos = waive(scanned, eng.review)  # a waived finding counts nowhere in this engagement
+    findings = all_findings(repos)
     results = [
         reconcile(
             q,
@@ -182,6 +188,12 @@ def assess(
         )
         for q in pack.questions
     ]
+    review = None
+    requests: tuple[EvidenceRequest, ...] = ()
+    if evidence is not None:  # review decisions are about evidence: none without it
+        reviewed = apply_review(pack, results, eng.review, all_findings(scanned))
+        results, review = reviewed.results, reviewed.summary
+        requests = merge_requests((), reviewed.requests)
     area_targets = targets_for(pack, eng.context, targets)
 
     # weighted mean of the answered questions per area (plain Python: importing pandas here
@@ -261,6 +273,7 @@ def assess(
         questions=tuple(results),
         repos=tuple(r.model_copy(update={"areas": {}}) for r in repos),
         gaps=gaps,
+        evidence_requests=requests,
         risks=key_risks(pack, gaps),
         roadmap=roadmap(pack, gaps),
         recommendations=recommend(pack, eng.context, gaps),
@@ -272,6 +285,7 @@ def assess(
             area_targets.get("compliance", (LEVEL_MAX - 1, ""))[0],
             repos,
         ),
+        review=review,
     )
 
 

@@ -53,6 +53,7 @@ EVIDENCE_LABELS = {
     "evidence_only": "Repository only",
     "unverified": "Not found",
     "not_observable": "Not observable",
+    "upheld": "Upheld by the assessor",
 }
 
 KIND_LABELS = {"adopt": "Adopt", "extend": "Extend (already in use)", "migrate": "Migrate to"}
