@@ -386,7 +386,7 @@ def _where(f: Finding) -> str:
 
 def _effect(f: Finding) -> str:
     if f.kind is RuleKind.negative:
-        return f"a problem, caps at {f.level}"
+        return f"caps at {f.level}"
     return f"{STRENGTH_TEXT.get(f.strength.value, f.strength.value)}, level {f.level}"
 
 
