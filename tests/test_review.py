@@ -359,3 +359,17 @@ def test_migrating_to_a_pack_without_the_question_drops_its_decision(pack: Pack)
     eng = Engagement(pack=PackRef(id="mlops", version="0.9"), review=review)
     migrated = migrate(pack, eng).engagement
     assert list(migrated.review.questions) == ["cicd.ci_checks"]
+
+
+def test_the_readme_review_example_is_valid(pack: Pack) -> None:
+    import re
+
+    import yaml
+
+    readme = (ROOT / "README.md").read_text()
+    block = re.search(r"```yaml\n(review:\n.*?)```", readme, re.S)
+    assert block is not None
+    review = Review.model_validate(yaml.safe_load(block.group(1))["review"])
+    assert [d.decision for d in review.questions.values()] == ["accept", "uphold", "request"]
+    assert all(pack.question(q) for q in review.questions)
+    assert list(review.findings) == ["validation/test-files:acme/churn:tests/test_prepare.py"]

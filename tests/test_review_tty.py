@@ -3,6 +3,7 @@ engagement and the sample's evidence: keys in, the engagement file checked after
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import signal
 from pathlib import Path
@@ -126,13 +127,19 @@ def test_each_decision_kind(eng: Path) -> None:
     )
 
 
-def test_kill_then_resume_with_the_open_claims_and_revisit(eng: Path) -> None:
+def accept_the_first(eng: Path) -> pexpect.spawn:
+    """A review that accepted the first claim's evidence and shows the second claim."""
     child = spawn(eng)
     claim(child, "Claim 1 of 6")
     child.send("a" + ENTER)
     child.expect_exact("Note (optional")
     child.send(ENTER)
     claim(child, "Claim 2 of 6")
+    return child
+
+
+def test_kill_then_resume_with_the_open_claims_and_revisit(eng: Path) -> None:
+    child = accept_the_first(eng)
     child.kill(signal.SIGKILL)  # no chance to clean up
     child.close()
     pack = load_pack("mlops")
@@ -160,15 +167,53 @@ def test_kill_then_resume_with_the_open_claims_and_revisit(eng: Path) -> None:
 
 
 def test_ctrl_c_says_where_decisions_are(eng: Path) -> None:
-    child = spawn(eng)
-    claim(child, "Claim 1 of 6")
-    child.send("a" + ENTER)
-    child.expect_exact("Note (optional")
-    child.send(ENTER)
-    claim(child, "Claim 2 of 6")
+    child = accept_the_first(eng)
     child.sendcontrol("c")
     child.expect_exact("Interrupted. Every decision made is saved")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 130
     assert list(decisions(eng)) == ["data.lineage"]
+
+
+def test_every_claim_fits_an_80_by_24_terminal(
+    eng: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each screen, even for a claim with many findings, leaves its menu (7 lines and the
+    question) on a 24-line screen and no line wider than 80 columns."""
+    import json
+
+    from assess.engagement import LoadedEngagement
+    from assess.evidence import load_evidence
+    from assess.interview.review_prompt import Reviewer
+    from assess.interview.session import open_session
+    from assess.scoring import assess
+
+    data = json.loads(EVIDENCE.read_text())
+    cicd = data["repos"][0]["areas"]["cicd"]
+    ci = next(f for f in cicd if f["rule"] == "cicd/tests-run-in-ci")
+    cicd += [{**ci, "path": f"pipelines/job-{n}.yml", "line": n} for n in range(6)]
+    many = tmp_path / "many.json"
+    many.write_text(json.dumps(data))
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setenv("LINES", "24")
+    session = open_session(eng, None)
+    evidence = load_evidence(many, session.pack)
+    ui = Reviewer(
+        session,
+        lambda e: assess(session.pack, LoadedEngagement(e, eng, ""), evidence=evidence),
+        by="Dana",
+        say=print,
+        now=lambda: dt.datetime(2026, 11, 20, tzinfo=dt.UTC),
+    )
+    assert len(ui.items) == 6
+    for item in ui.items:
+        lines = ui.screen(item, below=8).splitlines()
+        assert len(lines) + 8 <= 24, "\n".join(lines)
+        assert max(len(x) for x in lines) <= 80
+        assert lines[1].startswith("── Claim ")
+    ci_checks = next(i for i in ui.items if i.question == "cicd.ci_checks")
+    shown = ui.screen(ci_checks, below=8)
+    assert (
+        "1. CI runs the test suite" in shown and "more: 'Waive a finding' lists them all" in shown
+    )

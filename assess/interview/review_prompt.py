@@ -38,10 +38,10 @@ from assess.model import (
 )
 from assess.reconcile import finding_key
 from assess.review import choices_for, clear, parse_due, set_decision, set_waiver, walk_order
+from assess.scan.output import STRENGTH_LABEL
 
 ACCEPT, UPHOLD, REQUEST, WAIVE = "accept", "uphold", "request", "waive"
 SKIP, QUIT, CLEAR, BACK = ":skip", ":quit", ":clear", ":back"
-SHOWN_FINDINGS = 3  # on the claim's screen; the waiver's menu lists them all
 
 STATUS_TEXT = {
     EvidenceStatus.contradicted: "contradicted",
@@ -148,7 +148,6 @@ class Reviewer:
 
     def ask(self, item: ReviewItem) -> str:
         """Show one claim and save the decision taken; returns it (or SKIP, QUIT)."""
-        self.say(self.screen(item))
         allowed = choices_for(item)
         choices: list[Any] = []
         if ACCEPT in allowed:
@@ -172,6 +171,7 @@ class Reviewer:
         else:
             choices.append(Choice("Skip for now", SKIP, shortcut_key="s"))
         choices.append(Choice("Save and quit", QUIT, shortcut_key="q"))
+        self.say(self.screen(item, below=len(choices) + 1))
         picked = _ask(
             questionary.select(
                 "Decision",
@@ -300,9 +300,10 @@ class Reviewer:
     def _result(self, qid: str) -> QuestionResult | None:
         return next((r for r in self.result.questions if r.id == qid), None)
 
-    def screen(self, item: ReviewItem) -> str:
-        """The claim against the evidence, fitted to the terminal's width: at 80 columns, a
-        claim with one respondent and three findings leaves the menu on a 24-line screen."""
+    def screen(self, item: ReviewItem, below: int = 0) -> str:
+        """The claim against the evidence, fitted to the terminal: lines cut to its width, and
+        only as many findings (at least one) as leave ``below`` lines for the menu on screen;
+        the waiver's menu lists them all."""
         width = _width()
         q = self.pack.question(item.question)
         area = self.pack.area(item.area)
@@ -338,22 +339,27 @@ class Reviewer:
         lines += _fit(_verdict(item) + (f": {meaning}" if meaning else ""), width, "", 2)
         if not item.findings:
             lines += _fit(item.explanation, width, "  ", 4)
-        for n, f in enumerate(item.findings[:SHOWN_FINDINGS], 1):
-            lines += _fit(f"{n}. {f.title}", width, "  ", 1)
-            lines += _fit(f"{_where(f)} · {_effect(f)}", width, "     ", 2)
-            if f.snippet:
-                lines += _fit(f"| {f.snippet.strip()}", width, "     ", 1)
-        more = len(item.findings) - SHOWN_FINDINGS
-        if more > 0:
-            lines.append(f"  (and {more} more: 'Waive a finding' lists them all)")
-        d = item.decision
-        if d is not None:
+        decided: list[str] = []
+        if (d := item.decision) is not None:
             when = f" on {d.at:%Y-%m-%d}" if d.at else ""
             said = d.reason or (
                 f"{d.request.what} from {d.request.who} by {d.request.due}" if d.request else ""
             )
             head = f"Decided: {DONE[d.decision]} by {d.by}{when}"
-            lines += _fit(head + (f": {said}" if said else ""), width, "", 2)
+            decided = _fit(head + (f": {said}" if said else ""), width, "", 2)
+        room = shutil.get_terminal_size().lines - below - len(lines) - len(decided) - 1
+        for n, f in enumerate(item.findings, 1):
+            block = _fit(f"{n}. {f.title}", width, "  ", 1)
+            block += _fit(f"{_where(f)} · {_effect(f)}", width, "     ", 2)
+            if f.snippet:
+                block += _fit(f"| {f.snippet.strip()}", width, "     ", 1)
+            if n > 1 and len(block) > room:
+                more = len(item.findings) - n + 1
+                lines.append(f"  (and {more} more: 'Waive a finding' lists them all)")
+                break
+            lines += block
+            room -= len(block)
+        lines += decided
         return "\n".join(lines)
 
 
@@ -387,15 +393,7 @@ def _where(f: Finding) -> str:
 def _effect(f: Finding) -> str:
     if f.kind is RuleKind.negative:
         return f"caps at {f.level}"
-    return f"{STRENGTH_TEXT.get(f.strength.value, f.strength.value)}, level {f.level}"
-
-
-STRENGTH_TEXT = {
-    "file": "file exists",
-    "dependency": "declared",
-    "code": "in code",
-    "ci": "runs in CI",
-}
+    return f"{STRENGTH_LABEL[f.strength.value]}, level {f.level}"
 
 
 def _verdict(item: ReviewItem) -> str:
