@@ -262,12 +262,15 @@ def _apply(
 
 
 def merge_requests(
-    found: Sequence[EvidenceRequest], assessor: Sequence[EvidenceRequest]
+    pack: Pack, found: Sequence[EvidenceRequest], reviewed: Reviewed
 ) -> tuple[EvidenceRequest, ...]:
-    """Every evidence request: the assessor's own replace the ones derived from a question's
-    missing evidence (``not_evidenced``) for the same question."""
-    asked = {x.question for x in assessor}
-    return (*(x for x in found if x.question not in asked), *assessor)
+    """Every evidence request, in pack order (area by area): the ones ``found`` (derived from
+    claims nothing shows) except where the assessor decided the question (accepted the
+    evidence, upheld the claim or made her own request), and the assessor's own."""
+    decided = {r.id for r in reviewed.results if r.review is not None}
+    order = {q.id: n for n, q in enumerate(pack.questions)}
+    kept = [x for x in found if x.question not in decided]
+    return tuple(sorted([*kept, *reviewed.requests], key=lambda x: order.get(x.question, 0)))
 
 
 # --------------------------------------------------------------------------- walking and deciding

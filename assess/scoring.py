@@ -189,11 +189,11 @@ def assess(
         for q in pack.questions
     ]
     review = None
-    requests: tuple[EvidenceRequest, ...] = ()
+    requests: tuple[EvidenceRequest, ...] = ()  # the ones derived from not-evidenced claims
     if evidence is not None:  # review decisions are about evidence: none without it
         reviewed = apply_review(pack, results, eng.review, all_findings(scanned))
         results, review = reviewed.results, reviewed.summary
-        requests = merge_requests((), reviewed.requests)
+        requests = merge_requests(pack, requests, reviewed)
     area_targets = targets_for(pack, eng.context, targets)
 
     # weighted mean of the answered questions per area (plain Python: importing pandas here

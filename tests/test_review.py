@@ -28,10 +28,11 @@ from assess.model import (
     QuestionDecision,
     Review,
     ReviewRequest,
+    ReviewSummary,
 )
 from assess.packs import load_pack
 from assess.reconcile import finding_key
-from assess.review import apply_review, merge_requests, set_decision, set_waiver
+from assess.review import Reviewed, apply_review, merge_requests, set_decision, set_waiver
 from assess.scoring import assess
 from tests.conftest import ROOT, SAMPLE
 
@@ -324,15 +325,34 @@ def test_without_evidence_no_decision_applies(pack: Pack, sample: LoadedEngageme
     assert question(after, "cicd.ci_checks").level == 1.0
 
 
-def test_assessor_requests_replace_the_derived_ones_for_the_same_question() -> None:
-    def req(q: str, source: Any, who: str | None = None) -> EvidenceRequest:
-        return EvidenceRequest(question=q, area="cicd", what="w", who=who, source=source)
+def test_decided_questions_drop_their_derived_evidence_requests(
+    pack: Pack, sample: LoadedEngagement, evidence: Evidence
+) -> None:
+    """Requests derived from claims nothing shows (the lead's ``not_evidenced``) give way to the
+    assessor's decision on the same question; the rest are kept, in pack order."""
 
-    derived = [req("cicd.a", "not_evidenced"), req("cicd.b", "not_evidenced")]
-    assert merge_requests(derived, [req("cicd.b", "assessor", "Jonas")]) == (
-        req("cicd.a", "not_evidenced"),
-        req("cicd.b", "assessor", "Jonas"),
-    )
+    def req(q: str, source: Any, who: str | None = None) -> EvidenceRequest:
+        return EvidenceRequest(question=q, area=q.split(".")[0], what="w", who=who, source=source)
+
+    ask = ReviewRequest(who="Jonas", what="w", due=dt.date(2099, 1, 1))
+    after = decided(
+        pack, sample, evidence,
+        {"cicd.ci_checks": {"decision": "request", "request": ask},
+         "versioning.binary_storage": {"decision": "uphold", "reason": "shown"}},
+    )  # fmt: skip
+    reviewed = Reviewed(list(after.questions), ReviewSummary(), after.evidence_requests)
+    derived = [
+        req("monitoring.drift", "not_evidenced"),
+        req("cicd.ci_checks", "not_evidenced"),
+        req("versioning.binary_storage", "not_evidenced"),
+        req("data.lineage", "not_evidenced"),
+    ]
+    assert merge_requests(pack, derived, reviewed) == (
+        req("data.lineage", "not_evidenced"),
+        EvidenceRequest(question="cicd.ci_checks", area="cicd", what="w", who="Jonas",
+                        due=dt.date(2099, 1, 1), source="assessor"),
+        req("monitoring.drift", "not_evidenced"),
+    )  # fmt: skip
 
 
 def test_the_review_section_round_trips_and_survives_other_writers(
