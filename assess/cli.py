@@ -268,6 +268,59 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     p = sub.add_parser(
+        "review",
+        help="review the claims the repositories disagree with; every decision is saved at once",
+        description=(
+            "Walk, one at a time, the claims the scanned repositories disagree with "
+            "(contradicted, not evidenced, understated, evidence only), area by area, and "
+            "decide each: accept the evidence, uphold the claim with a justification, request "
+            "evidence from the client, or waive a finding as a false positive. Decisions are "
+            "saved at once in the engagement's 'review:' section; run it again to resume with "
+            "the claims not decided yet. Needs a terminal, unless one of the decision flags or "
+            "--list is given."
+        ),
+    )
+    p.add_argument("engagement", type=Path, metavar="ENGAGEMENT", help="engagement YAML file")
+    p.add_argument(
+        "--evidence",
+        type=Path,
+        nargs="+",
+        required=True,
+        metavar="EV",
+        help="evidence files written by 'assess scan --format json' (several are merged)",
+    )
+    p.add_argument("--pack", metavar="PATH_OR_ID", help="pack (default: the engagement's)")
+    act = p.add_mutually_exclusive_group()
+    act.add_argument("--accept", metavar="QID", help="accept the evidence: score its level")
+    act.add_argument("--uphold", metavar="QID", help="uphold the claim (needs --reason)")
+    act.add_argument(
+        "--request", metavar="QID", help="request evidence (needs --who and --due; --what)"
+    )
+    act.add_argument(
+        "--waive", metavar="RULE:REPO:PATH", help="waive a finding as a false positive (--reason)"
+    )
+    act.add_argument(
+        "--clear", metavar="QID_OR_KEY", help="remove the decision on a question or finding"
+    )
+    act.add_argument(
+        "--list", action="store_true", help="list the claims, decisions and stale decisions"
+    )
+    p.add_argument("--reason", metavar="TEXT", help="the justification or waiver reason")
+    p.add_argument("--who", metavar="NAME", help="--request: who should provide the evidence")
+    p.add_argument(
+        "--what", metavar="TEXT", help="--request: what to show (default: the question's evidence)"
+    )
+    p.add_argument("--due", metavar="YYYY-MM-DD", help="--request: by when")
+    p.add_argument(
+        "--by",
+        metavar="NAME",
+        help="who decides (default: the engagement's assessor, else $USER)",
+    )
+    p.add_argument(
+        "--format", choices=["table", "json"], default="table", help="--list: table or json"
+    )
+
+    p = sub.add_parser(
         "answer",
         help="set one answer from a script",
         description=(
@@ -958,6 +1011,118 @@ def _respondents_report(session: Any) -> str:
     return "\n".join(lines)
 
 
+REVIEW_ACTIONS = ("accept", "uphold", "request", "waive", "clear")
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from assess.errors import InputError
+
+    acting = args.list or any(getattr(args, a) for a in REVIEW_ACTIONS)
+    if not acting and not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise InputError(
+            "the review needs a terminal; from a script or pipe use 'assess review ENGAGEMENT "
+            "--evidence EV --accept QID' (or --uphold, --request, --waive, --clear, --list)"
+        )
+    try:
+        return _review(args)
+    except InputError as err:
+        if err.file is None:  # a flag's error: name the engagement it was about
+            err.file = str(args.engagement)
+        raise
+
+
+def _review(args: argparse.Namespace) -> int:
+    import datetime as dt
+    import os
+
+    from assess.engagement import LoadedEngagement, load_with_pack
+    from assess.errors import InputError
+    from assess.model import Engagement
+    from assess.scoring import assess
+
+    action = next((a for a in REVIEW_ACTIONS if getattr(args, a)), None)
+    for flag in ("who", "what", "due"):
+        if getattr(args, flag) is not None and action != "request":
+            raise InputError(f"--{flag} goes with --request", field=f"--{flag}")
+    if args.reason is not None and action not in ("accept", "uphold", "waive"):
+        raise InputError("--reason goes with --uphold, --waive or --accept", field="--reason")
+    if args.format != "table" and not args.list:
+        raise InputError("--format goes with --list", field="--format")
+    if not args.engagement.exists():
+        raise InputError("engagement file not found", file=args.engagement)
+    if args.list:  # reads only
+        from assess.review import listing_json, listing_table
+
+        pack, loaded = load_with_pack(args.engagement, args.pack)
+        result = assess(pack, loaded, evidence=_read_evidence(args.evidence, pack, "reviewing"))
+        render = listing_json if args.format == "json" else listing_table
+        _emit(render(result, args.engagement, args.evidence), None)
+        return EXIT_OK
+
+    from assess.interview.session import open_session
+
+    session = open_session(args.engagement, args.pack)
+    pack = session.pack
+    evidence = _read_evidence(args.evidence, pack, "reviewing")
+
+    def evaluate(eng: Engagement) -> Assessment:
+        return assess(pack, LoadedEngagement(eng, args.engagement, ""), evidence=evidence)
+
+    by = (
+        args.by
+        or session.engagement.assessment.assessor
+        or os.environ.get("USER")
+        or os.environ.get("LOGNAME")
+    )
+    if not (by or "").strip():
+        raise InputError("who decides? give --by NAME", field="--by")
+    assert by is not None
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    if action is not None:
+        from assess.model import ReviewSummary
+        from assess.review import all_findings, decide
+
+        eng, said = decide(
+            pack,
+            session.engagement,
+            evaluate(session.engagement).review or ReviewSummary(),
+            all_findings(evidence.repos),
+            action=action,
+            target=getattr(args, action),
+            reason=args.reason,
+            who=args.who,
+            what=args.what,
+            due=args.due,
+            by=by,
+            now=now,
+        )
+        session.save(eng)
+        print(f"saved in {args.engagement}: {said}")
+        return EXIT_OK
+
+    from assess.interview.review_prompt import run
+
+    try:
+        ui = run(session, evaluate, by=by, say=print)
+    except KeyboardInterrupt:
+        _err(
+            f"\nInterrupted. Every decision made is saved in {args.engagement}; "
+            "run the same command to resume."
+        )
+        return EXIT_INTERRUPTED
+    items = ui.items
+    done = sum(1 for i in items if i.decision)
+    waived = len(ui.result.review.waived) if ui.result.review else 0
+    print(
+        f"Saved {args.engagement}: {done} of {len(items)} claims decided ({ui.decided_now} "
+        f"changes now), {waived} finding(s) waived."
+    )
+    if done == len(items):
+        ev = args.evidence[0] if len(args.evidence) == 1 else "MERGED.json"
+        print(f"Next: assess report {args.engagement} --evidence {ev} -o report.pdf")
+    return EXIT_OK
+
+
 def cmd_answer(args: argparse.Namespace) -> int:
     import datetime as dt
 
@@ -1088,6 +1253,7 @@ COMMANDS = {
     "score": cmd_score,
     "interview": cmd_interview,
     "answer": cmd_answer,
+    "review": cmd_review,
     "compare": cmd_compare,
     "gaps": cmd_gaps,
     "report": cmd_report,

@@ -179,6 +179,15 @@ def check_engagement(
         respondents = [a.respondent for a in answers]
         if len(answers) > 1 and len(set(respondents)) != len(respondents):
             raise fail("several answers from the same respondent", "answers", qid)
+    for qid in eng.review.questions:
+        if pack.question(qid) is None:
+            hint = did_you_mean(qid, [x.id for x in pack.questions])
+            raise fail(
+                f"no question {qid!r} in pack {pack.id} {pack.version}{hint}",
+                "review",
+                "questions",
+                qid,
+            )
 
     areas = [a.id for a in pack.areas]
     for area in eng.observations:

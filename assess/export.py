@@ -71,6 +71,20 @@ def _evidence_cell(area: AreaScore) -> str:
     return f"{pos} found" + (f", {neg} problems" if neg else "")
 
 
+def text_table(header: list[str], rows: list[list[str]], right: set[int]) -> list[str]:
+    """Lines of a plain-text table: columns as wide as their widest cell, the ``right``
+    columns right-aligned, a dashed line under the header."""
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    out = []
+    for r in [header, ["-" * w for w in widths], *rows]:
+        cells = [
+            c.rjust(w) if i in right else c.ljust(w)
+            for i, (c, w) in enumerate(zip(r, widths, strict=True))
+        ]
+        out.append("  ".join(cells).rstrip())
+    return out
+
+
 def score_table(result: Assessment) -> str:
     """A plain-text table for the terminal (no colour codes, so it pipes cleanly)."""
     header = ["Area", "Level", "Target", "Gap", "Stage", "Coverage", "Confidence", "N/A"]

@@ -577,6 +577,65 @@ AssessorText = Annotated[
 ]
 
 
+class ReviewRequest(Frozen):
+    """Evidence the assessor asked the client for on review: of whom, what, by when."""
+
+    who: NonEmpty
+    what: NonEmpty
+    due: dt.date
+
+
+class QuestionDecision(Frozen):
+    """The assessor's decision on a claim the repositories disagree with (``assess review``):
+    accept the evidence (the question is scored at ``level``), uphold the claim (with the
+    justification in ``reason``) or request evidence from the client (``request``)."""
+
+    decision: Literal["accept", "uphold", "request"]
+    reason: str = ""
+    by: NonEmpty
+    at: dt.datetime | None = None
+    level: float | None = Field(
+        default=None, ge=LEVEL_MIN, le=LEVEL_MAX, description="accept: the level taken"
+    )
+    request: ReviewRequest | None = Field(default=None, description="request: what is asked")
+
+    @model_validator(mode="after")
+    def _fields_fit_decision(self) -> QuestionDecision:
+        if self.decision == "uphold" and not self.reason.strip():
+            raise ValueError("an 'uphold' decision needs a 'reason' (the justification)")
+        if (self.decision == "accept") != (self.level is not None):
+            raise ValueError("give 'level' (the level taken) exactly for an 'accept' decision")
+        if (self.decision == "request") != (self.request is not None):
+            raise ValueError("give 'request' (who, what, due) exactly for a 'request' decision")
+        return self
+
+
+class FindingDecision(Frozen):
+    """A finding the assessor waived as a false positive: it no longer counts in this
+    engagement, and is listed as waived with the reason."""
+
+    decision: Literal["waive"]
+    reason: NonEmpty
+    by: NonEmpty
+    at: dt.datetime | None = None
+
+    @field_validator("reason")
+    @classmethod
+    def _not_blank(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("a waiver needs a 'reason'")
+        return v
+
+
+class Review(Frozen):
+    """``review:`` in the engagement file: the assessor's decisions, by question id and by
+    finding key (``assess.reconcile.finding_key``: rule, repository and path, stable across
+    rescans)."""
+
+    questions: dict[QuestionId, QuestionDecision] = Field(default_factory=dict)
+    findings: dict[NonEmpty, FindingDecision] = Field(default_factory=dict)
+
+
 class Engagement(Frozen):
     """An engagement file: pack reference, context answers, answers per question and the
     assessor's own words (an executive summary and observations per area)."""
@@ -611,6 +670,9 @@ class Engagement(Frozen):
         default_factory=dict,
         description="per area id, the assessor's observations, printed in that area's chapter: "
         "plain paragraphs and '- ' bullet lists, no Markdown or HTML",
+    )
+    review: Review = Field(
+        default_factory=Review, description="the assessor's review decisions (assess review)"
     )
 
     @field_validator("answers", mode="before")
@@ -907,6 +969,7 @@ class EvidenceStatus(StrEnum):
     evidence_only = "evidence_only"  # not answered (or "don't know"), but the repos show it
     unverified = "unverified"  # observable, but nothing found either way (or nothing scanned)
     not_observable = "not_observable"  # an organisational practice no repository can show
+    upheld = "upheld"  # the assessor upheld the claim on review, with a justification
 
 
 class QuestionEvidence(Frozen):
@@ -940,6 +1003,18 @@ class Suggestion(Frozen):
     )
 
 
+class ReviewOutcome(Frozen):
+    """What the assessor decided on review, as applied to a question's result."""
+
+    decision: Literal["accept", "uphold", "request"]
+    reason: str
+    by: str
+    at: dt.datetime | None
+    original_level: float | None = Field(description="the level scored before the review")
+    original_status: EvidenceStatus = Field(description="the reconciliation before the review")
+    request: ReviewRequest | None = None
+
+
 class QuestionResult(Frozen):
     id: str
     area: str
@@ -956,6 +1031,9 @@ class QuestionResult(Frozen):
     answers: tuple[RespondentAnswer, ...]
     spread: int = Field(default=0, description="highest minus lowest level among respondents")
     evidence: QuestionEvidence | None = None
+    review: ReviewOutcome | None = Field(
+        default=None, description="the assessor's decision on review, when one applies"
+    )
 
 
 class Gap(Frozen):
@@ -1220,6 +1298,49 @@ class Source(Frozen):
     evidence_policy: EvidencePolicy = EvidencePolicy.balanced
 
 
+class ReviewItem(Frozen):
+    """A claim for the assessor to review: contradicted, not evidenced, understated or
+    evidence only (``assess.review``)."""
+
+    question: str
+    area: str
+    status: EvidenceStatus = Field(description="the reconciliation, before any decision")
+    claimed_level: float | None
+    evidence_level: int | None = Field(description="the level accepting the evidence gives")
+    explanation: str
+    findings: tuple[Finding, ...]
+    decision: QuestionDecision | None = Field(description="the decision that applies, if any")
+
+
+class WaivedFinding(Frozen):
+    key: str = Field(description="rule:repository:path")
+    findings: tuple[Finding, ...] = Field(description="the findings the key stands for")
+    reason: str
+    by: str
+    at: dt.datetime | None
+
+
+class StaleDecision(Frozen):
+    """A decision kept in the engagement file but not applied: its finding is no longer in
+    the evidence, or its question is no longer a review item (or its evidence changed)."""
+
+    key: str = Field(description="question id or finding key")
+    kind: Literal["question", "finding"]
+    decision: str
+    reason: str
+    why: str
+
+
+class ReviewSummary(Frozen):
+    """The assessor's review as applied to this result (with evidence only)."""
+
+    items: tuple[ReviewItem, ...] = Field(
+        default=(), description="claims to review, area by area, the most serious first"
+    )
+    waived: tuple[WaivedFinding, ...] = ()
+    stale: tuple[StaleDecision, ...] = ()
+
+
 class Assessment(Frozen):
     """The one result every output (terminal, JSON, CSV, HTML, PDF) is rendered from."""
 
@@ -1251,4 +1372,9 @@ class Assessment(Frozen):
         default=None,
         description="the assessor's summary, as written in the engagement (plain paragraphs "
         "and '- ' bullet lists; see assess.report.prose)",
+    )
+    review: ReviewSummary | None = Field(
+        default=None,
+        description="with evidence: the review items, waived findings, stale "
+        "decisions (assess review)",
     )

@@ -24,6 +24,9 @@ Rules (documented in the README too):
   recommendations (``assess.recommend``) follow from the reconciled levels.
 - The assessor's own words (the engagement's ``executive_summary`` and ``observations`` per
   area) are carried into the result as written, so every output prints the same text.
+- The assessor's review decisions (``assess.review``) apply with evidence: waived findings are
+  removed before reconciliation, accepted, upheld and requested claims after it, before the
+  areas, gaps and compliance are computed, so every output shows the reviewed levels.
 """
 
 from __future__ import annotations
@@ -63,6 +66,7 @@ from assess.model import (
 )
 from assess.recommend import recommend
 from assess.reconcile import confidence, reconcile
+from assess.review import all_findings, apply_review, merge_requests, waive
 
 
 def _round(x: float) -> float:
@@ -180,8 +184,9 @@ def assess(
     eng = loaded.engagement
     rule = rule or pack.scoring.respondents
     policy = policy or eng.evidence_policy
-    repos = evidence.repos if evidence else ()
-    findings = [f for r in repos for fs in r.areas.values() for f in fs]
+    scanned = evidence.repos if evidence else ()
+    repos = waive(scanned, eng.review)  # a waived finding counts nowhere in this engagement
+    findings = all_findings(repos)
     results = [
         reconcile(
             q,
@@ -197,6 +202,12 @@ def assess(
         )
         for q in pack.questions
     ]
+    review = None
+    requests = evidence_requests(pack, results)  # the ones derived from not-evidenced claims
+    if evidence is not None:  # review decisions are about evidence: none without it
+        reviewed = apply_review(pack, results, eng.review, all_findings(scanned))
+        results, review = reviewed.results, reviewed.summary
+        requests = merge_requests(pack, requests, reviewed)
     area_targets = targets_for(pack, eng.context, targets)
 
     # weighted mean of the answered questions per area (plain Python: importing pandas here
@@ -282,7 +293,7 @@ def assess(
         questions=tuple(results),
         repos=tuple(r.model_copy(update={"areas": {}}) for r in repos),
         gaps=gaps,
-        evidence_requests=evidence_requests(pack, results),
+        evidence_requests=requests,
         risks=key_risks(pack, gaps),
         roadmap=roadmap(pack, gaps),
         recommendations=recommend(pack, eng.context, gaps),
@@ -295,6 +306,7 @@ def assess(
             repos,
         ),
         executive_summary=eng.executive_summary,
+        review=review,
     )
 
 

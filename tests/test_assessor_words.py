@@ -313,10 +313,10 @@ def test_a_save_keeps_words_edited_on_disk_meanwhile(tiny_pack: Path, tmp_path: 
 
 
 class WithSectionsAddedLater(Engagement):
-    """Sections another command adds to the engagement model later (e.g. ``assess review``)."""
+    """Sections a later version of the engagement model adds."""
 
-    evidence_policy: str = "balanced"
-    review: dict[str, dict[str, str]] = Field(default_factory=dict)
+    later_policy: str = "balanced"
+    later_review: dict[str, dict[str, str]] = Field(default_factory=dict)
 
 
 def test_dump_and_merge_keep_a_section_they_do_not_name() -> None:
@@ -327,19 +327,19 @@ def test_dump_and_merge_keep_a_section_they_do_not_name() -> None:
     )
     decided = base.model_copy(
         update={
-            "evidence_policy": "strict",
-            "review": {"cicd.merge_request_ci": {"decision": "uphold"}},
+            "later_policy": "strict",
+            "later_review": {"cicd.merge_request_ci": {"decision": "uphold"}},
         }
     )
     text = dump_engagement(decided)
     assert WithSectionsAddedLater.model_validate(yaml.safe_load(text)) == decided
-    assert "evidence_policy: strict" in text and "decision: uphold" in text
-    assert "review" not in dump_engagement(base)  # defaults are left out
+    assert "later_policy: strict" in text and "decision: uphold" in text
+    assert "later_review" not in dump_engagement(base)  # defaults are left out
     # another writer's save keeps the decisions; this one's decisions survive its merge
     answered = base.model_copy(update={"context": {"client_name": "Acme Ltd"}})
-    assert merge(base, answered, decided).review == decided.review
+    assert merge(base, answered, decided).later_review == decided.later_review
     merged = merge(base, decided, answered)
-    assert (merged.review, merged.evidence_policy) == (decided.review, "strict")
+    assert (merged.later_review, merged.later_policy) == (decided.later_review, "strict")
     assert merged.context["client_name"] == "Acme Ltd"
 
 

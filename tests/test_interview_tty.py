@@ -32,12 +32,9 @@ def started(tmp_path: Path, tiny_pack: Path) -> Path:
     )
 
 
-def spawn(
-    tiny_pack: Path, eng: Path, *extra: str, size: tuple[int, int] = (40, 120)
-) -> pexpect.spawn:
-    """``assess interview`` in a terminal of ``size`` (rows, columns)."""
+def spawn_assess(*argv: str, rows: int = 40, columns: int = 120) -> pexpect.spawn:
+    """``assess ARGV...`` in a pseudo-terminal of ``rows`` x ``columns``."""
     # pexpect does not answer cursor-position requests; a real terminal does, at once.
-    rows, columns = size
     env = {
         **os.environ,
         "TERM": "xterm",
@@ -45,15 +42,23 @@ def spawn(
         "LINES": str(rows),
         "PROMPT_TOOLKIT_NO_CPR": "1",
     }
-    child = pexpect.spawn(
+    return pexpect.spawn(
         sys.executable,
-        ["-m", "assess", "interview", str(eng), "--pack", str(tiny_pack), *extra],
+        ["-m", "assess", *argv],
         env=env,
         encoding="utf-8",
         timeout=30,
-        dimensions=size,
+        dimensions=(rows, columns),
     )
-    return child
+
+
+def spawn(
+    tiny_pack: Path, eng: Path, *extra: str, size: tuple[int, int] = (40, 120)
+) -> pexpect.spawn:
+    """``assess interview`` in a terminal of ``size`` (rows, columns)."""
+    return spawn_assess(
+        "interview", str(eng), "--pack", str(tiny_pack), *extra, rows=size[0], columns=size[1]
+    )
 
 
 def menu(child: pexpect.spawn, position: str) -> None:
@@ -238,4 +243,4 @@ def test_only_the_prompt_layer_imports_questionary() -> None:
         for p in package.rglob("*.py")
         if "import questionary" in p.read_text() or "from questionary" in p.read_text()
     )
-    assert importers == ["interview/prompt.py"]
+    assert importers == ["interview/prompt.py", "interview/review_prompt.py"]

@@ -120,8 +120,9 @@ class Migration:
 
 
 def migrate(pack: Pack, eng: Engagement) -> Migration:
-    """Carry an engagement to another version of its pack: keep answers to questions that still
-    exist (dropping choices that no longer exist), report removed and new questions."""
+    """Carry an engagement to another version of its pack: keep answers (and review decisions)
+    on questions that still exist (dropping choices that no longer exist), report removed and
+    new questions."""
     kept: dict[str, list[Answer]] = {}
     removed: list[str] = []
     for qid, answers in eng.answers.items():
@@ -142,11 +143,13 @@ def migrate(pack: Pack, eng: Engagement) -> Migration:
     added = [q.id for q in pack.questions if q.id not in kept]
     fields = {f.id for f in pack.context}
     context = {k: v for k, v in eng.context.items() if k in fields}
+    decisions = {k: d for k, d in eng.review.questions.items() if pack.question(k) is not None}
     migrated = eng.model_copy(
         update={
             "pack": PackRef(id=pack.id, version=pack.version, path=eng.pack.path),
             "answers": kept,
             "context": context,
+            "review": eng.review.model_copy(update={"questions": decisions}),
         }
     )
     return Migration(migrated, removed, added, eng.pack.version)

@@ -9,18 +9,19 @@ new file leaves no file behind.
 Several writers may share one file (two interviews, parallel ``assess answer`` runs). Each save
 holds the file's lock (``fsio.locked``); when the file changed on disk since this session last
 read or wrote it, the save re-reads it and applies only this session's changes (answers per
-question and respondent, context per field, the other sections whole), so no writer loses
-another's answers. A file moved to another pack version meanwhile is refused, not merged.
-``dump_engagement`` writes every section of the model (the assessor's words, review decisions),
-so a save keeps the sections it did not change.
+question and respondent, context per field, review decisions per key, the other sections
+whole), so no writer loses another's answers. A file moved to another pack version meanwhile
+is refused, not merged. ``dump_engagement`` writes every section of the model (the assessor's
+words, review decisions), so a save keeps the sections it did not change.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from assess.engagement import (
     check_engagement,
@@ -34,6 +35,8 @@ from assess.fsio import atomic_write, check_writable_target, is_stdout, locked, 
 from assess.interview.engine import Migration, migrate, prune
 from assess.model import Answer, Engagement, Pack
 from assess.packs import load_pack
+
+V = TypeVar("V")
 
 
 @dataclass
@@ -74,21 +77,28 @@ class Session:
 
 
 def merge(base: Engagement, mine: Engagement, disk: Engagement) -> Engagement:
-    """``disk`` with the changes ``mine`` made to ``base``: each (question, respondent) answer
-    and each context field this session set or removed; any other section (pack, assessment,
-    branding, the assessor's words, a section added to the model later) whole, when this
-    session changed it. Everything else stays as on disk."""
+    """``disk`` with the changes ``mine`` made to ``base``: each (question, respondent) answer,
+    each context field and each review decision (per question id and finding key) this session
+    set or removed; any other section (pack, assessment, branding, the assessor's words, a
+    section added to the model later) whole, when this session changed it. Everything else
+    stays as on disk."""
     update: dict[str, object] = {
         name: getattr(mine, name)
         for name in type(mine).model_fields
-        if name not in ("context", "answers") and getattr(mine, name) != getattr(base, name)
+        if name not in ("context", "answers", "review")
+        and getattr(mine, name) != getattr(base, name)
     }
-    context = dict(disk.context)
-    for key in [*mine.context, *(k for k in base.context if k not in mine.context)]:
-        if key not in mine.context:
-            context.pop(key, None)
-        elif key not in base.context or mine.context[key] != base.context[key]:
-            context[key] = mine.context[key]
+    context = _merge_keys(base.context, mine.context, disk.context)
+    review = disk.review.model_copy(
+        update={
+            "questions": _merge_keys(
+                base.review.questions, mine.review.questions, disk.review.questions
+            ),
+            "findings": _merge_keys(
+                base.review.findings, mine.review.findings, disk.review.findings
+            ),
+        }
+    )
     answers = {qid: list(items) for qid, items in disk.answers.items()}
     for qid in [*mine.answers, *(q for q in base.answers if q not in mine.answers)]:
         before = _by_respondent(base.answers.get(qid, []))
@@ -103,7 +113,22 @@ def merge(base: Engagement, mine: Engagement, disk: Engagement) -> Engagement:
                 answers[qid] = kept
             else:
                 answers.pop(qid, None)
-    return disk.model_copy(update={**update, "context": context, "answers": answers})
+    return disk.model_copy(
+        update={**update, "context": context, "answers": answers, "review": review}
+    )
+
+
+def _merge_keys(
+    base: Mapping[str, V], mine: Mapping[str, V], disk: Mapping[str, V]
+) -> dict[str, V]:
+    """``disk`` with the keys ``mine`` set, changed or removed since ``base``."""
+    out = dict(disk)
+    for key in [*mine, *(k for k in base if k not in mine)]:
+        if key not in mine:
+            out.pop(key, None)
+        elif key not in base or mine[key] != base[key]:
+            out[key] = mine[key]
+    return out
 
 
 def _by_respondent(answers: list[Answer]) -> dict[str | None, Answer]:

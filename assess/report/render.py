@@ -55,6 +55,7 @@ EVIDENCE_LABELS = {
     "not_evidenced": "Not evidenced",
     "unverified": "Unverified",
     "not_observable": "Not observable",
+    "upheld": "Upheld by the assessor",
 }
 
 POLICY_TEXT = {
