@@ -15,12 +15,13 @@ from assess.report.render import (
     KIND_LABELS,
     LICENCE_LABELS,
     POLICY_TEXT,
+    disagreements,
     fmt_level,
     fmt_pct,
+    review_note,
 )
 
 WIDTH = 100  # text output wraps here (it is often piped into files and emails)
-DISAGREEMENT = (EvidenceStatus.contradicted, EvidenceStatus.understated)
 
 AREA_COLUMNS = [
     "id",
@@ -137,6 +138,7 @@ def score_table(result: Assessment) -> str:
         lines.append(f"Evidence policy: {POLICY_TEXT[src.evidence_policy.value]}")
     lines += _compliance_summary(result)
     lines += _disagreements(result)
+    lines += _waived(result)
     lines += _suggested(result)
     lines += _requests(result)
     return "\n".join(lines) + "\n"
@@ -193,16 +195,30 @@ def _wrap(text: str, indent: str, hanging: str | None = None) -> list[str]:
 
 
 def _disagreements(result: Assessment) -> list[str]:
-    rows = [q for q in result.questions if q.evidence and q.evidence.status in DISAGREEMENT]
+    rows = disagreements(result)
     if not rows:
         return []
     out = ["", f"Answers the repositories disagree with ({len(rows)}):"]
     for q in rows:
         assert q.evidence is not None
         status = EVIDENCE_LABELS[q.evidence.status.value].lower()
-        level = f"scored {fmt_level(q.level)}" if q.evidence.cap is not None else "not capped"
+        if q.review and q.review.decision == "accept":
+            level = f"scored {fmt_level(q.level)} on review"
+        else:
+            level = f"scored {fmt_level(q.level)}" if q.evidence.cap is not None else "not capped"
         out.append(f"- {q.id}: {status}, {level}")
         out += _wrap(q.evidence.explanation, "    ")
+        if q.review:
+            out += _wrap(review_note(q), "    ")
+    return out
+
+
+def _waived(result: Assessment) -> list[str]:
+    if not result.review or not result.review.waived:
+        return []
+    out = ["", f"Findings waived by the assessor ({len(result.review.waived)}):"]
+    for w in result.review.waived:
+        out += _wrap(f"- {w.key}: {w.reason} ({w.by})", "", "    ")
     return out
 
 

@@ -298,3 +298,47 @@ def test_the_appendix_says_which_answers_were_confirmed_from_the_scan(
     assert f"Confirmed from the scan: {key}" in row
     result = _score(assess_cli, eng, None)
     assert _question(result, qid)["answers"][0]["from_evidence"] == [key]
+
+
+def test_the_report_shows_every_review_decision(tmp_path: Path, assess_cli: Cli) -> None:
+    """Accepted, upheld, requested and waived on the sample, then rendered: each decision is in
+    the PDF, the Markdown and the terminal with the assessor's words."""
+    from pypdf import PdfReader
+
+    from tests.conftest import ROOT, SAMPLE
+
+    evidence = ROOT / "samples" / "evidence.json"
+    eng = tmp_path / "engagement.yaml"
+    eng.write_text(SAMPLE.read_text())
+    tests = "validation/test-files:build/lakeside-churn:tests/test_prepare.py"
+    for flags in (
+        ["--accept", "cicd.ci_checks", "--reason", "pipeline run 4512 shown"],
+        ["--uphold", "versioning.binary_storage", "--reason", "a rollback fixture"],
+        ["--request", "data.access", "--who", "Marta Keller", "--what", "the IAM role export",
+         "--due", "2099-01-15"],
+        ["--waive", tests, "--reason", "tests the anonymiser"],
+    ):  # fmt: skip
+        proc = assess_cli("review", eng, "--evidence", evidence, *flags, "--by", "Dana Reyes")
+        assert proc.returncode == 0, proc.stderr
+
+    table = assess_cli("score", eng, "--evidence", evidence)
+    assert table.returncode == 0, table.stderr
+    assert "- cicd.ci_checks: understated, scored 3.0 on review" in table.stdout
+    assert "Changed on review: the assessor, Dana Reyes, accepted" in table.stdout
+    assert "- versioning.binary_storage: upheld by the assessor, not capped" in table.stdout
+    assert f"Findings waived by the assessor (1):\n- {tests}: tests the anonymiser" in table.stdout
+    assert "- data.access (from Marta Keller, by 2099-01-15): the IAM role export" in (table.stdout)
+
+    pdf, md = tmp_path / "r.pdf", tmp_path / "r.md"
+    for out in (pdf, md):
+        proc = assess_cli("report", eng, "--evidence", evidence, "-o", out)
+        assert proc.returncode == 0, proc.stderr
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(pdf).pages)
+    body = md.read_text()
+    for shown in (text, " ".join(body.split())):
+        assert "Upheld by the assessor, Dana Reyes" in shown
+        assert "a rollback fixture. Scored at the level claimed, 2.0." in shown
+        assert "accepted the repositories' evidence (pipeline run 4512 shown)" in shown
+        assert "Findings waived by the assessor" in shown and "tests the anonymiser" in shown
+        assert "the IAM role export" in shown and "asked by the assessor" in shown
+    assert "changed on review, was 1.0" in text

@@ -22,7 +22,7 @@ from markupsafe import Markup, escape
 
 from assess.compliance import DISCLAIMER
 from assess.errors import AssessError
-from assess.model import Assessment
+from assess.model import Assessment, QuestionResult
 from assess.report import charts
 from assess.report.prose import blocks
 from assess.report.text import breakable, cap
@@ -119,6 +119,49 @@ def _environment() -> jinja2.Environment:
     return env
 
 
+def disagreements(result: Assessment) -> list[QuestionResult]:
+    """Answers the repositories disagree with (contradicted, understated), and the ones the
+    assessor decided on review (evidence accepted, claim upheld), which stay listed with the
+    decision so the report shows what changed and why."""
+    return [
+        q
+        for q in result.questions
+        if q.evidence
+        and (
+            q.evidence.status.value in ("contradicted", "understated", "upheld")
+            or (q.review is not None and q.review.decision == "accept")
+        )
+    ]
+
+
+def review_note(q: QuestionResult) -> str:
+    """The assessor's decision on a question, as one sentence that stands on its own."""
+    r = q.review
+    if r is None:
+        return ""
+    when = f" on {r.at:%-d %B %Y}" if r.at else ""
+    if r.decision == "accept":
+        why = f" ({r.reason})" if r.reason else ""
+        return (
+            f"Changed on review: the assessor, {r.by}, accepted the repositories' evidence{why}"
+            f"{when}; scored {fmt_level(q.level)} instead of the {fmt_level(r.original_level)} "
+            "answered."
+        )
+    if r.decision == "uphold":
+        reason = r.reason.strip()
+        reason += "" if reason.endswith((".", "!", "?")) else "."
+        return (
+            f"Upheld by the assessor, {r.by}{when}: {reason} Scored at the level claimed, "
+            f"{fmt_level(q.level)}."
+        )
+    if r.request is not None:
+        return (
+            f"Evidence requested on review by {r.by}{when}: {r.request.what}, from "
+            f"{r.request.who} by {r.request.due:%-d %B %Y}."
+        )
+    return ""
+
+
 def shared_context(result: Assessment) -> dict[str, Any]:
     """Lookups every report template needs (HTML and Markdown), derived from the result."""
     areas = result.areas
@@ -131,13 +174,10 @@ def shared_context(result: Assessment) -> dict[str, Any]:
         "area_titles": {a.id: a.title for a in areas},
         "area_levels": {a.id: a.level for a in areas},
         "area_by_id": {a.id: a for a in areas},
-        "disagreements": [
-            q
-            for q in result.questions
-            if q.evidence and q.evidence.status.value in ("contradicted", "understated")
-        ],
+        "disagreements": disagreements(result),
         "gap_by_id": {g.question_id: g for g in result.gaps},
         "question_by_id": {q.id: q for q in result.questions},
+        "review_note": review_note,
         "policy_text": POLICY_TEXT[result.source.evidence_policy.value],
         "first_actions": sorted(result.gaps, key=lambda g: g.order)[:5],
         "phase_titles": {p.id: p.title for p in result.roadmap},
