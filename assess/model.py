@@ -190,14 +190,17 @@ class ModuleCondition(Frozen):
 
 
 class Module(Frozen):
-    """A deep-dive module: questions asked beyond the core interview when ``when`` selects
-    them or the consultant chooses the module (``--module``)."""
+    """A deep-dive module: questions asked beyond the core interview when one of its ``when``
+    conditions holds (a goal *or* a team size, say) or the consultant chooses the module
+    (``--module``)."""
 
     id: Slug
     title: NonEmpty
     description: str = ""
-    when: ModuleCondition | None = Field(
-        default=None, description="runs when this holds (none: only when chosen with --module)"
+    when: tuple[ModuleCondition, ...] = Field(
+        default=(),
+        description="a list of conditions; the module runs when any of them holds (empty: "
+        "only when chosen with --module)",
     )
 
 

@@ -27,6 +27,7 @@ from assess.model import (
     ControlFile,
     Framework,
     LineageConfig,
+    ModuleCondition,
     Pack,
     PackFile,
     Question,
@@ -380,60 +381,74 @@ def _check_owner(
 def _check_modules(
     head: PackFile, questions: tuple[Question, ...], path: Path, loc: Locator
 ) -> None:
-    """Every module holds questions, and its ``when`` names a context field and values it can
-    take, or a screening question outside the module and a level its choices reach."""
+    """Every module holds questions, and each of its ``when`` conditions names a context field
+    and values it can take, or a screening question outside the module and a level its choices
+    reach."""
     fields = {f.id: f for f in head.context}
     by_id = {q.id: q for q in questions}
     for i, module in enumerate(head.modules):
-
-        def fail(msg: str, *key: str, i: int = i) -> PackError:
-            at: tuple[str | int, ...] = ("modules", i, *key)
-            return PackError(msg, file=path, field=format_path(at), line=loc.line(at))
-
         if not any(q.module == module.id for q in questions):
-            raise fail(
-                f"module {module.id!r} has no questions (give one 'module: {module.id}')", "id"
+            at: tuple[str | int, ...] = ("modules", i, "id")
+            raise PackError(
+                f"module {module.id!r} has no questions (give one 'module: {module.id}')",
+                file=path,
+                field=format_path(at),
+                line=loc.line(at),
             )
-        cond = module.when
-        if cond is None:
-            continue
-        if cond.context is not None:
-            cfield = fields.get(cond.context)
-            if cfield is None:
-                hint = did_you_mean(cond.context, fields)
-                raise fail(f"no context field {cond.context!r}{hint}", "when", "context")
-            if cfield.type not in (ContextType.choice, ContextType.multi):
-                raise fail(
-                    f"context field {cond.context!r} is {cfield.type.value}: a module can follow "
-                    "a choice or multi field",
-                    "when",
-                    "context",
-                )
-            options = {o.id for o in cfield.options}
-            for value in cond.values:
-                if value not in options:
-                    hint = did_you_mean(value, options)
-                    raise fail(f"{cond.context!r} has no option {value!r}{hint}", "when", "values")
-        elif cond.question is not None and cond.min_level is not None:
-            gate = by_id.get(cond.question)
-            if gate is None:
-                hint = did_you_mean(cond.question, by_id)
-                raise fail(f"no question {cond.question!r}{hint}", "when", "question")
-            if gate.module == module.id:
-                raise fail(
-                    f"{cond.question} is in module {module.id!r} itself: the screening "
-                    "question must be asked before the module",
-                    "when",
-                    "question",
-                )
-            top = max(c.level for c in gate.choices)
-            if cond.min_level > top:
-                raise fail(
-                    f"{cond.question} has no choice at level {cond.min_level} or above "
-                    f"(its highest is {top})",
-                    "when",
-                    "min_level",
-                )
+        for k, cond in enumerate(module.when):
+            where = ("modules", i, "when", k)
+            _check_module_condition(module.id, cond, fields, by_id, path, loc, where)
+
+
+def _check_module_condition(
+    module_id: str,
+    cond: ModuleCondition,
+    fields: dict[str, ContextField],
+    by_id: dict[str, Question],
+    path: Path,
+    loc: Locator,
+    where: tuple[str | int, ...],
+) -> None:
+    def fail(msg: str, key: str) -> PackError:
+        at = (*where, key)
+        return PackError(msg, file=path, field=format_path(at), line=loc.line(at))
+
+    if cond.context is not None:
+        cfield = fields.get(cond.context)
+        if cfield is None:
+            raise fail(
+                f"no context field {cond.context!r}{did_you_mean(cond.context, fields)}", "context"
+            )
+        if cfield.type not in (ContextType.choice, ContextType.multi):
+            raise fail(
+                f"context field {cond.context!r} is {cfield.type.value}: a module can follow "
+                "a choice or multi field",
+                "context",
+            )
+        options = {o.id for o in cfield.options}
+        for value in cond.values:
+            if value not in options:
+                hint = did_you_mean(value, options) or f" (options: {', '.join(sorted(options))})"
+                raise fail(f"{cond.context!r} has no option {value!r}{hint}", "values")
+    elif cond.question is not None and cond.min_level is not None:
+        gate = by_id.get(cond.question)
+        if gate is None:
+            raise fail(
+                f"no question {cond.question!r}{did_you_mean(cond.question, by_id)}", "question"
+            )
+        if gate.module == module_id:
+            raise fail(
+                f"{cond.question} is in module {module_id!r} itself: the screening question "
+                "must be asked before the module",
+                "question",
+            )
+        top = max(c.level for c in gate.choices)
+        if cond.min_level > top:
+            raise fail(
+                f"{cond.question} has no choice at level {cond.min_level} or above "
+                f"(its highest is {top})",
+                "min_level",
+            )
 
 
 def _check_dependencies(questions: tuple[Question, ...], files: dict[str, Path]) -> None:

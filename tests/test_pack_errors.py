@@ -74,7 +74,7 @@ def _roles_and_modules(h: Head, q: Questions) -> None:
         {
             "id": "deep",
             "title": "Deep dive",
-            "when": {"question": "alpha.one", "min_level": 2},
+            "when": [{"question": "alpha.one", "min_level": 2}],
         }
     ]
     q["beta"]["questions"][1]["module"] = "deep"
@@ -108,27 +108,35 @@ def _module_without_questions(h: Head, q: Questions) -> None:
 
 def _module_two_conditions(h: Head, q: Questions) -> None:
     _roles_and_modules(h, q)
-    h["modules"][0]["when"]["context"] = "clouds"
+    h["modules"][0]["when"][0]["context"] = "clouds"
 
 
 def _module_unknown_context(h: Head, q: Questions) -> None:
     _roles_and_modules(h, q)
-    h["modules"][0]["when"] = {"context": "cloud", "values": ["aws"]}
+    h["modules"][0]["when"] = [{"context": "cloud", "values": ["aws"]}]
 
 
 def _module_unknown_value(h: Head, q: Questions) -> None:
     _roles_and_modules(h, q)
-    h["modules"][0]["when"] = {"context": "clouds", "values": ["azure"]}
+    h["modules"][0]["when"] = [{"context": "clouds", "values": ["azure"]}]
 
 
 def _module_screened_by_itself(h: Head, q: Questions) -> None:
     _roles_and_modules(h, q)
-    h["modules"][0]["when"] = {"question": "beta.two", "min_level": 1}
+    h["modules"][0]["when"] = [{"question": "beta.two", "min_level": 1}]
+
+
+def _module_second_condition_bad(h: Head, q: Questions) -> None:
+    _roles_and_modules(h, q)
+    h["modules"][0]["when"] = [
+        {"question": "alpha.one", "min_level": 2},
+        {"context": "clouds", "values": ["gpc"]},
+    ]
 
 
 def _module_unknown_screening_question(h: Head, q: Questions) -> None:
     _roles_and_modules(h, q)
-    h["modules"][0]["when"] = {"question": "alpha.once", "min_level": 1}
+    h["modules"][0]["when"] = [{"question": "alpha.once", "min_level": 1}]
 
 
 CASES: list[tuple[Callable[[Head, Questions], None], str, str, str]] = [
@@ -150,13 +158,19 @@ CASES: list[tuple[Callable[[Head, Questions], None], str, str, str]] = [
     (_duplicate_role, "pack.yaml", "roles[1].id", "duplicate id 'lead'"),
     (_unknown_module, "alpha.yaml", "questions[1].module", "no module 'dep'"),
     (_module_without_questions, "pack.yaml", "modules[0].id", "module 'empty' has no questions"),
-    (_module_unknown_context, "pack.yaml", "modules[0].when.context", "did you mean 'clouds'?"),
-    (_module_unknown_value, "pack.yaml", "modules[0].when.values", "no option 'azure'"),
-    (_module_screened_by_itself, "pack.yaml", "modules[0].when.question", "asked before"),
+    (_module_unknown_context, "pack.yaml", "modules[0].when[0].context", "did you mean 'clouds'?"),
+    (_module_unknown_value, "pack.yaml", "modules[0].when[0].values", "no option 'azure'"),
+    (_module_screened_by_itself, "pack.yaml", "modules[0].when[0].question", "asked before"),
+    (
+        _module_second_condition_bad,
+        "pack.yaml",
+        "modules[0].when[1].values",
+        "'clouds' has no option 'gpc' (options: aws, gcp)",
+    ),
     (
         _module_unknown_screening_question,
         "pack.yaml",
-        "modules[0].when.question",
+        "modules[0].when[0].question",
         "no question 'alpha.once'",
     ),
 ]
@@ -195,7 +209,22 @@ def test_roles_and_modules_load(tmp_path: Path) -> None:
     assert one is not None and one.module is None
     assert pack.role_title(pack.owner_of(one)) == "ML lead"
     deep = pack.module("deep")
-    assert deep is not None and deep.when is not None and deep.when.min_level == 2
+    assert deep is not None and [c.min_level for c in deep.when] == [2]
+
+
+def test_module_runs_on_any_of_several_conditions(tmp_path: Path) -> None:
+    head, questions = tiny_pack_data()
+    _roles_and_modules(head, questions)
+    head["modules"][0]["when"] = [
+        {"question": "alpha.one", "min_level": 2},
+        {"context": "clouds", "values": ["gcp"]},
+    ]
+    head["modules"].append({"id": "chosen", "title": "Only when chosen"})
+    questions["beta"]["questions"][0]["module"] = "chosen"
+    pack = load_pack(write_pack(tmp_path / "p", head, questions))
+    deep, chosen = pack.modules
+    assert [(c.question, c.context) for c in deep.when] == [("alpha.one", None), (None, "clouds")]
+    assert chosen.when == ()
 
 
 def test_pack_without_roles_keeps_free_text_owners(tiny_pack: Path) -> None:
@@ -213,9 +242,10 @@ def test_module_condition_of_two_forms(tmp_path: Path) -> None:
         load_pack(folder)
     err = info.value
     assert err.file is not None and Path(err.file).name == "pack.yaml"
-    assert err.field == "modules[0].when" and err.line is not None
+    assert err.field == "modules[0].when[0]" and err.line is not None
     lines = Path(err.file).read_text().splitlines()
-    # the line is inside the module's 'when' block, just under its key
+    # the line is the condition's first line, an item of the module's 'when' list
+    assert lines[err.line - 1].strip().startswith("- question:")
     assert lines[err.line - 2].strip() == "when:"
 
 
