@@ -42,6 +42,23 @@ from assess.yamlio import Locator, format_path, load_yaml
 
 DEFAULT_PACK = "mlops"
 
+MINUTES_PER_QUESTION = 2
+"""Discussion time per question in an interview (the issue's planning figure)."""
+WORDS_PER_MINUTE = 150
+"""Reading-aloud speed for the question and its choices."""
+
+
+def read_aloud_words(question: Question) -> int:
+    """Words the interviewer reads out for a question: its text and every choice's text."""
+    return len(question.text.split()) + sum(len(c.text.split()) for c in question.choices)
+
+
+def estimated_minutes(questions: tuple[Question, ...] | list[Question]) -> float:
+    """How long an interview of these questions takes one respondent: two minutes of discussion
+    per question plus the words read aloud at 150 a minute."""
+    words = sum(read_aloud_words(q) for q in questions)
+    return MINUTES_PER_QUESTION * len(questions) + words / WORDS_PER_MINUTE
+
 
 def resolve_pack_dir(ref: str | Path | None = None) -> Path:
     """A pack reference is a folder path, or the id of a pack bundled with assess."""
