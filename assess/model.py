@@ -618,13 +618,13 @@ class Answer(Frozen):
     choice: str | None = None
     reason: str | None = Field(default=None, description="why the question does not apply")
     note: str | None = None
-    respondent: str | None = None
-    answered_at: dt.datetime | None = None
     reconfirm: str | None = Field(
         default=None,
         description="set when the answer was carried from an older pack version by an "
         "approximate mapping (says from what); cleared when the answer is given again",
     )
+    respondent: str | None = None
+    answered_at: dt.datetime | None = None
 
     @model_validator(mode="after")
     def _fields_fit_status(self) -> Answer:
@@ -718,6 +718,14 @@ class Engagement(Frozen):
         default_factory=dict,
         description="per question id, one answer or a list of answers (one per respondent)",
     )
+    modules: list[Slug] = Field(
+        default_factory=list,
+        description="pack modules chosen for this engagement (--module); modules the context "
+        "selects are computed, not stored",
+    )
+    respondents: dict[str, RespondentInfo] = Field(
+        default_factory=dict, description="per respondent name, the role they answer for"
+    )
     evidence_policy: EvidencePolicy = Field(
         default=EvidencePolicy.balanced,
         description="balanced: a claim no scanned repository shows keeps its level, with lower "
@@ -740,14 +748,6 @@ class Engagement(Frozen):
         default_factory=dict,
         description="per area id, the assessor's observations, printed in that area's chapter: "
         "plain paragraphs and '- ' bullet lists, no Markdown or HTML",
-    )
-    modules: list[Slug] = Field(
-        default_factory=list,
-        description="pack modules chosen for this engagement (--module); modules the context "
-        "selects are computed, not stored",
-    )
-    respondents: dict[str, RespondentInfo] = Field(
-        default_factory=dict, description="per respondent name, the role they answer for"
     )
 
     @field_validator("answers", mode="before")
