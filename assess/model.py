@@ -637,6 +637,12 @@ class Answer(Frozen):
         return self
 
 
+class RespondentInfo(Frozen):
+    """What the engagement knows about one respondent (keyed by the respondent's name)."""
+
+    role: Slug | None = Field(default=None, description="the pack role id they answer for")
+
+
 class PackRef(Frozen):
     id: Slug
     version: NonEmpty
@@ -698,12 +704,6 @@ AssessorText = Annotated[
         json_schema_extra={"minLength": 1, "maxLength": MAX_TEXT},
     ),
 ]
-
-
-class RespondentInfo(Frozen):
-    """What the engagement knows about one respondent (keyed by the respondent's name)."""
-
-    role: Slug | None = Field(default=None, description="the pack role id they answer for")
 
 
 class Engagement(Frozen):
