@@ -271,15 +271,21 @@ def build_parser() -> argparse.ArgumentParser:
         "answer",
         help="set one answer from a script",
         description=(
-            "Set one answer without a terminal. CHOICE is a choice id of the question, "
-            "'dont_know', or 'not_applicable' (with --reason)."
+            "Set one answer without a terminal. CHOICE is a choice id of the question or its "
+            "level number, 'dont_know' (--reason may say why), or 'not_applicable' (with "
+            "--reason). Once a question has named respondents, --respondent is required."
         ),
     )
     p.add_argument("engagement", type=Path, metavar="ENGAGEMENT", help="engagement YAML file")
     p.add_argument("question", metavar="QUESTION_ID", help="e.g. cicd.merge_request_ci")
-    p.add_argument("choice", metavar="CHOICE", help="choice id, dont_know or not_applicable")
+    p.add_argument(
+        "choice", metavar="CHOICE", help="choice id or level number, dont_know or not_applicable"
+    )
     p.add_argument("--note", help="free-text note kept with the answer")
-    p.add_argument("--reason", help="why the question does not apply (with not_applicable)")
+    p.add_argument(
+        "--reason",
+        help="why the question does not apply (needed with not_applicable) or is not known",
+    )
     p.add_argument("--respondent", metavar="NAME", help="who gave the answer")
     p.add_argument("--pack", metavar="PATH_OR_ID", help="pack for a new engagement")
 
@@ -985,19 +991,24 @@ def cmd_answer(args: argparse.Namespace) -> int:
         if not (args.reason or "").strip():
             raise InputError("not_applicable needs --reason", field="--reason")
         status, choice = AnswerStatus.not_applicable, None
-    elif q.choice(args.choice) is not None:
-        status, choice = AnswerStatus.answered, args.choice
     else:
-        known = ", ".join(c.id for c in q.choices)
+        status, choice = AnswerStatus.answered, _answer_choice(q, args.choice)
+    if args.reason is not None and status is AnswerStatus.answered:
         raise InputError(
-            f"no choice {args.choice!r} in {q.id} (choices: {known}, dont_know"
-            + (", not_applicable)" if q.not_applicable is not None else ")"),
-            field="CHOICE",
+            "--reason says why a question does not apply or is not known; for a choice use --note",
+            field="--reason",
+        )
+    named = sorted({a.respondent for a in session.engagement.answers.get(q.id, []) if a.respondent})
+    if named and not args.respondent:
+        raise InputError(
+            f"{q.id} already has answers from {', '.join(named)}: say whose this one is with "
+            "--respondent NAME",
+            field="--respondent",
         )
     answer = Answer(
         status=status,
         choice=choice,
-        reason=args.reason if status is AnswerStatus.not_applicable else None,
+        reason=args.reason if status is not AnswerStatus.answered else None,
         note=args.note,
         respondent=args.respondent,
         answered_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
@@ -1010,6 +1021,31 @@ def cmd_answer(args: argparse.Namespace) -> int:
     if cleared:
         print("cleared answers that no longer apply: " + ", ".join(cleared))
     return EXIT_OK
+
+
+def _answer_choice(q: Any, given: str) -> str:
+    """The choice id ``assess answer`` was given: a choice id or a level number; a typo gets
+    the closest id suggested."""
+    import difflib
+
+    from assess.errors import InputError
+
+    if given.isdigit():
+        by_level = next((c for c in q.choices if c.level == int(given)), None)
+        if by_level is None:
+            levels = ", ".join(str(c.level) for c in q.choices)
+            raise InputError(f"no level {given} in {q.id} (levels: {levels})", field="CHOICE")
+        return str(by_level.id)
+    if q.choice(given) is not None:
+        return given
+    ids = [c.id for c in q.choices] + ["dont_know"]
+    ids += ["not_applicable"] if q.not_applicable is not None else []
+    close = difflib.get_close_matches(given, ids, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    raise InputError(
+        f"no choice {given!r} in {q.id} (choices: {', '.join(ids)}; or a level number){hint}",
+        field="CHOICE",
+    )
 
 
 def cmd_scan(args: argparse.Namespace) -> int:

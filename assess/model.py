@@ -491,7 +491,10 @@ class Answer(Frozen):
 
     status: AnswerStatus = AnswerStatus.answered
     choice: str | None = None
-    reason: str | None = Field(default=None, description="why the question does not apply")
+    reason: str | None = Field(
+        default=None,
+        description="why the question does not apply (or, with dont_know, is not known)",
+    )
     note: str | None = None
     respondent: str | None = None
     answered_at: dt.datetime | None = None
