@@ -65,7 +65,7 @@ def find_gaps(
             "risk": q.risk,
             "plan": r.plan,
             "outcome": outcome.text,
-            "owner": q.owner or area.owner,
+            "owner": pack.role_title(q.owner or area.owner),
             "effort": q.effort,
             "weeks": pack.roadmap.effort_weeks[q.effort] * math.ceil(gap),
             "contradicted": bool(r.evidence and r.evidence.status is EvidenceStatus.contradicted),

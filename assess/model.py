@@ -46,7 +46,10 @@ class Area(Frozen):
     title: NonEmpty
     description: NonEmpty
     weight: float = Field(gt=0, default=1.0)
-    owner: NonEmpty = Field(default="ML lead", description="role owning improvements in this area")
+    owner: NonEmpty = Field(
+        default="ML lead",
+        description="role owning improvements in this area (a role id when the pack has roles)",
+    )
     default_target: Level = 3
 
 
@@ -152,6 +155,55 @@ class RoadmapConfig(Frozen):
         return self
 
 
+class Role(Frozen):
+    """Someone at the client who owns questions (``roles:`` in ``pack.yaml``): the interview can
+    ask one role its own questions, and answers combine per owner role."""
+
+    id: Slug
+    title: NonEmpty
+    description: str = ""
+
+
+class ModuleCondition(Frozen):
+    """When a module runs without being chosen: a context answer is (or, for a multi-select,
+    contains) one of ``values``; or a screening question was answered at ``min_level`` or
+    above. Exactly one form."""
+
+    context: Slug | None = Field(default=None, description="a context field id")
+    values: tuple[str, ...] = Field(default=(), description="context answers that select it")
+    question: QuestionId | None = Field(default=None, description="a screening question")
+    min_level: Level | None = Field(default=None, description="its answer at least this level")
+
+    @model_validator(mode="after")
+    def _one_form(self) -> ModuleCondition:
+        by_context = self.context is not None or bool(self.values)
+        by_question = self.question is not None or self.min_level is not None
+        if by_context == by_question:
+            raise ValueError(
+                "give exactly one of 'context' with 'values', or 'question' with 'min_level'"
+            )
+        if by_context and (self.context is None or not self.values):
+            raise ValueError("'context' and 'values' go together")
+        if by_question and (self.question is None or self.min_level is None):
+            raise ValueError("'question' and 'min_level' go together")
+        return self
+
+
+class Module(Frozen):
+    """A deep-dive module: questions asked beyond the core interview when one of its ``when``
+    conditions holds (a goal *or* a team size, say) or the consultant chooses the module
+    (``--module``)."""
+
+    id: Slug
+    title: NonEmpty
+    description: str = ""
+    when: tuple[ModuleCondition, ...] = Field(
+        default=(),
+        description="a list of conditions; the module runs when any of them holds (empty: "
+        "only when chosen with --module)",
+    )
+
+
 class PackFile(Frozen):
     """``pack.yaml``: the pack's identity, ladder, areas and context section."""
 
@@ -164,6 +216,12 @@ class PackFile(Frozen):
     scoring: ScoringConfig = ScoringConfig()
     roadmap: RoadmapConfig = RoadmapConfig()
     context: tuple[ContextField, ...]
+    roles: tuple[Role, ...] = Field(
+        default=(), description="when given, every question and area owner is one of these ids"
+    )
+    modules: tuple[Module, ...] = Field(
+        default=(), description="deep-dive modules; questions without 'module' are the core"
+    )
 
     @field_validator("ladder")
     @classmethod
@@ -245,7 +303,13 @@ class Question(Frozen):
     weight: float = Field(gt=0, default=1.0)
     risk: Risk = Risk.medium
     effort: Effort = Effort.medium
-    owner: str | None = Field(default=None, description="role owning it (default: the area's)")
+    owner: str | None = Field(
+        default=None,
+        description="role owning it (default: the area's); a role id when the pack has roles",
+    )
+    module: Slug | None = Field(
+        default=None, description="the pack module it belongs to (none: the core interview)"
+    )
     depends_on: tuple[QuestionId, ...] = Field(
         default=(), description="practices that must be in place before this one can mature"
     )
@@ -450,6 +514,8 @@ class Pack(Frozen):
     scoring: ScoringConfig
     roadmap: RoadmapConfig
     context: tuple[ContextField, ...]
+    roles: tuple[Role, ...] = ()
+    modules: tuple[Module, ...] = ()
     questions: tuple[Question, ...]
     rules: tuple[Rule, ...] = ()
     ci_systems: tuple[CiSystem, ...] = Field(
@@ -475,6 +541,61 @@ class Pack(Frozen):
 
     def tool(self, tool_id: str) -> Tool | None:
         return next((t for t in self.tools if t.id == tool_id), None)
+
+    def role(self, role_id: str) -> Role | None:
+        return next((r for r in self.roles if r.id == role_id), None)
+
+    def role_title(self, owner_or_id: str) -> str:
+        """What to print for an owner: its role's title, or the owner as written (packs
+        without roles keep free text)."""
+        role = self.role(owner_or_id)
+        return role.title if role is not None else owner_or_id
+
+    def module(self, module_id: str) -> Module | None:
+        return next((m for m in self.modules if m.id == module_id), None)
+
+    def owner_of(self, question: Question) -> str:
+        """The owner (role id or free text) of a question: its own, else its area's."""
+        if question.owner:
+            return question.owner
+        area = self.area(question.area)
+        return area.owner if area is not None else ""
+
+
+class MigrationEntry(Frozen):
+    """Where one question of the older pack version goes."""
+
+    to: QuestionId | None = Field(description="the new question id; null: the question is dropped")
+    exact: bool = Field(
+        default=False,
+        description="true: the answer carries over as it is; false: it is carried and flagged "
+        "for re-confirmation",
+    )
+    choices: dict[Slug, Slug] = Field(
+        default_factory=dict,
+        description="old choice id -> new choice id; an old choice not listed keeps its id, "
+        "which must then exist in the new question",
+    )
+    note: str = Field(default="", description="why (required when the question is dropped)")
+
+    @model_validator(mode="after")
+    def _dropped_explained(self) -> MigrationEntry:
+        if self.to is None:
+            if self.exact or self.choices:
+                raise ValueError("a dropped question ('to: null') takes no 'exact' or 'choices'")
+            if not self.note.strip():
+                raise ValueError("a dropped question ('to: null') needs a 'note' saying why")
+        return self
+
+
+class MigrationFile(Frozen):
+    """``migrations/from-<old version>.yaml``: every question of the older pack version mapped
+    to a question of this one (with its choices), or dropped."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    from_version: NonEmpty = Field(alias="from", description="the older pack version")
+    questions: dict[QuestionId, MigrationEntry] = Field(min_length=1)
 
 
 # --------------------------------------------------------------------------- engagement
@@ -502,6 +623,11 @@ class Answer(Frozen):
         default=(),
         description="the scan findings (finding keys, rule:repo:path) the interviewer "
         "confirmed this answer from; empty for an answer given without them",
+    )
+    reconfirm: str | None = Field(
+        default=None,
+        description="set when the answer was carried from an older pack version by an "
+        "approximate mapping (says from what); cleared when the answer is given again",
     )
 
     @model_validator(mode="after")
@@ -580,6 +706,12 @@ AssessorText = Annotated[
 ]
 
 
+class RespondentInfo(Frozen):
+    """What the engagement knows about one respondent (keyed by the respondent's name)."""
+
+    role: Slug | None = Field(default=None, description="the pack role id they answer for")
+
+
 class Engagement(Frozen):
     """An engagement file: pack reference, context answers, answers per question and the
     assessor's own words (an executive summary and observations per area)."""
@@ -614,6 +746,14 @@ class Engagement(Frozen):
         default_factory=dict,
         description="per area id, the assessor's observations, printed in that area's chapter: "
         "plain paragraphs and '- ' bullet lists, no Markdown or HTML",
+    )
+    modules: list[Slug] = Field(
+        default_factory=list,
+        description="pack modules chosen for this engagement (--module); modules the context "
+        "selects are computed, not stored",
+    )
+    respondents: dict[str, RespondentInfo] = Field(
+        default_factory=dict, description="per respondent name, the role they answer for"
     )
 
     @field_validator("answers", mode="before")

@@ -2,7 +2,11 @@
 
 A pack is a folder: ``pack.yaml`` (identity, ladder, areas, context section, scoring rule,
 roadmap phases), ``questions/<area>.yaml`` (the questions of one area), ``rules/<area>.yaml``
-(scan rules, loaded by ``assess.scan.rules``) and an optional ``tools.yaml`` (the tool catalog).
+(scan rules, loaded by ``assess.scan.rules``), an optional ``tools.yaml`` (the tool catalog),
+``compliance/`` and ``migrations/from-<version>.yaml`` (``assess.migration``). ``pack.yaml`` may
+define ``roles`` (then every owner is a role id) and ``modules`` (deep-dive question sets; a
+question's ``module`` names one, and a module's ``when`` names a context field or a screening
+question).
 Every problem is a ``PackError`` naming the file, the field and the line: unknown keys, missing
 fields, duplicate ids, choices whose levels do not climb, a question filed under an area that
 does not exist, a dependency cycle, a tool whose successor is not in the catalog.
@@ -23,6 +27,7 @@ from assess.model import (
     ControlFile,
     Framework,
     LineageConfig,
+    ModuleCondition,
     Pack,
     PackFile,
     Question,
@@ -69,6 +74,8 @@ def load_pack(ref: str | Path | None = None) -> Pack:
     for section, ids in (
         ("areas", [a.id for a in head.areas]),
         ("context", [c.id for c in head.context]),
+        ("roles", [r.id for r in head.roles]),
+        ("modules", [m.id for m in head.modules]),
     ):
         for i, ident in enumerate(ids):
             if ident in ids[:i]:
@@ -79,6 +86,11 @@ def load_pack(ref: str | Path | None = None) -> Pack:
                     line=loc.line((section, i, "id")),
                 )
 
+    role_ids = {r.id for r in head.roles}
+    module_ids = {m.id for m in head.modules}
+    if role_ids:
+        for i, area in enumerate(head.areas):
+            _check_owner(area.owner, role_ids, head_path, ("areas", i, "owner"), loc)
     area_ids = {a.id for a in head.areas}
     qdir = folder / "questions"
     files = sorted(qdir.glob("*.yaml")) if qdir.is_dir() else []
@@ -116,6 +128,18 @@ def load_pack(ref: str | Path | None = None) -> Pack:
                 )
             seen[q.id] = path
             by_area[qfile.area].append(q)
+            if role_ids and q.owner is not None:
+                _check_owner(q.owner, role_ids, path, ("questions", i, "owner"), qloc)
+            if q.module is not None and q.module not in module_ids:
+                where: tuple[str | int, ...] = ("questions", i, "module")
+                known = ", ".join(sorted(module_ids)) or "none"
+                raise PackError(
+                    f"no module {q.module!r} in pack.yaml{did_you_mean(q.module, module_ids)} "
+                    f"(modules: {known})",
+                    file=path,
+                    field=format_path(where),
+                    line=qloc.line(where),
+                )
 
     empty = [a.id for a in head.areas if not by_area[a.id]]
     if empty:
@@ -134,11 +158,16 @@ def load_pack(ref: str | Path | None = None) -> Pack:
                     )
 
     questions = tuple(q for a in head.areas for q in by_area[a.id])
+    _check_modules(head, questions, head_path, loc)
     _check_conditions(questions, seen)
     _check_dependencies(questions, seen)
     pack = Pack(
-        **head.model_dump(exclude={"areas", "ladder", "context", "scoring", "roadmap"}),
+        **head.model_dump(
+            exclude={"areas", "ladder", "context", "scoring", "roadmap", "roles", "modules"}
+        ),
         areas=head.areas,
+        roles=head.roles,
+        modules=head.modules,
         ladder=head.ladder,
         context=head.context,
         scoring=head.scoring,
@@ -152,7 +181,11 @@ def load_pack(ref: str | Path | None = None) -> Pack:
     pack = pack.model_copy(
         update={"rules": load_rules(pack), "ci_systems": load_ci_systems(folder)}
     )
-    return pack.model_copy(update=_load_compliance(folder / "compliance", pack))
+    pack = pack.model_copy(update=_load_compliance(folder / "compliance", pack))
+    from assess.migration import check_migrations
+
+    check_migrations(pack)
+    return pack
 
 
 def _load_compliance(folder: Path, pack: Pack) -> dict[str, object]:
@@ -329,6 +362,93 @@ def _load_tools(
             field="context.tools.options",
         )
     return tools
+
+
+def _check_owner(
+    owner: str, role_ids: set[str], path: Path, at: tuple[str | int, ...], loc: Locator
+) -> None:
+    """When the pack defines roles, an owner is one of their ids."""
+    if owner not in role_ids:
+        raise PackError(
+            f"owner {owner!r} is not a role id of pack.yaml{did_you_mean(owner, role_ids)} "
+            f"(roles: {', '.join(sorted(role_ids))})",
+            file=path,
+            field=format_path(at),
+            line=loc.line(at),
+        )
+
+
+def _check_modules(
+    head: PackFile, questions: tuple[Question, ...], path: Path, loc: Locator
+) -> None:
+    """Every module holds questions, and each of its ``when`` conditions names a context field
+    and values it can take, or a screening question outside the module and a level its choices
+    reach."""
+    fields = {f.id: f for f in head.context}
+    by_id = {q.id: q for q in questions}
+    for i, module in enumerate(head.modules):
+        if not any(q.module == module.id for q in questions):
+            at: tuple[str | int, ...] = ("modules", i, "id")
+            raise PackError(
+                f"module {module.id!r} has no questions (give one 'module: {module.id}')",
+                file=path,
+                field=format_path(at),
+                line=loc.line(at),
+            )
+        for k, cond in enumerate(module.when):
+            where = ("modules", i, "when", k)
+            _check_module_condition(module.id, cond, fields, by_id, path, loc, where)
+
+
+def _check_module_condition(
+    module_id: str,
+    cond: ModuleCondition,
+    fields: dict[str, ContextField],
+    by_id: dict[str, Question],
+    path: Path,
+    loc: Locator,
+    where: tuple[str | int, ...],
+) -> None:
+    def fail(msg: str, key: str) -> PackError:
+        at = (*where, key)
+        return PackError(msg, file=path, field=format_path(at), line=loc.line(at))
+
+    if cond.context is not None:
+        cfield = fields.get(cond.context)
+        if cfield is None:
+            raise fail(
+                f"no context field {cond.context!r}{did_you_mean(cond.context, fields)}", "context"
+            )
+        if cfield.type not in (ContextType.choice, ContextType.multi):
+            raise fail(
+                f"context field {cond.context!r} is {cfield.type.value}: a module can follow "
+                "a choice or multi field",
+                "context",
+            )
+        options = {o.id for o in cfield.options}
+        for value in cond.values:
+            if value not in options:
+                hint = did_you_mean(value, options) or f" (options: {', '.join(sorted(options))})"
+                raise fail(f"{cond.context!r} has no option {value!r}{hint}", "values")
+    elif cond.question is not None and cond.min_level is not None:
+        gate = by_id.get(cond.question)
+        if gate is None:
+            raise fail(
+                f"no question {cond.question!r}{did_you_mean(cond.question, by_id)}", "question"
+            )
+        if gate.module == module_id:
+            raise fail(
+                f"{cond.question} is in module {module_id!r} itself: the screening question "
+                "must be asked before the module",
+                "question",
+            )
+        top = max(c.level for c in gate.choices)
+        if cond.min_level > top:
+            raise fail(
+                f"{cond.question} has no choice at level {cond.min_level} or above "
+                f"(its highest is {top})",
+                "min_level",
+            )
 
 
 def _check_dependencies(questions: tuple[Question, ...], files: dict[str, Path]) -> None:

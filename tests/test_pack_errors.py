@@ -65,6 +65,80 @@ def _choice_field_without_options(h: Head, q: Questions) -> None:
     h["context"].append({"id": "industry", "prompt": "Industry", "type": "choice"})
 
 
+def _roles_and_modules(h: Head, q: Questions) -> None:
+    """The tiny pack with roles, owners that are role ids and one module (valid as it is)."""
+    h["roles"] = [{"id": "lead", "title": "ML lead"}, {"id": "dpo", "title": "DPO"}]
+    for area in h["areas"]:
+        area["owner"] = "lead"
+    h["modules"] = [
+        {
+            "id": "deep",
+            "title": "Deep dive",
+            "when": [{"question": "alpha.one", "min_level": 2}],
+        }
+    ]
+    q["beta"]["questions"][1]["module"] = "deep"
+    q["beta"]["questions"][1]["owner"] = "dpo"
+
+
+def _owner_not_a_role(h: Head, q: Questions) -> None:
+    _roles_and_modules(h, q)
+    q["alpha"]["questions"][0]["owner"] = "Head of data"
+
+
+def _area_owner_not_a_role(h: Head, q: Questions) -> None:
+    _roles_and_modules(h, q)
+    h["areas"][1]["owner"] = "leads"
+
+
+def _duplicate_role(h: Head, q: Questions) -> None:
+    _roles_and_modules(h, q)
+    h["roles"][1]["id"] = "lead"
+
+
+def _unknown_module(h: Head, q: Questions) -> None:
+    _roles_and_modules(h, q)
+    q["alpha"]["questions"][1]["module"] = "dep"
+
+
+def _module_without_questions(h: Head, q: Questions) -> None:
+    _roles_and_modules(h, q)
+    h["modules"].insert(0, {"id": "empty", "title": "Empty"})
+
+
+def _module_two_conditions(h: Head, q: Questions) -> None:
+    _roles_and_modules(h, q)
+    h["modules"][0]["when"][0]["context"] = "clouds"
+
+
+def _module_unknown_context(h: Head, q: Questions) -> None:
+    _roles_and_modules(h, q)
+    h["modules"][0]["when"] = [{"context": "cloud", "values": ["aws"]}]
+
+
+def _module_unknown_value(h: Head, q: Questions) -> None:
+    _roles_and_modules(h, q)
+    h["modules"][0]["when"] = [{"context": "clouds", "values": ["azure"]}]
+
+
+def _module_screened_by_itself(h: Head, q: Questions) -> None:
+    _roles_and_modules(h, q)
+    h["modules"][0]["when"] = [{"question": "beta.two", "min_level": 1}]
+
+
+def _module_second_condition_bad(h: Head, q: Questions) -> None:
+    _roles_and_modules(h, q)
+    h["modules"][0]["when"] = [
+        {"question": "alpha.one", "min_level": 2},
+        {"context": "clouds", "values": ["gpc"]},
+    ]
+
+
+def _module_unknown_screening_question(h: Head, q: Questions) -> None:
+    _roles_and_modules(h, q)
+    h["modules"][0]["when"] = [{"question": "alpha.once", "min_level": 1}]
+
+
 CASES: list[tuple[Callable[[Head, Questions], None], str, str, str]] = [
     # mutation, file, field, words in the message
     (_unknown_key, "alpha.yaml", "questions[1].colour", "unknown key"),
@@ -79,6 +153,26 @@ CASES: list[tuple[Callable[[Head, Questions], None], str, str, str]] = [
     (_missing_plan, "alpha.yaml", "questions[2].choices[0].plan", "required"),
     (_ladder_gap, "pack.yaml", "ladder", "levels 0 to 4"),
     (_choice_field_without_options, "pack.yaml", "context[3]", "needs options"),
+    (_owner_not_a_role, "alpha.yaml", "questions[0].owner", "'Head of data' is not a role id"),
+    (_area_owner_not_a_role, "pack.yaml", "areas[1].owner", "did you mean 'lead'?"),
+    (_duplicate_role, "pack.yaml", "roles[1].id", "duplicate id 'lead'"),
+    (_unknown_module, "alpha.yaml", "questions[1].module", "no module 'dep'"),
+    (_module_without_questions, "pack.yaml", "modules[0].id", "module 'empty' has no questions"),
+    (_module_unknown_context, "pack.yaml", "modules[0].when[0].context", "did you mean 'clouds'?"),
+    (_module_unknown_value, "pack.yaml", "modules[0].when[0].values", "no option 'azure'"),
+    (_module_screened_by_itself, "pack.yaml", "modules[0].when[0].question", "asked before"),
+    (
+        _module_second_condition_bad,
+        "pack.yaml",
+        "modules[0].when[1].values",
+        "'clouds' has no option 'gpc' (options: aws, gcp)",
+    ),
+    (
+        _module_unknown_screening_question,
+        "pack.yaml",
+        "modules[0].when[0].question",
+        "no question 'alpha.once'",
+    ),
 ]
 
 
@@ -102,6 +196,68 @@ def test_broken_pack_names_file_field_and_line(
     # the line points at the offending field (or its enclosing item)
     last_key = field.rsplit(".", 1)[-1].split("[")[0]
     assert last_key in text[err.line - 1] or "- " in text[err.line - 1]
+
+
+def test_roles_and_modules_load(tmp_path: Path) -> None:
+    head, questions = tiny_pack_data()
+    _roles_and_modules(head, questions)
+    pack = load_pack(write_pack(tmp_path / "p", head, questions))
+    two = pack.question("beta.two")
+    assert two is not None and two.module == "deep"
+    assert pack.role_title(pack.owner_of(two)) == "DPO"
+    one = pack.question("alpha.one")
+    assert one is not None and one.module is None
+    assert pack.role_title(pack.owner_of(one)) == "ML lead"
+    deep = pack.module("deep")
+    assert deep is not None and [c.min_level for c in deep.when] == [2]
+
+
+def test_module_runs_on_any_of_several_conditions(tmp_path: Path) -> None:
+    head, questions = tiny_pack_data()
+    _roles_and_modules(head, questions)
+    head["modules"][0]["when"] = [
+        {"question": "alpha.one", "min_level": 2},
+        {"context": "clouds", "values": ["gcp"]},
+    ]
+    head["modules"].append({"id": "chosen", "title": "Only when chosen"})
+    questions["beta"]["questions"][0]["module"] = "chosen"
+    pack = load_pack(write_pack(tmp_path / "p", head, questions))
+    deep, chosen = pack.modules
+    assert [(c.question, c.context) for c in deep.when] == [("alpha.one", None), (None, "clouds")]
+    assert chosen.when == ()
+
+
+def test_pack_without_roles_keeps_free_text_owners(tiny_pack: Path) -> None:
+    pack = load_pack(tiny_pack)
+    assert pack.roles == () and pack.modules == ()
+    one = pack.question("alpha.one")
+    assert one is not None and pack.role_title(pack.owner_of(one)) == "ML lead"
+
+
+def test_module_condition_of_two_forms(tmp_path: Path) -> None:
+    head, questions = tiny_pack_data()
+    _module_two_conditions(head, questions)
+    folder = write_pack(tmp_path / "p", head, questions)
+    with pytest.raises(PackError, match="exactly one of 'context' with 'values'") as info:
+        load_pack(folder)
+    err = info.value
+    assert err.file is not None and Path(err.file).name == "pack.yaml"
+    assert err.field == "modules[0].when[0]" and err.line is not None
+    lines = Path(err.file).read_text().splitlines()
+    # the line is the condition's first line, an item of the module's 'when' list
+    assert lines[err.line - 1].strip().startswith("- question:")
+    assert lines[err.line - 2].strip() == "when:"
+
+
+def test_broken_module_fails_the_cli_in_one_line(tmp_path: Path) -> None:
+    from tests.conftest import run_assess
+    from tests.test_cli import assert_clean_failure
+
+    head, questions = tiny_pack_data()
+    _unknown_module(head, questions)
+    folder = write_pack(tmp_path / "p", head, questions)
+    proc = run_assess("validate", "--pack", folder)
+    assert_clean_failure(proc, "alpha.yaml:", "questions[1].module", "no module 'dep'")
 
 
 def test_malformed_yaml_names_line(tiny_pack: Path) -> None:
