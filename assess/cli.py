@@ -249,6 +249,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="who is answering; answers are recorded per respondent",
     )
     p.add_argument("--area", metavar="AREA", help="only this area (e.g. cicd)")
+    p.add_argument(
+        "--module",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also run this deep-dive module of the pack (repeatable); recorded in the "
+        "engagement, so later sittings, score and report include it",
+    )
+    p.add_argument(
+        "--role",
+        metavar="ROLE",
+        help="with --respondent: ask only the questions this pack role owns (e.g. dpo), and "
+        "record the respondent's role; later sittings of the respondent reuse it",
+    )
     p.add_argument("--review", action="store_true", help="pick any question and change its answer")
     p.add_argument(
         "--evidence",
@@ -781,7 +795,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"{total - done} of {total} questions unanswered: starting the interview")
         code = cmd_interview(
             ns(engagement=args.engagement, pack=args.pack, respondent=args.respondent,
-               area=None, review=False, respondents=False, evidence=[])
+               area=None, review=False, respondents=False, evidence=[], module=[], role=None)
         )  # fmt: skip
         if code != EXIT_OK:
             return code
@@ -878,7 +892,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
             f"ok: {path} (pack {pack.id} {pack.version}; {len(pack.questions)} questions: "
             f"{sum(a.answered for a in areas)} answered, {sum(a.dont_know for a in areas)} "
             f"don't know, {sum(a.not_applicable for a in areas)} not applicable, "
-            f"{sum(a.unanswered for a in areas)} not answered)"
+            f"{sum(a.unanswered for a in areas)} not answered"
+            + (f", {n} not in scope" if (n := sum(a.not_in_scope for a in areas)) else "")
+            + ")"
         )
     return EXIT_OK
 
@@ -892,32 +908,41 @@ def cmd_interview(args: argparse.Namespace) -> int:
             "the interview needs a terminal; from a script or pipe use "
             "'assess answer ENGAGEMENT QUESTION_ID CHOICE'"
         )
+    from assess.interview.engine import check_modules, check_role, choose, role_of
+
+    if args.role and not args.respondent:
+        raise InputError(
+            "--role needs --respondent NAME: the role is recorded per respondent", field="--role"
+        )
     evidence: list[Evidence] = []
 
     def check(pack: Pack) -> None:  # before the session writes anything (a migration)
+        if args.area and pack.area(args.area) is None:
+            known = ", ".join(a.id for a in pack.areas)
+            raise InputError(f"unknown area {args.area!r} (areas: {known})", field="--area")
+        check_modules(pack, args.module)
+        if args.role:
+            check_role(pack, args.role)
         if args.evidence:
             evidence.append(_read_evidence(args.evidence, pack, "interviewing"))
 
     session = open_session(args.engagement, args.pack, check=check)
     pack = session.pack
-    if args.area and pack.area(args.area) is None:
-        known = ", ".join(a.id for a in pack.areas)
-        raise InputError(f"unknown area {args.area!r} (areas: {known})", field="--area")
-    if session.migration is not None:
-        m = session.migration
-        print(
-            f"{args.engagement} was started on {pack.id} {m.old_version}; moved to "
-            f"{pack.version} (backup: {session.backup}). Removed or changed: "
-            f"{', '.join(m.removed) or 'none'}. New questions: {len(m.added)}."
-        )
+    _say_migration(args.engagement, session)
     if args.respondents:
         print(_respondents_report(session))
         return EXIT_OK
 
     from assess.interview.prompt import run
 
-    if session.created:  # the interview creates its file at once
-        session.save(session.engagement)
+    eng = choose(
+        pack, session.engagement, modules=args.module, respondent=args.respondent, role=args.role
+    )
+    role = args.role or role_of(eng, args.respondent)
+    _check_role_in_scope(pack, eng, role)
+    if session.created or eng != session.engagement:  # the interview creates its file at once
+        session.save(eng)
+    _say_scope(pack, eng, role)
     try:
         ui = run(
             session,
@@ -928,6 +953,7 @@ def cmd_interview(args: argparse.Namespace) -> int:
             findings=[
                 f for ev in evidence for r in ev.repos for fs in r.areas.values() for f in fs
             ],
+            role=role,
         )
     except KeyboardInterrupt:
         _err(
@@ -937,11 +963,72 @@ def cmd_interview(args: argparse.Namespace) -> int:
         return EXIT_INTERRUPTED
     from assess.interview.engine import progress
 
-    done, total = progress(pack, session.engagement, args.respondent)
+    done, total = progress(pack, session.engagement, args.respondent, role=role)
     print(f"Saved {args.engagement}: {done} of {total} questions answered ({ui.answered_now} now).")
     if done == total:
         print(f"Next: assess report {args.engagement} -o report.pdf")
     return EXIT_OK
+
+
+def _say_migration(path: Path, session: Any) -> None:
+    """What a move to a new pack version did with the answers, when it happened."""
+    m = session.migration
+    if m is None:
+        return
+    pack = session.pack
+    lines = [
+        f"{path} was started on {pack.id} {m.old_version}; moved to {pack.version} "
+        f"(backup: {session.backup})."
+    ]
+    if m.carried or m.reconfirm:
+        lines.append(
+            f"Carried over: {len(m.carried)} questions as they were, {len(m.reconfirm)} to "
+            f"re-confirm (asked first: {', '.join(m.reconfirm) or 'none'})."
+        )
+    for qid, why in m.dropped:
+        lines.append(f"Dropped: {qid}: {' '.join(why.split())}")
+    lines.append(
+        f"Removed or changed: {', '.join(m.removed) or 'none'}. New questions: {len(m.added)}."
+    )
+    print("\n".join(lines))
+
+
+def _check_role_in_scope(pack: Pack, eng: Any, role: str | None) -> None:
+    """A role whose questions all sit in modules this engagement does not run gets nothing
+    to answer: say which modules would give it some."""
+    from assess.errors import InputError
+    from assess.interview.engine import applicable_questions, modules_run
+
+    if role is None or applicable_questions(pack, eng, role=role):
+        return
+    run = modules_run(pack, eng)
+    idle = sorted(
+        {q.module for q in pack.questions if q.module and q.module not in run}
+        & {q.module for q in pack.questions if pack.owner_of(q) == role}
+    )
+    if idle:
+        raise InputError(
+            f"role {role!r} owns questions only in modules this engagement does not run "
+            f"({', '.join(idle)}); add --module {idle[0]}",
+            field="--role",
+        )
+
+
+def _say_scope(pack: Pack, eng: Any, role: str | None) -> None:
+    """One line on the modules that run (and why) and the role asked, when the pack has any."""
+    from assess.interview.engine import modules_run
+
+    if not pack.modules:
+        return
+    run = modules_run(pack, eng)
+    shown = [f"{m} ({why})" for m, why in run.items()]
+    rest = [m.id for m in pack.modules if m.id not in run]
+    line = "Modules: " + ("; ".join(shown) if shown else "core only")
+    if rest:
+        line += f"; not run: {', '.join(rest)} (--module NAME adds one)"
+    if role:
+        line += f". Asking the questions {pack.role_title(role)} owns."
+    print(line)
 
 
 def _respondents_report(session: Any) -> str:
@@ -973,6 +1060,7 @@ def cmd_answer(args: argparse.Namespace) -> int:
     from assess.model import Answer, AnswerStatus
 
     session = open_session(args.engagement, args.pack)
+    _say_migration(args.engagement, session)
     pack = session.pack
     q = pack.question(args.question)
     if q is None:

@@ -1034,6 +1034,16 @@ class RespondentAnswer(Frozen):
     level: int | None
     reason: str | None
     note: str | None
+    role: str | None = Field(default=None, description="the pack role the respondent answers for")
+    counted: bool = Field(
+        default=True,
+        description="combined into the question's level; False when respondents who own the "
+        "question (their role is its owner) answered it and this one does not",
+    )
+    reconfirm: str | None = Field(
+        default=None,
+        description="carried from an older pack version by an approximate mapping, to re-confirm",
+    )
 
 
 class EvidenceStatus(StrEnum):
@@ -1080,13 +1090,19 @@ class Suggestion(Frozen):
     )
 
 
+QuestionStatus = Literal["answered", "not_applicable", "dont_know", "unanswered", "not_in_scope"]
+
+
 class QuestionResult(Frozen):
     id: str
     area: str
     text: str
     weight: float
     risk: Risk
-    status: Literal["answered", "not_applicable", "dont_know", "unanswered"]
+    status: QuestionStatus = Field(
+        description="not_in_scope: a question of a module this engagement does not run, left "
+        "out of coverage and of every count"
+    )
     level: float | None = Field(
         description="the level scored: the answers', capped if contradicted"
     )
@@ -1204,6 +1220,9 @@ class AreaScore(Frozen):
     dont_know: int
     not_applicable: int
     unanswered: int
+    not_in_scope: int = Field(
+        default=0, description="questions of modules not run (not counted in 'questions')"
+    )
     coverage: float | None = Field(description="answered / applicable questions")
     confidence: Confidence
     contradicted: int = Field(description="questions capped by repository evidence")
@@ -1350,6 +1369,16 @@ class Client(Frozen):
     context_labels: dict[str, str] = Field(description="context field label -> readable value")
 
 
+class ModuleScope(Frozen):
+    """Whether a deep-dive module of the pack ran for this engagement, and why."""
+
+    id: str
+    title: str
+    run: bool
+    reason: str = Field(description="why it runs (chosen, the context, answers), or why not")
+    questions: int = Field(description="its questions")
+
+
 class Source(Frozen):
     pack_id: str
     pack_version: str
@@ -1373,6 +1402,9 @@ class Assessment(Frozen):
     overall: Overall
     areas: tuple[AreaScore, ...]
     questions: tuple[QuestionResult, ...]
+    modules: tuple[ModuleScope, ...] = Field(
+        default=(), description="the pack's deep-dive modules, run or not (none: no modules)"
+    )
     repos: tuple[RepoScan, ...] = Field(
         default=(), description="repositories scanned (findings are listed per area)"
     )

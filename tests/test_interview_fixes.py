@@ -152,20 +152,6 @@ def test_jump_returns_to_the_unanswered_questions(tiny_pack: Path, started: Path
     assert set(answers(started)) == {"alpha.one", "beta.one", "beta.two"}
 
 
-def test_closing_count_counts_a_reanswered_question_once(tiny_pack: Path, started: Path) -> None:
-    child = spawn(tiny_pack, started)
-    menu(child, "Alpha, question 1 of 3")
-    pick(child, "1")
-    menu(child, "Alpha, question 2 of 3")
-    child.send("b" + ENTER)
-    menu(child, "Alpha, question 1 of 3")
-    pick(child, "2")
-    menu(child, "Alpha, question 2 of 3")
-    child.send("q" + ENTER)
-    child.expect_exact("1 of 5 questions answered (1 now)")
-    assert exit_status(child) == 0
-
-
 def test_area_option_still_ends_with_its_area(tiny_pack: Path, started: Path) -> None:
     child = spawn(tiny_pack, started, "--area", "beta")
     menu(child, "Beta, question 1 of 2")

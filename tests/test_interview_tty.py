@@ -203,6 +203,7 @@ def test_go_back_and_change_an_answer(tiny_pack: Path, started: Path) -> None:
     pick(child, "3", "corrected")
     menu(child, "Alpha, question 2 of 3")
     child.send("q" + ENTER)
+    child.expect_exact("1 of 5 questions answered (1 now)")  # a re-answered question counts once
     child.expect(pexpect.EOF)
     got = answers(started)
     assert got["alpha.one"]["choice"] == "a3" and got["alpha.one"]["note"] == "corrected"

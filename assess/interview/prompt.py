@@ -73,10 +73,13 @@ class Interviewer:
         respondent: str | None,
         say: Say,
         findings: Sequence[Finding] = (),
+        role: str | None = None,
     ) -> None:
         self.s = session
         self.pack = session.pack
         self.respondent = respondent
+        self.role = role
+        """Only the questions this role owns are asked (``--role``)."""
         self.say = say
         self.answered: set[str] = set()
         """Questions answered in this sitting (one answered twice counts once)."""
@@ -170,20 +173,30 @@ class Interviewer:
     # ------------------------------------------------------------------ questions
 
     def announce_resume(self, area: str | None) -> None:
-        done, total = progress(self.pack, self.s.engagement, self.respondent)
+        done, total = progress(self.pack, self.s.engagement, self.respondent, role=self.role)
         who = f" by {self.respondent}" if self.respondent else ""
+        if self.role:
+            who += f" as {self.pack.role_title(self.role)}"
         if self.s.created:
             self.say(f"New engagement {self.s.path} ({self.pack.id} {self.pack.version}).")
             return
-        q = next_question(self.pack, self.s.engagement, self.respondent, area=area)
+        q = next_question(self.pack, self.s.engagement, self.respondent, area=area, role=self.role)
         where = f"next: {self._position(q)}" if q else "all questions answered"
         self.say(f"Resuming {self.s.path}: {done} of {total} answered{who}; {where}.")
 
     def _position(self, q: Question) -> str:
-        in_area = applicable_questions(self.pack, self.s.engagement, q.area)
+        """Where ``q`` is: its area (and module), question k of n there."""
+        in_area = [
+            x
+            for x in applicable_questions(self.pack, self.s.engagement, q.area, role=self.role)
+            if x.module == q.module
+        ]
         k = next((i for i, x in enumerate(in_area, 1) if x.id == q.id), 0)
         area = self.pack.area(q.area)
         title = area.title if area else q.area
+        module = self.pack.module(q.module) if q.module else None
+        if module is not None:
+            title = f"{module.title} module: {title}"
         return f"{title}, question {k} of {len(in_area)}"
 
     def ask_questions(self, area: str | None = None) -> None:
@@ -195,7 +208,12 @@ class Interviewer:
         forced: Question | None = None
         while True:
             q = forced or next_question(
-                self.pack, self.s.engagement, self.respondent, area=area, skipped=skipped
+                self.pack,
+                self.s.engagement,
+                self.respondent,
+                area=area,
+                skipped=skipped,
+                role=self.role,
             )
             forced = None
             if q is None and area != home:
@@ -238,7 +256,7 @@ class Interviewer:
         return None if picked == ALL_AREAS else str(picked)
 
     def _area_progress(self, area: str) -> tuple[int, int]:
-        qs = applicable_questions(self.pack, self.s.engagement, area)
+        qs = applicable_questions(self.pack, self.s.engagement, area, role=self.role)
         done = sum(1 for q in qs if answer_of(self.s.engagement, q.id, self.respondent))
         return done, len(qs)
 
@@ -248,8 +266,10 @@ class Interviewer:
         The answer is saved as soon as it is picked, before the note prompt, so a process
         killed there keeps it; a note typed afterwards is saved with it."""
         current = answer_of(self.s.engagement, q.id, self.respondent)
-        done, total = progress(self.pack, self.s.engagement, self.respondent)
-        shown = [f"\n{self._position(q)}  ·  {done}/{total} answered overall", _question_text(q)]
+        done, total = progress(self.pack, self.s.engagement, self.respondent, role=self.role)
+        shown = [f"{self._position(q)}  ·  {done}/{total} answered overall", _question_text(q)]
+        if current is not None and current.reconfirm:  # preselected below; Enter confirms it
+            shown.append(_wrap(f"To re-confirm: {current.reconfirm}"))
         to_ask = [
             f
             for f in question_findings(q, self.pack.rules, self.findings)
@@ -259,11 +279,19 @@ class Interviewer:
         suggested = suggested_choice(q, hint.level) if hint else None
         if hint or to_ask:
             shown.append(self._scan_block(hint, to_ask))
-        self.say("\n".join(shown))
-        above = sum(_rows(part) for part in shown)
         # a suggestion every finding agrees on, for a question not answered yet: Enter saves it
         one_key = hint is not None and hint.unambiguous and suggested is not None and not current
-        picked = self._pick(q, current, suggested, one_key, navigation, above)
+        extra = _entries(q, suggested if one_key else None, navigation)
+        # rows the choices may take: the terminal's, less what is above, the prompt line and
+        # the other entries; a blank line before the header and a separator before the other
+        # entries when there is room for them
+        columns, rows = shutil.get_terminal_size()
+        room = rows - sum(_rows(part) for part in shown) - 1 - len(extra)
+        full = sum(len(w) for w in _wrapped_choices(q, _menu_width(columns)))
+        blank, separator = full + 2 <= room, full + 1 <= room
+        self.say(("\n" if blank else "") + "\n".join(shown))
+        budget = room - blank - separator
+        picked = self._pick(q, current, suggested, extra, separator, budget)
         if picked in (SKIP, BACK, JUMP, QUIT):
             return picked
         with_note = picked == CONFIRM_WITH_NOTE
@@ -321,40 +349,25 @@ class Interviewer:
         q: Question,
         current: Answer | None,
         suggested: QChoice | None,
-        one_key: bool,
-        navigation: bool,
-        above: int,
+        extra: list[Any],
+        separator: bool,
+        budget: int,
     ) -> str:
         """The menu, until an answer or a navigation action is picked (help loops).
 
-        Each choice is printed once, in full, on the menu itself; when the question, its
-        header (``above`` rows) and the menu would not fit the terminal's height, the longest
-        choices are shortened on the menu (``h`` prints them in full), so the header and the
-        question stay on screen. The menu is erased once answered and one line echoes it."""
-        columns, rows = shutil.get_terminal_size()
-        extra: list[Any] = []
-        if one_key and suggested:
-            label = f"Confirm the scan's level {suggested.level}, with a note"
-            extra.append(Choice(label, CONFIRM_WITH_NOTE, shortcut_key="c"))
-        extra.append(Choice("Don't know", DONT_KNOW, shortcut_key="d"))
-        if q.not_applicable is not None:
-            extra.append(Choice("Not applicable", NOT_APPLICABLE, shortcut_key="n"))
-        extra.append(Choice("Show help for this question", HELP, shortcut_key="h"))
-        if navigation:
-            extra += [
-                Choice("Skip for now", SKIP, shortcut_key="s"),
-                Choice("Back to the previous question", BACK, shortcut_key="b"),
-                Choice("Jump to another area", JUMP, shortcut_key="j"),
-                Choice("Save and quit", QUIT, shortcut_key="q"),
-            ]
-        # rows left for the choices: less the prompt line, the separator, the other entries
-        budget = rows - above - len(extra) - 2
-        titles, shortened = _menu_titles(q, columns - len(MENU_INDENT) - 1, budget)
+        Each choice is printed once, in full, on the menu itself, below the entries ``extra``;
+        when they would take more than ``budget`` rows (the question, its header and the menu
+        would not fit the terminal's height) the longest choices are shortened on the menu
+        (``h`` prints them in full), so the header and the question stay on screen. The menu
+        is erased once answered and one line echoes it."""
+        columns = shutil.get_terminal_size().columns
+        titles, shortened = _menu_titles(q, _menu_width(columns), budget)
         choices: list[Any] = [
             Choice(t, c.id, shortcut_key=str(c.level))
             for c, t in zip(q.choices, titles, strict=True)
         ]
-        choices += [Separator(), *extra]
+        choices += [Separator()] if separator else []
+        choices += extra
         labels = {c.value: f"{c.shortcut_key}) {c.title}" for c in extra}
         labels |= {c.id: f"{c.level}) {' '.join(c.text.split())}" for c in q.choices}
         default = suggested.id if suggested else None
@@ -438,7 +451,7 @@ class Interviewer:
         """Pick any question (answered or not) and change its answer, until done."""
         while True:
             choices: list[Any] = []
-            for q in applicable_questions(self.pack, self.s.engagement, area):
+            for q in applicable_questions(self.pack, self.s.engagement, area, role=self.role):
                 a = answer_of(self.s.engagement, q.id, self.respondent)
                 shown = _describe(q, a)
                 choices.append(Choice(f"{q.id}: {shown}", q.id))
@@ -450,6 +463,32 @@ class Interviewer:
             chosen = self.pack.question(str(picked))
             if chosen is not None:
                 self.ask_question(chosen, navigation=False)
+
+
+def _entries(q: Question, one_key: QChoice | None, navigation: bool) -> list[Any]:
+    """The menu's entries after the choices: confirming the scan's suggestion ``one_key``
+    with a note, don't know, not applicable, help and the navigation."""
+    extra: list[Any] = []
+    if one_key is not None:
+        label = f"Confirm the scan's level {one_key.level}, with a note"
+        extra.append(Choice(label, CONFIRM_WITH_NOTE, shortcut_key="c"))
+    extra.append(Choice("Don't know", DONT_KNOW, shortcut_key="d"))
+    if q.not_applicable is not None:
+        extra.append(Choice("Not applicable", NOT_APPLICABLE, shortcut_key="n"))
+    extra.append(Choice("Show help for this question", HELP, shortcut_key="h"))
+    if navigation:
+        extra += [
+            Choice("Skip for now", SKIP, shortcut_key="s"),
+            Choice("Back to the previous question", BACK, shortcut_key="b"),
+            Choice("Jump to another area", JUMP, shortcut_key="j"),
+            Choice("Save and quit", QUIT, shortcut_key="q"),
+        ]
+    return extra
+
+
+def _menu_width(columns: int) -> int:
+    """Columns a choice's text wraps at on the menu."""
+    return max(20, columns - len(MENU_INDENT) - 1)
 
 
 def _clip(text: str, width: int) -> str:
@@ -479,13 +518,17 @@ def _question_text(q: Question) -> str:
     return _wrap(q.text)
 
 
+def _wrapped_choices(q: Question, width: int) -> list[list[str]]:
+    return [textwrap.wrap(" ".join(c.text.split()), width) for c in q.choices]
+
+
 def _menu_titles(q: Question, width: int, budget: int) -> tuple[list[str], bool]:
     """Each choice's text wrapped at ``width`` for the menu, its later lines under its first.
 
     When they take more than ``budget`` rows the longest choice loses its last line (and
     ends in "…") until they fit or every choice is one line. Returns the titles and whether
     any was shortened."""
-    wrapped = [textwrap.wrap(" ".join(c.text.split()), max(20, width)) for c in q.choices]
+    wrapped = _wrapped_choices(q, width)
     cut: set[int] = set()
     while sum(len(w) for w in wrapped) > budget:
         i = max(range(len(wrapped)), key=lambda k: (len(wrapped[k]), -k))
@@ -494,7 +537,7 @@ def _menu_titles(q: Question, width: int, budget: int) -> tuple[list[str], bool]
         wrapped[i].pop()
         cut.add(i)
     for i in cut:
-        wrapped[i][-1] = wrapped[i][-1][: max(20, width) - 2].rstrip() + " …"
+        wrapped[i][-1] = wrapped[i][-1][: width - 2].rstrip() + " …"
     titles = [("\n" + " " * len(MENU_INDENT)).join(w) for w in wrapped]
     return titles, bool(cut)
 
@@ -502,10 +545,11 @@ def _menu_titles(q: Question, width: int, budget: int) -> tuple[list[str], bool]
 def _describe(q: Question, a: Answer | None) -> str:
     if a is None:
         return "(not answered)"
+    flag = " (to re-confirm)" if a.reconfirm else ""
     if a.status is AnswerStatus.answered and a.choice:
         c = q.choice(a.choice)
-        return f"[{c.level}] {c.id}" if c else a.choice
-    return "don't know" if a.status is AnswerStatus.dont_know else "not applicable"
+        return (f"[{c.level}] {c.id}" if c else a.choice) + flag
+    return ("don't know" if a.status is AnswerStatus.dont_know else "not applicable") + flag
 
 
 def run(
@@ -516,8 +560,9 @@ def run(
     review: bool,
     say: Say,
     findings: Sequence[Finding] = (),
+    role: str | None = None,
 ) -> Interviewer:
-    ui = Interviewer(session, respondent, say, findings)
+    ui = Interviewer(session, respondent, say, findings, role)
     ui.announce_resume(area)
     if review:
         ui.review(area)

@@ -18,9 +18,10 @@ so a save keeps the sections it did not change.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from assess.engagement import (
     check_engagement,
@@ -32,8 +33,11 @@ from assess.engagement import (
 from assess.errors import EngagementError, InputError, OutputError
 from assess.fsio import atomic_write, check_writable_target, is_stdout, locked, writable
 from assess.interview.engine import Migration, migrate, prune
+from assess.migration import load_migration
 from assess.model import Answer, Engagement, Pack
 from assess.packs import load_pack
+
+V = TypeVar("V")
 
 
 @dataclass
@@ -74,21 +78,21 @@ class Session:
 
 
 def merge(base: Engagement, mine: Engagement, disk: Engagement) -> Engagement:
-    """``disk`` with the changes ``mine`` made to ``base``: each (question, respondent) answer
-    and each context field this session set or removed; any other section (pack, assessment,
-    branding, the assessor's words, a section added to the model later) whole, when this
-    session changed it. Everything else stays as on disk."""
+    """``disk`` with the changes ``mine`` made to ``base``: each (question, respondent) answer,
+    context field and respondent's role this session set or removed, and each module it chose
+    or dropped; any other section (pack, assessment, branding, the assessor's words, a section
+    added to the model later) whole, when this session changed it. Everything else stays as on
+    disk."""
+    keyed = ("context", "answers", "respondents", "modules")
     update: dict[str, object] = {
         name: getattr(mine, name)
         for name in type(mine).model_fields
-        if name not in ("context", "answers") and getattr(mine, name) != getattr(base, name)
+        if name not in keyed and getattr(mine, name) != getattr(base, name)
     }
-    context = dict(disk.context)
-    for key in [*mine.context, *(k for k in base.context if k not in mine.context)]:
-        if key not in mine.context:
-            context.pop(key, None)
-        elif key not in base.context or mine.context[key] != base.context[key]:
-            context[key] = mine.context[key]
+    context = _merge_keys(base.context, mine.context, disk.context)
+    respondents = _merge_keys(base.respondents, mine.respondents, disk.respondents)
+    modules = [m for m in disk.modules if m in mine.modules or m not in base.modules]
+    modules += [m for m in mine.modules if m not in base.modules and m not in modules]
     answers = {qid: list(items) for qid, items in disk.answers.items()}
     for qid in [*mine.answers, *(q for q in base.answers if q not in mine.answers)]:
         before = _by_respondent(base.answers.get(qid, []))
@@ -103,7 +107,28 @@ def merge(base: Engagement, mine: Engagement, disk: Engagement) -> Engagement:
                 answers[qid] = kept
             else:
                 answers.pop(qid, None)
-    return disk.model_copy(update={**update, "context": context, "answers": answers})
+    return disk.model_copy(
+        update={
+            **update,
+            "context": context,
+            "answers": answers,
+            "respondents": respondents,
+            "modules": modules,
+        }
+    )
+
+
+def _merge_keys(
+    base: Mapping[str, V], mine: Mapping[str, V], disk: Mapping[str, V]
+) -> dict[str, V]:
+    """``disk`` with each key this session set, changed or removed since ``base``."""
+    out = dict(disk)
+    for key in [*mine, *(k for k in base if k not in mine)]:
+        if key not in mine:
+            out.pop(key, None)
+        elif key not in base or mine[key] != base[key]:
+            out[key] = mine[key]
+    return out
 
 
 def _by_respondent(answers: list[Answer]) -> dict[str | None, Answer]:
@@ -139,8 +164,9 @@ def open_session(
     first save. ``check`` vets the command's other inputs against the pack (evidence files)
     before anything is written: its error leaves every file as it was.
 
-    When the file was started on another version of its pack, answers to questions that still
-    exist are kept, the rest reported, and the old file kept as ``<name>.bak-<version>``.
+    When the file was started on another version of its pack, its answers are carried by the
+    pack's mapping from that version when it has one (``engine.migrate``), else to questions
+    that still exist; the rest are reported, and the old file kept as ``<name>.bak-<version>``.
     """
     check_saveable(path)
     with locked(path):  # the bytes hashed are the bytes parsed
@@ -163,7 +189,7 @@ def open_session(
         check(pack)
     session = Session(path, pack, eng, base=eng, digest=_digest(raw))
     if eng.pack.version != pack.version:
-        result = migrate(pack, eng)
+        result = migrate(pack, eng, load_migration(pack, eng.pack.version))
         backup = path.with_name(f"{path.name}.bak-{eng.pack.version}")
         atomic_write(backup, raw)
         session.migration, session.backup = result, backup
