@@ -439,14 +439,23 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Print a JSON Schema so editors can validate YAML: 'pack' for pack.yaml, "
             "'questions' for questions/*.yaml, 'rules' for rules/*.yaml, 'tools' for tools.yaml, "
-            "'engagement' for "
+            "'migration' for migrations/from-<version>.yaml, 'engagement' for "
             "engagement files, 'result' for the Assessment JSON written by 'assess score "
             "--format json', 'evidence' for the JSON written by 'assess scan --format json'."
         ),
     )
     p.add_argument(
         "kind",
-        choices=["pack", "questions", "rules", "tools", "engagement", "result", "evidence"],
+        choices=[
+            "pack",
+            "questions",
+            "rules",
+            "tools",
+            "migration",
+            "engagement",
+            "result",
+            "evidence",
+        ],
     )
     p.add_argument("-o", "--out", type=Path, metavar="FILE", help="write to FILE, not stdout")
 
@@ -848,6 +857,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
         Assessment,
         Engagement,
         Evidence,
+        MigrationFile,
         PackFile,
         QuestionFile,
         RuleFile,
@@ -860,6 +870,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
         "engagement": Engagement,
         "rules": RuleFile,
         "tools": ToolFile,
+        "migration": MigrationFile,
         "result": Assessment,
         "evidence": Evidence,
     }

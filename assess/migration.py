@@ -81,7 +81,7 @@ def load_migration(
                     f"{entry.to} has no choice {new_choice!r}{hint}", *at, "choices", old_choice
                 )
         for old_choice in old_choices.get(old_id, ()):
-            if old_choice not in entry.choices and target.choice(old_choice) is None:
+            if target.choice(entry.new_choice(old_choice)) is None:
                 raise fail(
                     f"choice {old_choice!r} of {old_id} is not in {entry.to}: map it in 'choices'",
                     *at,

@@ -578,6 +578,10 @@ class MigrationEntry(Frozen):
     )
     note: str = Field(default="", description="why (required when the question is dropped)")
 
+    def new_choice(self, old_choice: str) -> str:
+        """The choice id an old answer's choice becomes (listed, else the same id)."""
+        return self.choices.get(old_choice, old_choice)
+
     @model_validator(mode="after")
     def _dropped_explained(self) -> MigrationEntry:
         if self.to is None:

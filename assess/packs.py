@@ -42,6 +42,23 @@ from assess.yamlio import Locator, format_path, load_yaml
 
 DEFAULT_PACK = "mlops"
 
+MINUTES_PER_QUESTION = 2
+"""Discussion time per question in an interview (the issue's planning figure)."""
+WORDS_PER_MINUTE = 150
+"""Reading-aloud speed for the question and its choices."""
+
+
+def read_aloud_words(question: Question) -> int:
+    """Words the interviewer reads out for a question: its text and every choice's text."""
+    return len(question.text.split()) + sum(len(c.text.split()) for c in question.choices)
+
+
+def estimated_minutes(questions: tuple[Question, ...] | list[Question]) -> float:
+    """How long an interview of these questions takes one respondent: two minutes of discussion
+    per question plus the words read aloud at 150 a minute."""
+    words = sum(read_aloud_words(q) for q in questions)
+    return MINUTES_PER_QUESTION * len(questions) + words / WORDS_PER_MINUTE
+
 
 def resolve_pack_dir(ref: str | Path | None = None) -> Path:
     """A pack reference is a folder path, or the id of a pack bundled with assess."""
@@ -90,7 +107,7 @@ def load_pack(ref: str | Path | None = None) -> Pack:
     module_ids = {m.id for m in head.modules}
     if role_ids:
         for i, area in enumerate(head.areas):
-            _check_owner(area.owner, role_ids, head_path, ("areas", i, "owner"), loc)
+            _check_known(area.owner, role_ids, "roles", head_path, ("areas", i, "owner"), loc)
     area_ids = {a.id for a in head.areas}
     qdir = folder / "questions"
     files = sorted(qdir.glob("*.yaml")) if qdir.is_dir() else []
@@ -129,17 +146,10 @@ def load_pack(ref: str | Path | None = None) -> Pack:
             seen[q.id] = path
             by_area[qfile.area].append(q)
             if role_ids and q.owner is not None:
-                _check_owner(q.owner, role_ids, path, ("questions", i, "owner"), qloc)
-            if q.module is not None and q.module not in module_ids:
-                where: tuple[str | int, ...] = ("questions", i, "module")
-                known = ", ".join(sorted(module_ids)) or "none"
-                raise PackError(
-                    f"no module {q.module!r} in pack.yaml{did_you_mean(q.module, module_ids)} "
-                    f"(modules: {known})",
-                    file=path,
-                    field=format_path(where),
-                    line=qloc.line(where),
-                )
+                _check_known(q.owner, role_ids, "roles", path, ("questions", i, "owner"), qloc)
+            if q.module is not None:
+                where = ("questions", i, "module")
+                _check_known(q.module, module_ids, "modules", path, where, qloc)
 
     empty = [a.id for a in head.areas if not by_area[a.id]]
     if empty:
@@ -364,14 +374,14 @@ def _load_tools(
     return tools
 
 
-def _check_owner(
-    owner: str, role_ids: set[str], path: Path, at: tuple[str | int, ...], loc: Locator
+def _check_known(
+    value: str, known: set[str], what: str, path: Path, at: tuple[str | int, ...], loc: Locator
 ) -> None:
-    """When the pack defines roles, an owner is one of their ids."""
-    if owner not in role_ids:
+    """An owner names one of the pack's roles, a question's module one of its modules."""
+    if value not in known:
         raise PackError(
-            f"owner {owner!r} is not a role id of pack.yaml{did_you_mean(owner, role_ids)} "
-            f"(roles: {', '.join(sorted(role_ids))})",
+            f"{value!r} is not one of the {what} of pack.yaml{did_you_mean(value, known)} "
+            f"({what}: {', '.join(sorted(known)) or 'none'})",
             file=path,
             field=format_path(at),
             line=loc.line(at),

@@ -1,9 +1,13 @@
-"""Click through a full default interview in a pseudo-terminal and time it.
+"""Click through the default pack's core interview in a pseudo-terminal and time it.
 
-Answers every question of the default pack (two respondents: one answers all, one ten), then
-renders the report. Prints the total, the latency from the last key of an answer to the next
-question's menu (save included), and the same latency for a bare questionary loop that renders
-the same menu without the engine or a save: the ratio is our overhead per question.
+The engagement starts with the whole context filled in (the interview goes straight to the
+questions) and the module questions already answered by respondent A, so what A is asked is the
+core interview, whichever modules the context selects. A answers the whole core, then respondent
+B answers ten questions; then the report is rendered. Prints the total, the latency from the last
+key of an answer to the next question's menu (the autosave included), and the same latency for a
+bare questionary loop that renders a menu of the same size without the engine or a save: the
+ratio is our overhead per question. The pack's own estimate of the core's length for a person
+(2 minutes a question plus reading aloud) is printed for scale.
 
     .venv/bin/python benchmarks/bench_interview.py
 """
@@ -21,6 +25,9 @@ from pathlib import Path
 
 import pexpect
 import yaml
+
+from assess.model import Pack
+from assess.packs import estimated_minutes, load_pack
 
 ENTER = "\r"
 # No cursor-position requests: pexpect is not a terminal that answers them (prompt_toolkit
@@ -45,8 +52,9 @@ BARE = textwrap.dedent(
 
 
 def drive(child: pexpect.spawn, count: int, key: str) -> list[float]:
-    """Answer ``count`` questions with ``key``; return next-question latencies."""
-    latencies = []
+    """Answer ``count`` questions with ``key`` (or all, until the closing count); return the
+    next-question latencies."""
+    latencies: list[float] = []
     child.expect_exact("Save and quit")
     for _ in range(count):
         child.send(key + ENTER)
@@ -60,27 +68,45 @@ def drive(child: pexpect.spawn, count: int, key: str) -> list[float]:
     return latencies
 
 
+CONTEXT = {
+    "client_name": "Benchmark Ltd",
+    "industry": "other",
+    "team_size": "s",
+    "models_in_production": 3,
+    "business_goal": "scale",
+    "targets": {},
+    "clouds": ["aws"],
+    "tools": ["mlflow"],
+    "expertise": "managed",
+    "jurisdictions": ["eu"],
+    "decisions_about_people": False,
+    "ai_act_role": "not_high_risk",
+}
+
+
+def engagement(pack: Pack) -> dict[str, object]:
+    """The whole context and every module question answered by A: A's interview is the core."""
+    missing = {f.id for f in pack.context} - set(CONTEXT)
+    assert not missing, f"the benchmark's context lacks {sorted(missing)}"
+    answers = {
+        q.id: {"choice": q.choices[1].id, "respondent": "A"}
+        for q in pack.questions
+        if q.module is not None
+    }
+    return {
+        "pack": {"id": pack.id, "version": pack.version},
+        "context": CONTEXT,
+        "answers": answers,
+    }
+
+
 def main() -> None:
+    pack = load_pack("mlops")
+    core = [q for q in pack.questions if q.module is None]
     with tempfile.TemporaryDirectory() as tmp:
         eng = Path(tmp) / "engagement.yaml"
-        eng.write_text(
-            yaml.safe_dump(
-                {
-                    "pack": {"id": "mlops", "version": "1.1.0"},
-                    "context": {
-                        "client_name": "Benchmark Ltd",
-                        "targets": {},
-                        **{k: [] for k in ("clouds", "tools", "jurisdictions")},
-                        "industry": "other",
-                        "team_size": "s",
-                        "models_in_production": 3,
-                        "business_goal": "scale",
-                        "expertise": "managed",
-                        "decisions_about_people": False,
-                    },
-                }
-            )
-        )
+        eng.write_text(yaml.safe_dump(engagement(pack), sort_keys=False))
+        prefilled = len(pack.questions) - len(core)
         args = ["-m", "assess", "interview", str(eng)]
         t_start = time.perf_counter()
         a = pexpect.spawn(
@@ -91,8 +117,9 @@ def main() -> None:
             timeout=60,
             dimensions=(40, 120),
         )
-        lat = drive(a, 200, "2")
+        lat = drive(a, len(core) + 1, "2")
         a.expect(pexpect.EOF)
+        core_answers = len(lat)
         b = pexpect.spawn(
             sys.executable,
             [*args, "--respondent", "B"],
@@ -105,9 +132,12 @@ def main() -> None:
         b.send("q" + ENTER)
         b.expect(pexpect.EOF)
         total = time.perf_counter() - t_start
-        answered = sum(
-            len(v) if isinstance(v, list) else 1
-            for v in yaml.safe_load(eng.read_text())["answers"].values()
+        answered = (
+            sum(
+                len(v) if isinstance(v, list) else 1
+                for v in yaml.safe_load(eng.read_text())["answers"].values()
+            )
+            - prefilled
         )
         t0 = time.perf_counter()
         subprocess.run(
@@ -133,8 +163,12 @@ def main() -> None:
     ours, theirs = statistics.median(lat), statistics.median(base)
     p95 = sorted(lat)[int(len(lat) * 0.95) - 1]
     print(
-        f"full default interview: {answered} answers (2 respondents) in {total:.1f} s "
-        f"of key presses by a script"
+        f"core interview of pack {pack.id} {pack.version}: {len(core)} questions "
+        f"(a person: about {estimated_minutes(core):.0f} min at 2 min a question plus reading)"
+    )
+    print(
+        f"respondent A answered {core_answers} questions, B {len(lat) - core_answers}: "
+        f"{answered} answers in {total:.1f} s of key presses by a script"
     )
     print(
         f"next question after an answer (save included): median {ours * 1000:.0f} ms, "

@@ -209,6 +209,7 @@ def test_schema_and_version(tmp_path: Path) -> None:
         ("questions", "questions"),
         ("rules", "rules"),
         ("evidence", "repos"),
+        ("migration", "from"),
     ]
     for kind, prop in kinds:
         schema = json.loads(run_assess("schema", kind).stdout)

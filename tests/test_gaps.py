@@ -159,7 +159,7 @@ def test_bundled_pack_dependencies_follow_the_brief(mlops: Pack) -> None:
         return out
 
     assert "versioning.model_registry" in needs("training.release")
-    assert "validation.promotion_gate" in needs("cicd.environment_promotion")
+    assert "validation.promotion_gate" in needs("training.release")
     assert "monitoring.drift" in needs("training.retraining_trigger")
 
 

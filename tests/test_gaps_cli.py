@@ -27,7 +27,7 @@ def sample() -> Assessment:
 
 
 def test_sample_reconciliation_catches_the_committed_model(sample: Assessment) -> None:
-    q = next(q for q in sample.questions if q.id == "versioning.binary_storage")
+    q = next(q for q in sample.questions if q.id == "versioning.model_registry")
     assert q.evidence is not None and q.evidence.status is EvidenceStatus.contradicted
     assert q.evidence.claimed_level == 2.0 and q.level == 1.0
     assert "models/churn_2026_03.pkl" in q.evidence.explanation
@@ -73,7 +73,7 @@ def test_gaps_table_lists_priorities_roadmap_and_tools(sample: Assessment) -> No
             assert f"{phase.title} (months {phase.start_month}-{phase.end_month})" in out
     first = min(sample.gaps, key=lambda g: g.order)
     assert "1. [" in out and first.plan.split()[0] in out
-    assert "(contradicted)" in out  # versioning.binary_storage
+    assert "(contradicted)" in out  # versioning.model_registry
     assert "Extend (already in use): MLflow" in out
     assert max(len(line) for line in out.splitlines()) <= 120
 
@@ -98,7 +98,7 @@ def test_score_shows_confidence_and_disagreements(sample: Assessment) -> None:
         row = next(line for line in proc.stdout.splitlines() if line.startswith(a.title))
         assert f" {a.confidence.label} " in row
     assert "Answers the repositories disagree with" in proc.stdout
-    assert "- versioning.binary_storage: contradicted, scored 1.0" in proc.stdout
+    assert "- versioning.model_registry: contradicted, scored 1.0" in proc.stdout
     assert "models/churn_2026_03.pkl" in proc.stdout
 
 
@@ -109,7 +109,7 @@ def test_evidence_from_another_pack_version_is_flagged(tmp_path: Path) -> None:
     old.write_text(json.dumps(data))
     proc = run_assess("score", SAMPLE, "--evidence", old, "--format", "csv")
     assert proc.returncode == 0
-    assert "scanned with pack mlops 0.9.0, scoring with 1.1.0" in proc.stderr
+    assert "scanned with pack mlops 0.9.0, scoring with 2.0.0" in proc.stderr
     pd.read_csv(io.StringIO(proc.stdout))  # the output itself stays clean
 
 

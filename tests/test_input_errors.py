@@ -41,7 +41,7 @@ def one_line_error(proc: subprocess.CompletedProcess[str], *parts: str) -> str:
 
 
 def test_validate_refuses_a_missing_pack_path_as_report_does(tmp_path: Path) -> None:
-    eng = sample_engagement(tmp_path, pack={"id": "mlops", "version": "1.1.0", "path": "gone"})
+    eng = sample_engagement(tmp_path, pack={"id": "mlops", "version": "2.0.0", "path": "gone"})
     out = tmp_path / "report.md"
     for args in (("validate", eng), ("report", eng, "-o", out)):
         line = one_line_error(run_assess(*args), f"{eng}:", "pack.path", "gone")
@@ -62,23 +62,23 @@ def test_validate_refuses_a_logo_report_cannot_use(tmp_path: Path, logo: str) ->
 def test_validate_counts_answers_as_the_report_does(tmp_path: Path) -> None:
     data = yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))
     answers = data["answers"]
-    answers["data.lineage"] = []  # an empty list is no answer
+    answers["compliance.lineage"] = []  # an empty list is no answer
     eng = sample_engagement(tmp_path, answers=answers)
     proc = run_assess("validate", eng)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == (
-        f"ok: {eng} (pack mlops 1.1.0; 53 questions: 48 answered, 2 don't know, "
-        "2 not applicable, 1 not answered)\n"
+        f"ok: {eng} (pack mlops 2.0.0; 60 questions: 57 answered, 1 don't know, "
+        "1 not applicable, 1 not answered)\n"
     )
     result = json.loads(run_assess("score", eng, "--format", "json").stdout)
     assert sum(a["unanswered"] for a in result["areas"]) == 1
-    assert sum(a["dont_know"] for a in result["areas"]) == 2
+    assert sum(a["dont_know"] for a in result["areas"]) == 1
 
 
 def test_validate_passes_what_report_renders(tmp_path: Path) -> None:
     proc = run_assess("validate", SAMPLE)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.startswith(f"ok: {SAMPLE} (pack mlops 1.1.0; 53 questions: 48 answered")
+    assert proc.stdout.startswith(f"ok: {SAMPLE} (pack mlops 2.0.0; 60 questions: 58 answered")
 
 
 # --------------------------------------------------------------------------- YAML
@@ -113,7 +113,7 @@ def test_a_file_name_with_a_line_break_still_gives_one_line(tmp_path: Path) -> N
 
 def test_alias_bomb_in_an_engagement_stops_validate_at_once(tmp_path: Path) -> None:
     eng = tmp_path / "eng.yaml"
-    eng.write_text("pack: {id: mlops, version: 1.1.0}\n" + BOMB, encoding="utf-8")
+    eng.write_text("pack: {id: mlops, version: 2.0.0}\n" + BOMB, encoding="utf-8")
     assert eng.stat().st_size < 1024
     one_line_error(run_assess("validate", eng), str(eng), "expands to more than")
 

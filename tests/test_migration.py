@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from assess.errors import PackError
 from assess.migration import load_migration, migration_path
@@ -157,3 +158,83 @@ def test_pack_with_a_bad_mapping_fails_the_cli(tmp_path: Path) -> None:
         load_pack(folder)
     proc = run_assess("validate", "--pack", folder)
     assert_clean_failure(proc, "from-0.9.yaml:", "questions.alpha.first.to", "no question")
+
+
+# --------------------------------------------------------------------------- mlops 1.1.0 -> 2.0.0
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def _v110_ids() -> dict[str, tuple[str, ...]]:
+    """Question id -> choice ids of pack mlops 1.1.0 (a snapshot of its questions/ folder)."""
+    data = yaml.safe_load((FIXTURES / "mlops-1.1.0-choices.yaml").read_text())
+    return {qid: tuple(ids) for qid, ids in data.items()}
+
+
+def test_every_110_question_and_choice_is_mapped() -> None:
+    pack = load_pack("mlops")
+    old = _v110_ids()
+    assert len(old) == 53
+    mig = load_migration(pack, "1.1.0", old=old)
+    assert mig is not None and set(mig.questions) == set(old)
+    for qid, entry in mig.questions.items():
+        if entry.to is None:
+            assert entry.note.strip(), qid  # dropped, and says why
+            continue
+        target = pack.question(entry.to)
+        assert target is not None
+        for choice in old[qid]:
+            new = target.choice(entry.new_choice(choice))
+            assert new is not None, (qid, choice)
+        if entry.exact:
+            # an exact mapping keeps every choice at its level
+            levels = dict(zip(old[qid], range(5), strict=True))
+            for choice in old[qid]:
+                new = target.choice(entry.new_choice(choice))
+                assert new is not None and new.level == levels[choice], (qid, choice)
+        else:
+            assert entry.note.strip(), f"{qid}: an approximate mapping says what changed"
+    # merged questions: several old questions feed one new one, never two of them exactly
+    targets = [e.to for e in mig.questions.values() if e.to is not None]
+    merged = {t for t in targets if targets.count(t) > 1}
+    assert {"compliance.lineage", "versioning.model_registry", "training.release"} <= merged
+    for t in merged:
+        assert sum(1 for e in mig.questions.values() if e.to == t and e.exact) <= 1, t
+
+
+def test_sample_110_engagement_carries_every_answer() -> None:
+    """The Lakeside sample as it was answered with 1.1.0: every answer's question is mapped
+    (or explicitly dropped), its choice lands on a choice of the new question, and the
+    approximate ones are the ones the interview will ask to re-confirm."""
+    pack = load_pack("mlops")
+    mig = load_migration(pack, "1.1.0", old=_v110_ids())
+    assert mig is not None
+    old_eng = yaml.safe_load((FIXTURES / "engagement-1.1.0.yaml").read_text())
+    assert old_eng["pack"]["version"] == "1.1.0"
+    answers = old_eng["answers"]
+    assert len(answers) == 53
+    carried: dict[str, list[tuple[str, bool]]] = {}
+    for qid, given in answers.items():
+        assert qid in mig.questions, f"{qid} is neither mapped nor dropped"
+        entry = mig.questions[qid]
+        for answer in given if isinstance(given, list) else [given]:
+            if entry.to is None:
+                continue
+            target = pack.question(entry.to)
+            assert target is not None
+            if "choice" in answer:
+                new = target.choice(entry.new_choice(answer["choice"]))
+                assert new is not None, (qid, answer["choice"])
+                carried.setdefault(entry.to, []).append((new.id, entry.exact))
+            else:  # not applicable or don't know carry as they are
+                assert answer["status"] in {"not_applicable", "dont_know"}
+                carried.setdefault(entry.to, []).append((answer["status"], entry.exact))
+    # every 2.0.0 question that existed in some form in 1.1.0 receives an answer
+    assert len(carried) == len({e.to for e in mig.questions.values() if e.to})
+    flagged = {qid for qid, e in mig.questions.items() if e.to and not e.exact}
+    assert "versioning.binary_storage" in flagged and "cicd.merge_request_ci" not in flagged
+    # merged answers that disagree are all kept for the interview to settle
+    assert sorted(carried["versioning.model_registry"]) == [
+        ("registry_by_hand", False),
+        ("registry_by_hand", False),
+    ]

@@ -153,10 +153,15 @@ CASES: list[tuple[Callable[[Head, Questions], None], str, str, str]] = [
     (_missing_plan, "alpha.yaml", "questions[2].choices[0].plan", "required"),
     (_ladder_gap, "pack.yaml", "ladder", "levels 0 to 4"),
     (_choice_field_without_options, "pack.yaml", "context[3]", "needs options"),
-    (_owner_not_a_role, "alpha.yaml", "questions[0].owner", "'Head of data' is not a role id"),
+    (
+        _owner_not_a_role,
+        "alpha.yaml",
+        "questions[0].owner",
+        "'Head of data' is not one of the roles",
+    ),
     (_area_owner_not_a_role, "pack.yaml", "areas[1].owner", "did you mean 'lead'?"),
     (_duplicate_role, "pack.yaml", "roles[1].id", "duplicate id 'lead'"),
-    (_unknown_module, "alpha.yaml", "questions[1].module", "no module 'dep'"),
+    (_unknown_module, "alpha.yaml", "questions[1].module", "'dep' is not one of the modules"),
     (_module_without_questions, "pack.yaml", "modules[0].id", "module 'empty' has no questions"),
     (_module_unknown_context, "pack.yaml", "modules[0].when[0].context", "did you mean 'clouds'?"),
     (_module_unknown_value, "pack.yaml", "modules[0].when[0].values", "no option 'azure'"),
@@ -257,7 +262,9 @@ def test_broken_module_fails_the_cli_in_one_line(tmp_path: Path) -> None:
     _unknown_module(head, questions)
     folder = write_pack(tmp_path / "p", head, questions)
     proc = run_assess("validate", "--pack", folder)
-    assert_clean_failure(proc, "alpha.yaml:", "questions[1].module", "no module 'dep'")
+    assert_clean_failure(
+        proc, "alpha.yaml:", "questions[1].module", "'dep' is not one of the modules"
+    )
 
 
 def test_malformed_yaml_names_line(tiny_pack: Path) -> None:

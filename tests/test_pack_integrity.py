@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
-from assess.model import ContextType, Pack
-from assess.packs import available_packs, load_pack
+from assess.model import ContextType, Pack, RuleKind
+from assess.packs import available_packs, estimated_minutes, load_pack, read_aloud_words
 
 PACKS = available_packs()
 
@@ -88,3 +89,135 @@ def test_pack_files_have_no_stray_files(pack: Pack) -> None:
     for path in folder.rglob("*"):
         if path.is_file():
             assert path.suffix in {".yaml", ".md"}, path
+
+
+# --------------------------------------------------------------------------- core, modules, owners
+
+CORE_MAX_QUESTIONS = 30
+CHOICE_MAX_WORDS = 20
+CORE_MAX_MINUTES = 90
+ROUTE = "If it has not happened yet, what is in place?"
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def test_core_interview_fits_in_90_minutes() -> None:
+    """Two minutes per core question plus its text and choices read aloud at 150 words a
+    minute, computed from the pack so the core cannot silently grow past 90 minutes."""
+    pack = load_pack("mlops")
+    core = [q for q in pack.questions if q.module is None]
+    assert 20 <= len(core) <= CORE_MAX_QUESTIONS
+    words = sum(_words(q.text) + sum(_words(c.text) for c in q.choices) for q in core)
+    assert [read_aloud_words(q) for q in core] == [
+        _words(q.text) + sum(_words(c.text) for c in q.choices) for q in core
+    ]
+    minutes = 2 * len(core) + words / 150
+    assert estimated_minutes(core) == pytest.approx(minutes)
+    assert minutes <= CORE_MAX_MINUTES, f"{len(core)} questions, {words} words: {minutes:.0f} min"
+    # every area keeps core questions, so an interview without modules scores every area
+    assert {q.area for q in core} == {a.id for a in pack.areas}
+
+
+def test_choices_are_short_complete_states(pack: Pack) -> None:
+    for q in pack.questions:
+        for c in q.choices:
+            n = _words(c.text)
+            assert n <= CHOICE_MAX_WORDS, f"{q.id}.{c.id}: {n} words"
+            # each choice stands on its own: no "As at level 3, plus ..." telling the ideal answer
+            assert not re.match(r"(?i)\s*as (?:at )?level", c.text), f"{q.id}.{c.id}"
+            assert not re.search(r"(?i)\blevel\s*\d", c.text), f"{q.id}.{c.id} names a level"
+
+
+def test_no_practice_is_asked_twice(pack: Pack) -> None:
+    texts = [q.text.strip().lower() for q in pack.questions]
+    assert len(texts) == len(set(texts))
+    choices = [c.text.strip().lower() for q in pack.questions for c in q.choices]
+    dup = sorted({t for t in choices if choices.count(t) > 1})
+    assert not dup, dup
+
+
+def test_every_question_has_an_owner_role_and_every_role_owns_one(pack: Pack) -> None:
+    if not pack.roles:
+        return
+    role_ids = {r.id for r in pack.roles}
+    assert {a.owner for a in pack.areas} <= role_ids
+    owners = {q.owner for q in pack.questions}
+    assert None not in owners, "every question names its owner"
+    assert owners <= role_ids
+    assert owners == role_ids, f"roles no question has: {sorted(role_ids - owners)}"
+    for q in pack.questions:
+        assert pack.role_title(pack.owner_of(q)) != pack.owner_of(q), q.id  # a title, not an id
+
+
+def test_every_module_is_used_and_module_questions_name_one(pack: Pack) -> None:
+    modules = {m.id for m in pack.modules}
+    used = {q.module for q in pack.questions if q.module is not None}
+    assert used == modules
+    for m in pack.modules:
+        assert len([q for q in pack.questions if q.module == m.id]) >= 3, m.id
+
+
+def test_default_pack_modules_follow_the_issue() -> None:
+    pack = load_pack("mlops")
+    by_id = {m.id: m for m in pack.modules}
+    assert set(by_id) == {"privacy_security", "engineering", "scale"}
+    of = {m: [q for q in pack.questions if q.module == m] for m in by_id}
+    # privacy and security: asked of the data protection officer and the security lead
+    owners = {q.owner for q in of["privacy_security"]}
+    assert {"dpo", "security"} <= owners <= {"dpo", "security", "business_owner"}
+    # engineering: practices the scan can show, so the interview confirms them from evidence
+    positive = {q for r in pack.rules if r.kind is RuleKind.positive for q in r.questions}
+    for q in of["engineering"]:
+        assert q.expected_in_repo_from is not None and q.id in positive, q.id
+    # scale: the 'scale' goal or a large team
+    conditions = {(c.context, v) for c in by_id["scale"].when for v in c.values}
+    assert ("business_goal", "scale") in conditions
+    assert {("team_size", "m"), ("team_size", "l")} <= conditions
+    assert {q.id for q in of["scale"]} >= {"data.feature_management", "training.platform"}
+
+
+def test_event_questions_ask_about_the_last_instance_with_a_route_for_none_yet(pack: Pack) -> None:
+    """'When did X last happen' questions also say how to answer when it has not happened yet,
+    and their help says how such an answer is scored."""
+    events = [q for q in pack.questions if q.text.startswith("When")]
+    assert len(events) >= 10
+    for q in events:
+        assert ROUTE in q.text, q.id
+        assert "not happened yet" in q.help.lower(), q.id
+
+
+def test_merged_questions_are_gone_and_new_themes_are_asked() -> None:
+    pack = load_pack("mlops")
+    ids = {q.id for q in pack.questions}
+    merged_away = {
+        "validation.online_offline_consistency",  # into data.train_serve_consistency
+        "versioning.binary_storage",  # into versioning.model_registry
+        "compliance.audit_trail",  # into validation.sign_off
+        "validation.new_data_retest",  # into monitoring.ground_truth
+        "monitoring.degradation_response",  # into training.retraining_trigger
+        "cicd.environment_promotion",  # into training.release
+        "cicd.artefact_build",  # into versioning.release_tags
+    }
+    assert not ids & merged_away
+    themes = {
+        "validation.business_impact",
+        "cicd.infrastructure_as_code",
+        "training.endpoint_security",
+        "validation.load_tests",
+        "monitoring.cost",
+        "data.feature_management",
+        "compliance.technical_documentation",
+        "validation.explainability",
+        "validation.robustness",
+        "training.handover",
+        "cicd.application_tests",
+        "training.prediction_contract",
+        "compliance.licences",
+        "data.poisoning_protection",
+        "monitoring.adversarial_inputs",
+    }
+    assert themes <= ids
+    new_in_core = {q.id for q in pack.questions if q.id in themes and q.module is None}
+    assert len(new_in_core) <= len(themes) // 3  # new themes mostly go to modules
