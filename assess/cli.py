@@ -1049,8 +1049,10 @@ def _respondents_report(session: Any) -> str:
     lines = []
     for who, count in summary.counts.items():
         scan = summary.confirmed.get(who)
+        info = session.engagement.respondents.get(who)
+        role = f" (as {session.pack.role_title(info.role)})" if info and info.role else ""
         lines.append(
-            f"{who}: {count} answers" + (f", {scan} confirmed from the scan" if scan else "")
+            f"{who}{role}: {count} answers" + (f", {scan} confirmed from the scan" if scan else "")
         )
     if not lines:
         return "No answers yet."

@@ -1038,7 +1038,9 @@ class RespondentAnswer(Frozen):
     level: int | None
     reason: str | None
     note: str | None
-    role: str | None = Field(default=None, description="the pack role the respondent answers for")
+    role: str | None = Field(
+        default=None, description="the title of the pack role the respondent answers for"
+    )
     counted: bool = Field(
         default=True,
         description="combined into the question's level; False when respondents who own the "

@@ -36,7 +36,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from assess import __version__
 from assess.compliance import assess_compliance
@@ -82,10 +82,11 @@ def score_question(
     rule: RespondentRule,
     roles: Mapping[str, str | None] | None = None,
     owner: str | None = None,
+    role_title: Callable[[str], str] = str,
 ) -> QuestionResult:
-    """One question's result. ``roles`` (respondent -> role) and ``owner`` (the question's
+    """One question's result. ``roles`` (respondent -> role id) and ``owner`` (the question's
     owner role): when a respondent of that role answered with a level, only such answers are
-    combined."""
+    combined. ``role_title`` names a role for the result."""
     roles = roles or {}
     owning = {
         a.respondent
@@ -107,7 +108,7 @@ def score_question(
                 level=choice.level if choice else None,
                 reason=a.reason,
                 note=a.note,
-                role=roles.get(a.respondent) if a.respondent else None,
+                role=role_title(r) if a.respondent and (r := roles.get(a.respondent)) else None,
                 counted=not owning or a.respondent in owning,
                 reconfirm=a.reconfirm,
             )
@@ -134,7 +135,10 @@ def score_question(
     else:
         status = "unanswered"
     same_choice = len({r.choice for r in scored}) == 1
-    levels_given = [r.level for r in scored if r.level is not None]
+    # the spread is every account's, counted or not: a disagreement is still one
+    levels_given = [
+        r.level for r in rows if r.status is AnswerStatus.answered and r.level is not None
+    ]
     return QuestionResult(
         id=q.id,
         area=q.area,
@@ -218,7 +222,9 @@ def assess(
         if not question_in_scope(q, run)
         else reconcile(
             q,
-            score_question(q, eng.answers.get(q.id, []), rule, roles, pack.owner_of(q))
+            score_question(
+                q, eng.answers.get(q.id, []), rule, roles, pack.owner_of(q), pack.role_title
+            )
             if applies(q, eng, pack)
             # a question its `when` gate rules out counts as not applicable
             else score_question(q, (), rule).model_copy(update={"status": "not_applicable"}),

@@ -99,8 +99,8 @@ def test_migrate_by_the_mapping(packs: tuple[Path, Path], tmp_path: Path) -> Non
     assert got["beta.merged"] == [
         (
             "m1",
-            "carried over from 1.0.0: to re-confirm (was beta.one, choice d1; an approximate "
-            "mapping)",
+            "carried over from 1.0.0: to re-confirm (was beta.one, choice d1; also beta.two, "
+            "choice e3; an approximate mapping)",
         )
     ]
     assert set(got) == {"alpha.uno", "alpha.two", "beta.merged"}
@@ -160,3 +160,34 @@ def test_interview_migrates_then_asks_the_carried_answer_first(
     assert exit_status(child) == 0
     merged = yaml.safe_load(eng.read_text())["answers"]["beta.merged"]
     assert merged["choice"] == "m1" and "reconfirm" not in merged
+
+
+def test_the_sample_110_engagement_moves_to_the_bundled_pack(tmp_path: Path) -> None:
+    """Every answer of the Lakeside sample as answered on 1.1.0 is carried or flagged to
+    re-confirm by the bundled pack's mapping; none is lost without being listed."""
+    fixture = Path(__file__).parent / "fixtures" / "engagement-1.1.0.yaml"
+    pack = load_pack("mlops")
+    eng = Engagement.model_validate(yaml.safe_load(fixture.read_text()))
+    m = migrate(pack, eng, load_migration(pack, eng.pack.version))
+    assert m.removed == []
+    mapping = load_migration(pack, "1.1.0")
+    assert mapping is not None
+    for qid in eng.answers:  # each old answer went where the mapping says, or is listed
+        to = mapping.questions[qid].to
+        assert (qid in dict(m.dropped)) if to is None else (to in m.engagement.answers), qid
+    approximate = {e.to for e in mapping.questions.values() if e.to and not e.exact}
+    exact = {e.to for e in mapping.questions.values() if e.to and e.exact}
+    for qid, items in m.engagement.answers.items():
+        flagged = {a.reconfirm is not None for a in items}
+        if qid not in exact:  # only approximate sources
+            assert qid in approximate and flagged == {True}, qid
+    assert set(m.reconfirm) <= approximate and m.reconfirm
+    # the file a consultant would open: the move is written, the old file kept
+    path = tmp_path / "lakeside.yaml"
+    path.write_bytes(fixture.read_bytes())
+    proc = run_assess("interview", path, "--respondents")
+    assert proc.returncode == 0, proc.stderr
+    assert f"{len(m.reconfirm)} to re-confirm" in proc.stdout
+    assert (tmp_path / "lakeside.yaml.bak-1.1.0").read_text() == fixture.read_text()
+    validated = run_assess("validate", path)
+    assert validated.returncode == 0, validated.stderr

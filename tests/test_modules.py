@@ -159,8 +159,8 @@ def test_answers_of_the_owning_role_are_combined(module_pack: Path, tmp_path: Pa
     q = next(q for q in score(module_pack, eng, tmp_path).questions if q.id == "alpha.three")
     assert q.level == 3.0  # lowest rule, but only the owner's answer is combined
     assert [(x.respondent, x.role, x.counted) for x in q.answers] == [
-        ("Dana", "dpo", True),
-        ("Sam", "ml_lead", False),
+        ("Dana", "Data protection officer", True),
+        ("Sam", "ML lead", False),
     ]
     # the owner does not know: every answer counts again
     dont = [Answer(status="dont_know", respondent="Dana"), both[1]]
@@ -241,6 +241,8 @@ def test_role_asks_only_its_questions_and_is_recorded(module_pack: Path, tmp_pat
     data = yaml.safe_load(eng.read_text())
     assert data["respondents"] == {"Dana": {"role": "dpo"}}
     assert set(data["answers"]) == {"alpha.three", "alpha.p1", "beta.p2"}
+    listing = run_assess("interview", eng, "--respondents")
+    assert "Dana (as Data protection officer): 3 answers" in listing.stdout
     # a later sitting of the same respondent keeps to the recorded role
     child = spawn(module_pack, eng, "--respondent", "Dana")
     child.expect_exact("Asking the questions Data protection officer owns.")

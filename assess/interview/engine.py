@@ -24,6 +24,7 @@ from assess.model import (
     Choice,
     ContextField,
     Engagement,
+    MigrationEntry,
     MigrationFile,
     Module,
     ModuleCondition,
@@ -275,8 +276,8 @@ def migrate(pack: Pack, eng: Engagement, mapping: MigrationFile | None = None) -
     pack has the same id and choice. Answers that cannot be carried (a choice the new question
     lacks, not applicable where it no longer may be) are listed as removed."""
     old = eng.pack.version
-    # new question -> respondent -> (exact, level for the merge rule, answer)
-    taken: dict[str, dict[str | None, tuple[bool, int, Answer]]] = {}
+    # new question -> respondent -> [((exact, -level), answer, "old question, choice")]
+    taken: dict[str, dict[str | None, list[tuple[tuple[bool, int], Answer, str]]]] = {}
     removed: list[str] = []
     dropped: list[tuple[str, str]] = []
     for qid, answers in eng.answers.items():
@@ -289,17 +290,34 @@ def migrate(pack: Pack, eng: Engagement, mapping: MigrationFile | None = None) -
             removed.append(qid)
             continue
         exact = entry is None or entry.exact
-        renames = entry.choices if entry else {}
-        moved = [_carry(a, target, renames, None if exact else (old, qid)) for a in answers]
-        if any(m is None for m in moved):
+        moved = [(a, _carry(a, target, entry)) for a in answers]
+        if any(m is None for _, m in moved):
             removed.append(qid)
-        for a in (m for m in moved if m is not None):
+        for before, a in moved:
+            if a is None:
+                continue
             choice = target.choice(a.choice or "")
             rank = (exact, -(choice.level if choice else LEVEL_MAX + 1))
-            mine = taken.setdefault(target.id, {})
-            if a.respondent not in mine or rank > mine[a.respondent][:2]:
-                mine[a.respondent] = (*rank, a)
-    kept = {qid: [a for _, _, a in by.values()] for qid, by in taken.items()}
+            was = f"{qid}, " + (
+                f"choice {before.choice}"
+                if before.choice
+                else before.status.value.replace("_", " ")
+            )
+            taken.setdefault(target.id, {}).setdefault(a.respondent, []).append((rank, a, was))
+    kept: dict[str, list[Answer]] = {}
+    for qid, by in taken.items():
+        for items in by.values():
+            items.sort(key=lambda item: item[0], reverse=True)  # exact first, then the lowest
+            (exact, _), best, was = items[0]
+            if not exact:
+                also = "".join(f"; also {w}" for _, _, w in items[1:])
+                best = best.model_copy(
+                    update={
+                        "reconfirm": f"carried over from {old}: to re-confirm (was {was}{also}; "
+                        "an approximate mapping)"
+                    }
+                )
+            kept.setdefault(qid, []).append(best)
     kept = {q.id: kept[q.id] for q in pack.questions if q.id in kept}  # in the pack's order
     added = [q.id for q in pack.questions if q.id not in kept]
     fields = {f.id for f in pack.context}
@@ -322,26 +340,17 @@ def migrate(pack: Pack, eng: Engagement, mapping: MigrationFile | None = None) -
     return Migration(migrated, removed, added, old, carried, flagged, dropped)
 
 
-def _carry(
-    a: Answer, target: Question, renames: dict[str, str], approximate: tuple[str, str] | None
-) -> Answer | None:
-    """``a`` as an answer to ``target`` (its choice renamed), flagged when the mapping is
-    approximate (``approximate``: the old version and question); None when it cannot be."""
-    update: dict[str, object] = {}
+def _carry(a: Answer, target: Question, entry: MigrationEntry | None) -> Answer | None:
+    """``a`` as an answer to ``target``, its choice renamed by the mapping ``entry``; None when
+    it cannot be (a choice the target lacks, not applicable where it no longer may be)."""
     if a.status is AnswerStatus.answered:
-        choice = renames.get(a.choice or "", a.choice or "")
+        choice = entry.new_choice(a.choice or "") if entry else a.choice or ""
         if target.choice(choice) is None:
             return None
-        update["choice"] = choice
+        return a.model_copy(update={"choice": choice})
     if a.status is AnswerStatus.not_applicable and target.not_applicable is None:
         return None
-    if approximate is not None:
-        version, qid = approximate
-        was = f"choice {a.choice}" if a.choice else a.status.value.replace("_", " ")
-        update["reconfirm"] = (
-            f"carried over from {version}: to re-confirm (was {qid}, {was}; an approximate mapping)"
-        )
-    return a.model_copy(update=update)
+    return a
 
 
 def progress(
