@@ -249,6 +249,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="who is answering; answers are recorded per respondent",
     )
     p.add_argument("--area", metavar="AREA", help="only this area (e.g. cicd)")
+    p.add_argument(
+        "--module",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also run this deep-dive module of the pack (repeatable); recorded in the "
+        "engagement, so later sittings, score and report include it",
+    )
+    p.add_argument(
+        "--role",
+        metavar="ROLE",
+        help="with --respondent: ask only the questions this pack role owns (e.g. dpo), and "
+        "record the respondent's role; later sittings of the respondent reuse it",
+    )
     p.add_argument("--review", action="store_true", help="pick any question and change its answer")
     p.add_argument(
         "--evidence",
@@ -324,15 +338,21 @@ def build_parser() -> argparse.ArgumentParser:
         "answer",
         help="set one answer from a script",
         description=(
-            "Set one answer without a terminal. CHOICE is a choice id of the question, "
-            "'dont_know', or 'not_applicable' (with --reason)."
+            "Set one answer without a terminal. CHOICE is a choice id of the question or its "
+            "level number, 'dont_know' (--reason may say why), or 'not_applicable' (with "
+            "--reason). Once a question has named respondents, --respondent is required."
         ),
     )
     p.add_argument("engagement", type=Path, metavar="ENGAGEMENT", help="engagement YAML file")
     p.add_argument("question", metavar="QUESTION_ID", help="e.g. cicd.merge_request_ci")
-    p.add_argument("choice", metavar="CHOICE", help="choice id, dont_know or not_applicable")
+    p.add_argument(
+        "choice", metavar="CHOICE", help="choice id or level number, dont_know or not_applicable"
+    )
     p.add_argument("--note", help="free-text note kept with the answer")
-    p.add_argument("--reason", help="why the question does not apply (with not_applicable)")
+    p.add_argument(
+        "--reason",
+        help="why the question does not apply (needed with not_applicable) or is not known",
+    )
     p.add_argument("--respondent", metavar="NAME", help="who gave the answer")
     p.add_argument("--pack", metavar="PATH_OR_ID", help="pack for a new engagement")
 
@@ -837,7 +857,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"{total - done} of {total} questions unanswered: starting the interview")
         code = cmd_interview(
             ns(engagement=args.engagement, pack=args.pack, respondent=args.respondent,
-               area=None, review=False, respondents=False, evidence=[])
+               area=None, review=False, respondents=False, evidence=[], module=[], role=None)
         )  # fmt: skip
         if code != EXIT_OK:
             return code
@@ -936,7 +956,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
             f"ok: {path} (pack {pack.id} {pack.version}; {len(pack.questions)} questions: "
             f"{sum(a.answered for a in areas)} answered, {sum(a.dont_know for a in areas)} "
             f"don't know, {sum(a.not_applicable for a in areas)} not applicable, "
-            f"{sum(a.unanswered for a in areas)} not answered)"
+            f"{sum(a.unanswered for a in areas)} not answered"
+            + (f", {n} not in scope" if (n := sum(a.not_in_scope for a in areas)) else "")
+            + ")"
         )
     return EXIT_OK
 
@@ -950,32 +972,41 @@ def cmd_interview(args: argparse.Namespace) -> int:
             "the interview needs a terminal; from a script or pipe use "
             "'assess answer ENGAGEMENT QUESTION_ID CHOICE'"
         )
+    from assess.interview.engine import check_modules, check_role, choose, role_of
+
+    if args.role and not args.respondent:
+        raise InputError(
+            "--role needs --respondent NAME: the role is recorded per respondent", field="--role"
+        )
     evidence: list[Evidence] = []
 
     def check(pack: Pack) -> None:  # before the session writes anything (a migration)
+        if args.area and pack.area(args.area) is None:
+            known = ", ".join(a.id for a in pack.areas)
+            raise InputError(f"unknown area {args.area!r} (areas: {known})", field="--area")
+        check_modules(pack, args.module)
+        if args.role:
+            check_role(pack, args.role)
         if args.evidence:
             evidence.append(_read_evidence(args.evidence, pack, "interviewing"))
 
     session = open_session(args.engagement, args.pack, check=check)
     pack = session.pack
-    if args.area and pack.area(args.area) is None:
-        known = ", ".join(a.id for a in pack.areas)
-        raise InputError(f"unknown area {args.area!r} (areas: {known})", field="--area")
-    if session.migration is not None:
-        m = session.migration
-        print(
-            f"{args.engagement} was started on {pack.id} {m.old_version}; moved to "
-            f"{pack.version} (backup: {session.backup}). Removed or changed: "
-            f"{', '.join(m.removed) or 'none'}. New questions: {len(m.added)}."
-        )
+    _say_migration(args.engagement, session)
     if args.respondents:
         print(_respondents_report(session))
         return EXIT_OK
 
     from assess.interview.prompt import run
 
-    if session.created:  # the interview creates its file at once
-        session.save(session.engagement)
+    eng = choose(
+        pack, session.engagement, modules=args.module, respondent=args.respondent, role=args.role
+    )
+    role = args.role or role_of(eng, args.respondent)
+    _check_role_in_scope(pack, eng, role)
+    if session.created or eng != session.engagement:  # the interview creates its file at once
+        session.save(eng)
+    _say_scope(pack, eng, role)
     try:
         ui = run(
             session,
@@ -986,6 +1017,7 @@ def cmd_interview(args: argparse.Namespace) -> int:
             findings=[
                 f for ev in evidence for r in ev.repos for fs in r.areas.values() for f in fs
             ],
+            role=role,
         )
     except KeyboardInterrupt:
         _err(
@@ -995,11 +1027,72 @@ def cmd_interview(args: argparse.Namespace) -> int:
         return EXIT_INTERRUPTED
     from assess.interview.engine import progress
 
-    done, total = progress(pack, session.engagement, args.respondent)
+    done, total = progress(pack, session.engagement, args.respondent, role=role)
     print(f"Saved {args.engagement}: {done} of {total} questions answered ({ui.answered_now} now).")
     if done == total:
         print(f"Next: assess report {args.engagement} -o report.pdf")
     return EXIT_OK
+
+
+def _say_migration(path: Path, session: Any) -> None:
+    """What a move to a new pack version did with the answers, when it happened."""
+    m = session.migration
+    if m is None:
+        return
+    pack = session.pack
+    lines = [
+        f"{path} was started on {pack.id} {m.old_version}; moved to {pack.version} "
+        f"(backup: {session.backup})."
+    ]
+    if m.carried or m.reconfirm:
+        lines.append(
+            f"Carried over: {len(m.carried)} questions as they were, {len(m.reconfirm)} to "
+            f"re-confirm (asked first: {', '.join(m.reconfirm) or 'none'})."
+        )
+    for qid, why in m.dropped:
+        lines.append(f"Dropped: {qid}: {' '.join(why.split())}")
+    lines.append(
+        f"Removed or changed: {', '.join(m.removed) or 'none'}. New questions: {len(m.added)}."
+    )
+    print("\n".join(lines))
+
+
+def _check_role_in_scope(pack: Pack, eng: Any, role: str | None) -> None:
+    """A role whose questions all sit in modules this engagement does not run gets nothing
+    to answer: say which modules would give it some."""
+    from assess.errors import InputError
+    from assess.interview.engine import applicable_questions, modules_run
+
+    if role is None or applicable_questions(pack, eng, role=role):
+        return
+    run = modules_run(pack, eng)
+    idle = sorted(
+        {q.module for q in pack.questions if q.module and q.module not in run}
+        & {q.module for q in pack.questions if pack.owner_of(q) == role}
+    )
+    if idle:
+        raise InputError(
+            f"role {role!r} owns questions only in modules this engagement does not run "
+            f"({', '.join(idle)}); add --module {idle[0]}",
+            field="--role",
+        )
+
+
+def _say_scope(pack: Pack, eng: Any, role: str | None) -> None:
+    """One line on the modules that run (and why) and the role asked, when the pack has any."""
+    from assess.interview.engine import modules_run
+
+    if not pack.modules:
+        return
+    run = modules_run(pack, eng)
+    shown = [f"{m} ({why})" for m, why in run.items()]
+    rest = [m.id for m in pack.modules if m.id not in run]
+    line = "Modules: " + ("; ".join(shown) if shown else "core only")
+    if rest:
+        line += f"; not run: {', '.join(rest)} (--module NAME adds one)"
+    if role:
+        line += f". Asking the questions {pack.role_title(role)} owns."
+    print(line)
 
 
 def _respondents_report(session: Any) -> str:
@@ -1009,8 +1102,10 @@ def _respondents_report(session: Any) -> str:
     lines = []
     for who, count in summary.counts.items():
         scan = summary.confirmed.get(who)
+        info = session.engagement.respondents.get(who)
+        role = f" (as {session.pack.role_title(info.role)})" if info and info.role else ""
         lines.append(
-            f"{who}: {count} answers" + (f", {scan} confirmed from the scan" if scan else "")
+            f"{who}{role}: {count} answers" + (f", {scan} confirmed from the scan" if scan else "")
         )
     if not lines:
         return "No answers yet."
@@ -1143,6 +1238,7 @@ def cmd_answer(args: argparse.Namespace) -> int:
     from assess.model import Answer, AnswerStatus
 
     session = open_session(args.engagement, args.pack)
+    _say_migration(args.engagement, session)
     pack = session.pack
     q = pack.question(args.question)
     if q is None:
@@ -1161,19 +1257,24 @@ def cmd_answer(args: argparse.Namespace) -> int:
         if not (args.reason or "").strip():
             raise InputError("not_applicable needs --reason", field="--reason")
         status, choice = AnswerStatus.not_applicable, None
-    elif q.choice(args.choice) is not None:
-        status, choice = AnswerStatus.answered, args.choice
     else:
-        known = ", ".join(c.id for c in q.choices)
+        status, choice = AnswerStatus.answered, _answer_choice(q, args.choice)
+    if args.reason is not None and status is AnswerStatus.answered:
         raise InputError(
-            f"no choice {args.choice!r} in {q.id} (choices: {known}, dont_know"
-            + (", not_applicable)" if q.not_applicable is not None else ")"),
-            field="CHOICE",
+            "--reason says why a question does not apply or is not known; for a choice use --note",
+            field="--reason",
+        )
+    named = sorted({a.respondent for a in session.engagement.answers.get(q.id, []) if a.respondent})
+    if named and not args.respondent:
+        raise InputError(
+            f"{q.id} already has answers from {', '.join(named)}: say whose this one is with "
+            "--respondent NAME",
+            field="--respondent",
         )
     answer = Answer(
         status=status,
         choice=choice,
-        reason=args.reason if status is AnswerStatus.not_applicable else None,
+        reason=args.reason if status is not AnswerStatus.answered else None,
         note=args.note,
         respondent=args.respondent,
         answered_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
@@ -1186,6 +1287,31 @@ def cmd_answer(args: argparse.Namespace) -> int:
     if cleared:
         print("cleared answers that no longer apply: " + ", ".join(cleared))
     return EXIT_OK
+
+
+def _answer_choice(q: Any, given: str) -> str:
+    """The choice id ``assess answer`` was given: a choice id or a level number; a typo gets
+    the closest id suggested."""
+    import difflib
+
+    from assess.errors import InputError
+
+    if given.isdigit():
+        by_level = next((c for c in q.choices if c.level == int(given)), None)
+        if by_level is None:
+            levels = ", ".join(str(c.level) for c in q.choices)
+            raise InputError(f"no level {given} in {q.id} (levels: {levels})", field="CHOICE")
+        return str(by_level.id)
+    if q.choice(given) is not None:
+        return given
+    ids = [c.id for c in q.choices] + ["dont_know"]
+    ids += ["not_applicable"] if q.not_applicable is not None else []
+    close = difflib.get_close_matches(given, ids, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    raise InputError(
+        f"no choice {given!r} in {q.id} (choices: {', '.join(ids)}; or a level number){hint}",
+        field="CHOICE",
+    )
 
 
 def cmd_scan(args: argparse.Namespace) -> int:

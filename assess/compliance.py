@@ -181,7 +181,12 @@ def assess_compliance(
                 target=target,
                 gap=round(max(0.0, target - level), 1) if level is not None else None,
                 questions=c.questions,
-                unanswered=tuple(q for q in c.questions if q not in {r.id for r in answered}),
+                unanswered=tuple(
+                    q
+                    for q in c.questions
+                    if q not in {r.id for r in answered}
+                    and (q not in by_q or by_q[q].status != "not_in_scope")
+                ),
                 evidence=c.evidence,
                 findings=tuple(f for f in findings if f.rule in c.rules),
                 references=tuple(refs),

@@ -189,6 +189,21 @@ def check_engagement(
                 qid,
             )
 
+    modules = [m.id for m in pack.modules]
+    for i, name in enumerate(eng.modules):
+        if name not in modules:
+            listed = ", ".join(modules) or "none"
+            hint = did_you_mean(name, modules)
+            raise fail(f"no module {name!r} in pack {pack.id}{hint} (modules: {listed})",
+                       "modules", i)  # fmt: skip
+    roles = [r.id for r in pack.roles]
+    for who, info in eng.respondents.items():
+        if info.role is not None and info.role not in roles:
+            listed = ", ".join(roles) or "none"
+            hint = did_you_mean(info.role, roles)
+            raise fail(f"no role {info.role!r} in pack {pack.id}{hint} (roles: {listed})",
+                       "respondents", who, "role")  # fmt: skip
+
     areas = [a.id for a in pack.areas]
     for area in eng.observations:
         if pack.area(area) is None:

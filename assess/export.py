@@ -36,6 +36,7 @@ AREA_COLUMNS = [
     "dont_know",
     "not_applicable",
     "unanswered",
+    "not_in_scope",
     "coverage",
 ]
 
@@ -132,6 +133,12 @@ def score_table(result: Assessment) -> str:
         lines.append(f"Coverage {fmt_pct(o.coverage)} of applicable questions answered")
     if o.unscored_areas:
         lines.append("Not scored: " + ", ".join(o.unscored_areas))
+    lines += module_lines(result)
+    if n := sum(1 for q in result.questions for x in q.answers if x.reconfirm):
+        lines.append(
+            f"To re-confirm: {n} answers carried over from an earlier pack version by an "
+            "approximate mapping (assess interview asks them first)"
+        )
     for repo in result.repos:
         lines.append(f"Evidence from {repo.source} @ {repo.commit[:12]}")
     if result.repos:
@@ -142,6 +149,15 @@ def score_table(result: Assessment) -> str:
     lines += _suggested(result)
     lines += _requests(result)
     return "\n".join(lines) + "\n"
+
+
+def module_lines(result: Assessment) -> list[str]:
+    """The pack's modules, run or not and why (none when the pack has no modules)."""
+    out = []
+    for m in result.modules:
+        state = "run" if m.run else f"not run, its {m.questions} questions not in scope"
+        out.append(f"Module {m.title}: {state} ({m.reason})")
+    return out
 
 
 def _suggested(result: Assessment) -> list[str]:

@@ -616,7 +616,10 @@ class Answer(Frozen):
 
     status: AnswerStatus = AnswerStatus.answered
     choice: str | None = None
-    reason: str | None = Field(default=None, description="why the question does not apply")
+    reason: str | None = Field(
+        default=None,
+        description="why the question does not apply (or, with dont_know, is not known)",
+    )
     note: str | None = None
     reconfirm: str | None = Field(
         default=None,
@@ -1100,6 +1103,18 @@ class RespondentAnswer(Frozen):
     from_evidence: tuple[str, ...] = Field(
         default=(), description="finding keys the interviewer confirmed this answer from"
     )
+    role: str | None = Field(
+        default=None, description="the title of the pack role the respondent answers for"
+    )
+    counted: bool = Field(
+        default=True,
+        description="combined into the question's level; False when respondents who own the "
+        "question (their role is its owner) answered it and this one does not",
+    )
+    reconfirm: str | None = Field(
+        default=None,
+        description="carried from an older pack version by an approximate mapping, to re-confirm",
+    )
 
 
 class EvidenceStatus(StrEnum):
@@ -1159,13 +1174,19 @@ class ReviewOutcome(Frozen):
     request: ReviewRequest | None = None
 
 
+QuestionStatus = Literal["answered", "not_applicable", "dont_know", "unanswered", "not_in_scope"]
+
+
 class QuestionResult(Frozen):
     id: str
     area: str
     text: str
     weight: float
     risk: Risk
-    status: Literal["answered", "not_applicable", "dont_know", "unanswered"]
+    status: QuestionStatus = Field(
+        description="not_in_scope: a question of a module this engagement does not run, left "
+        "out of coverage and of every count"
+    )
     level: float | None = Field(
         description="the level scored: the answers', capped if contradicted"
     )
@@ -1286,6 +1307,9 @@ class AreaScore(Frozen):
     dont_know: int
     not_applicable: int
     unanswered: int
+    not_in_scope: int = Field(
+        default=0, description="questions of modules not run (not counted in 'questions')"
+    )
     coverage: float | None = Field(description="answered / applicable questions")
     confidence: Confidence
     contradicted: int = Field(description="questions capped by repository evidence")
@@ -1432,6 +1456,16 @@ class Client(Frozen):
     context_labels: dict[str, str] = Field(description="context field label -> readable value")
 
 
+class ModuleScope(Frozen):
+    """Whether a deep-dive module of the pack ran for this engagement, and why."""
+
+    id: str
+    title: str
+    run: bool
+    reason: str = Field(description="why it runs (chosen, the context, answers), or why not")
+    questions: int = Field(description="its questions")
+
+
 class Source(Frozen):
     pack_id: str
     pack_version: str
@@ -1498,6 +1532,9 @@ class Assessment(Frozen):
     overall: Overall
     areas: tuple[AreaScore, ...]
     questions: tuple[QuestionResult, ...]
+    modules: tuple[ModuleScope, ...] = Field(
+        default=(), description="the pack's deep-dive modules, run or not (none: no modules)"
+    )
     repos: tuple[RepoScan, ...] = Field(
         default=(), description="repositories scanned (findings are listed per area)"
     )

@@ -313,7 +313,7 @@ def confidence(
     if corroboration is None and label == "high":
         label = "medium"
 
-    applicable = [r for r in results if r.status != "not_applicable"]
+    applicable = [r for r in results if r.status not in ("not_applicable", "not_in_scope")]
     bits = [f"{len(answered)} of {len(applicable)} answered"]
     if not scanned:
         bits.append("no repository scanned")

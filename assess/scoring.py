@@ -3,8 +3,13 @@
 Rules (documented in the README too):
 
 - A question's level is the level of the chosen choice. With several respondents, the pack's
-  ``scoring.respondents`` rule combines them (lowest by default).
+  ``scoring.respondents`` rule combines them (lowest by default). When the engagement records
+  respondents' roles (``respondents:``, from ``assess interview --role``) and any respondent
+  whose role owns the question answered it with a level, only those answers are combined; the
+  others are listed, marked as not counted.
 - A question whose ``when`` gate rules it out counts as not applicable.
+- A question of a module the engagement does not run (``interview.engine.modules_run``) is
+  "not in scope": out of every count and of coverage, never "unanswered".
 - An area's level is the weighted mean (question weights) of its answered questions. "Don't
   know" and unanswered questions count against coverage but not in the mean; "not applicable"
   questions leave both. An area with no answered question has no level.
@@ -34,13 +39,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from assess import __version__
 from assess.compliance import assess_compliance
 from assess.engagement import LoadedEngagement
 from assess.gaps import find_gaps, key_risks, roadmap
-from assess.interview.engine import applies
+from assess.interview.engine import applies, modules_run
+from assess.interview.engine import in_scope as question_in_scope
 from assess.model import (
     LEVEL_MAX,
     Answer,
@@ -54,6 +60,7 @@ from assess.model import (
     EvidencePolicy,
     EvidenceRequest,
     EvidenceStatus,
+    ModuleScope,
     Overall,
     Pack,
     Question,
@@ -73,7 +80,26 @@ def _round(x: float) -> float:
     return round(x + 0.0, 1)
 
 
-def score_question(q: Question, answers: Sequence[Answer], rule: RespondentRule) -> QuestionResult:
+def score_question(
+    q: Question,
+    answers: Sequence[Answer],
+    rule: RespondentRule,
+    roles: Mapping[str, str | None] | None = None,
+    owner: str | None = None,
+    role_title: Callable[[str], str] = str,
+) -> QuestionResult:
+    """One question's result. ``roles`` (respondent -> role id) and ``owner`` (the question's
+    owner role): when a respondent of that role answered with a level, only such answers are
+    combined. ``role_title`` names a role for the result."""
+    roles = roles or {}
+    owning = {
+        a.respondent
+        for a in answers
+        if owner is not None
+        and a.respondent is not None
+        and roles.get(a.respondent) == owner
+        and a.status is AnswerStatus.answered
+    }
     rows = []
     for a in answers:
         choice = q.choice(a.choice) if a.choice else None
@@ -87,9 +113,14 @@ def score_question(q: Question, answers: Sequence[Answer], rule: RespondentRule)
                 reason=a.reason,
                 note=a.note,
                 from_evidence=a.from_evidence,
+                role=role_title(r) if a.respondent and (r := roles.get(a.respondent)) else None,
+                counted=not owning or a.respondent in owning,
+                reconfirm=a.reconfirm,
             )
         )
-    scored = [r for r in rows if r.status is AnswerStatus.answered and r.level is not None]
+    scored = [
+        r for r in rows if r.status is AnswerStatus.answered and r.level is not None and r.counted
+    ]
     level: float | None = None
     chosen = None
     if scored:
@@ -109,7 +140,10 @@ def score_question(q: Question, answers: Sequence[Answer], rule: RespondentRule)
     else:
         status = "unanswered"
     same_choice = len({r.choice for r in scored}) == 1
-    levels_given = [r.level for r in scored if r.level is not None]
+    # the spread is every account's, counted or not: a disagreement is still one
+    levels_given = [
+        r.level for r in rows if r.status is AnswerStatus.answered and r.level is not None
+    ]
     return QuestionResult(
         id=q.id,
         area=q.area,
@@ -187,10 +221,16 @@ def assess(
     scanned = evidence.repos if evidence else ()
     repos = waive(scanned, eng.review)  # a waived finding counts nowhere in this engagement
     findings = all_findings(repos)
+    run = modules_run(pack, eng)
+    roles = {who: info.role for who, info in eng.respondents.items()}
     results = [
-        reconcile(
+        score_question(q, (), rule).model_copy(update={"status": "not_in_scope"})
+        if not question_in_scope(q, run)
+        else reconcile(
             q,
-            score_question(q, eng.answers.get(q.id, []), rule)
+            score_question(
+                q, eng.answers.get(q.id, []), rule, roles, pack.owner_of(q), pack.role_title
+            )
             if applies(q, eng, pack)
             # a question its `when` gate rules out counts as not applicable
             else score_question(q, (), rule).model_copy(update={"status": "not_applicable"}),
@@ -248,6 +288,7 @@ def assess(
                 dont_know=n("dont_know"),
                 not_applicable=n("not_applicable"),
                 unanswered=n("unanswered"),
+                not_in_scope=n("not_in_scope"),
                 coverage=coverage,
                 confidence=confidence(own, coverage, scanned=bool(repos)),
                 contradicted=sum(
@@ -291,6 +332,17 @@ def assess(
         ),
         areas=tuple(areas),
         questions=tuple(results),
+        modules=tuple(
+            ModuleScope(
+                id=m.id,
+                title=m.title,
+                run=m.id in run,
+                reason=run.get(m.id)
+                or ("only when chosen (--module)" if not m.when else "its conditions do not hold"),
+                questions=sum(1 for q in pack.questions if q.module == m.id),
+            )
+            for m in pack.modules
+        ),
         repos=tuple(r.model_copy(update={"areas": {}}) for r in repos),
         gaps=gaps,
         evidence_requests=requests,

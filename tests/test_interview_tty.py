@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pexpect
+import pyte
 import pytest
 import yaml
 
@@ -81,6 +82,43 @@ def exit_status(child: pexpect.spawn) -> int | None:
     return child.exitstatus
 
 
+class Screen:
+    """What the consultant sees: the child's output fed to a VT100 emulator (pyte) of the
+    terminal's size, so a test reads whole screens, scrolling and redraws included."""
+
+    def __init__(self, child: pexpect.spawn) -> None:
+        rows, columns = child.getwinsize()
+        self.child = child
+        self.screen = pyte.Screen(columns, rows)
+        self.stream = pyte.Stream(self.screen)
+
+    def lines(self) -> list[str]:
+        return [line.rstrip() for line in self.screen.display]
+
+    def text(self) -> str:
+        return "\n".join(self.lines())
+
+    def wait(self, *texts: str) -> list[str]:
+        """Read until every text is on the screen at once and the output has settled."""
+        while not all(t in self.text() for t in texts):
+            self._read(timeout=30)
+        while self._read(timeout=0.3):
+            pass
+        return self.lines()
+
+    def _read(self, timeout: float) -> bool:
+        try:
+            self.stream.feed(self.child.read_nonblocking(65536, timeout=timeout))
+        except pexpect.TIMEOUT:
+            if timeout >= 30:
+                raise AssertionError("screen never showed it:\n" + self.text()) from None
+            return False
+        return True
+
+    def send(self, keys: str) -> None:
+        self.child.send(keys)
+
+
 def answers(path: Path) -> dict[str, dict[str, object]]:
     data = yaml.safe_load(path.read_text())
     return data["answers"]
@@ -93,9 +131,10 @@ def test_answer_several_with_keys_and_notes(tiny_pack: Path, started: Path) -> N
     menu(child, "Alpha, question 2 of 3")
     pick(child, DOWN * 3)  # arrow keys: level 3
     menu(child, "Alpha, question 3 of 3")
-    child.send("n" + ENTER)  # not applicable: the pack's hint is the default reason
+    child.send("n" + ENTER)  # not applicable: the pack's condition is shown, not prefilled
+    child.expect_exact("Not applicable when: No personal data")
     child.expect_exact("Why does it not apply?")
-    child.send(ENTER)
+    child.send("No personal data" + ENTER)
     child.expect_exact("Note (optional")
     child.send(ENTER)
     menu(child, "Beta, question 1 of 2")
@@ -169,6 +208,7 @@ def test_go_back_and_change_an_answer(tiny_pack: Path, started: Path) -> None:
     pick(child, "3", "corrected")
     menu(child, "Alpha, question 2 of 3")
     child.send("q" + ENTER)
+    child.expect_exact("1 of 5 questions answered (1 now)")  # a re-answered question counts once
     child.expect(pexpect.EOF)
     got = answers(started)
     assert got["alpha.one"]["choice"] == "a3" and got["alpha.one"]["note"] == "corrected"

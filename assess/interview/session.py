@@ -33,6 +33,7 @@ from assess.engagement import (
 from assess.errors import EngagementError, InputError, OutputError
 from assess.fsio import atomic_write, check_writable_target, is_stdout, locked, writable
 from assess.interview.engine import Migration, migrate, prune
+from assess.migration import load_migration
 from assess.model import Answer, Engagement, Pack
 from assess.packs import load_pack
 
@@ -78,17 +79,20 @@ class Session:
 
 def merge(base: Engagement, mine: Engagement, disk: Engagement) -> Engagement:
     """``disk`` with the changes ``mine`` made to ``base``: each (question, respondent) answer,
-    each context field and each review decision (per question id and finding key) this session
-    set or removed; any other section (pack, assessment, branding, the assessor's words, a
-    section added to the model later) whole, when this session changed it. Everything else
-    stays as on disk."""
+    each context field, each respondent's role and each review decision (per question id and
+    finding key) this session set or removed, and each module it chose or dropped; any other
+    section (pack, assessment, branding, the assessor's words, a section added to the model
+    later) whole, when this session changed it. Everything else stays as on disk."""
+    keyed = ("context", "answers", "respondents", "modules", "review")
     update: dict[str, object] = {
         name: getattr(mine, name)
         for name in type(mine).model_fields
-        if name not in ("context", "answers", "review")
-        and getattr(mine, name) != getattr(base, name)
+        if name not in keyed and getattr(mine, name) != getattr(base, name)
     }
     context = _merge_keys(base.context, mine.context, disk.context)
+    respondents = _merge_keys(base.respondents, mine.respondents, disk.respondents)
+    modules = [m for m in disk.modules if m in mine.modules or m not in base.modules]
+    modules += [m for m in mine.modules if m not in base.modules and m not in modules]
     review = disk.review.model_copy(
         update={
             "questions": _merge_keys(
@@ -114,7 +118,14 @@ def merge(base: Engagement, mine: Engagement, disk: Engagement) -> Engagement:
             else:
                 answers.pop(qid, None)
     return disk.model_copy(
-        update={**update, "context": context, "answers": answers, "review": review}
+        update={
+            **update,
+            "context": context,
+            "answers": answers,
+            "respondents": respondents,
+            "modules": modules,
+            "review": review,
+        }
     )
 
 
@@ -164,8 +175,9 @@ def open_session(
     first save. ``check`` vets the command's other inputs against the pack (evidence files)
     before anything is written: its error leaves every file as it was.
 
-    When the file was started on another version of its pack, answers to questions that still
-    exist are kept, the rest reported, and the old file kept as ``<name>.bak-<version>``.
+    When the file was started on another version of its pack, its answers are carried by the
+    pack's mapping from that version when it has one (``engine.migrate``), else to questions
+    that still exist; the rest are reported, and the old file kept as ``<name>.bak-<version>``.
     """
     check_saveable(path)
     with locked(path):  # the bytes hashed are the bytes parsed
@@ -188,7 +200,7 @@ def open_session(
         check(pack)
     session = Session(path, pack, eng, base=eng, digest=_digest(raw))
     if eng.pack.version != pack.version:
-        result = migrate(pack, eng)
+        result = migrate(pack, eng, load_migration(pack, eng.pack.version))
         backup = path.with_name(f"{path.name}.bak-{eng.pack.version}")
         atomic_write(backup, raw)
         session.migration, session.backup = result, backup

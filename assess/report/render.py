@@ -35,6 +35,7 @@ STATUS_LABELS = {
     "not_applicable": "Not applicable",
     "dont_know": "Don't know",
     "unanswered": "Not answered",
+    "not_in_scope": "Not in scope (module not run)",
 }
 
 
@@ -170,7 +171,15 @@ def shared_context(result: Assessment) -> dict[str, Any]:
     return {
         "r": result,
         "date": date.strftime("%-d %B %Y") if isinstance(date, dt.date) else str(date),
-        "by_area": {a.id: [q for q in result.questions if q.area == a.id] for a in areas},
+        # questions of modules not run are out of the area chapters, the heatmap and the
+        # appendix's rows (the method chapter and the appendix say which modules did not run)
+        "by_area": {
+            a.id: [q for q in result.questions if q.area == a.id and q.status != "not_in_scope"]
+            for a in areas
+        },
+        "in_scope": [q for q in result.questions if q.status != "not_in_scope"],
+        "modules_not_run": [m for m in result.modules if not m.run],
+        "uncounted": any(not x.counted for q in result.questions for x in q.answers),
         "area_titles": {a.id: a.title for a in areas},
         "area_levels": {a.id: a.level for a in areas},
         "area_by_id": {a.id: a for a in areas},

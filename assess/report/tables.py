@@ -46,6 +46,7 @@ QUESTION_COLUMNS = [
     "respondents",
     "notes",
     "reasons",
+    "to_reconfirm",
     "explanation",
     "plan",
 ]
@@ -181,6 +182,7 @@ def _score_rows(result: Assessment) -> list[dict[str, Any]]:
             "dont_know": sum(a.dont_know for a in areas),
             "not_applicable": sum(a.not_applicable for a in areas),
             "unanswered": sum(a.unanswered for a in areas),
+            "not_in_scope": sum(a.not_in_scope for a in areas),
             "coverage": o.coverage,
             "target_source": None,
             "confidence": None,
@@ -225,6 +227,7 @@ def _question_rows(result: Assessment) -> list[dict[str, Any]]:
                 "respondents": _join(x.respondent for x in q.answers if x.respondent),
                 "notes": _notes(q, "note"),
                 "reasons": _notes(q, "reason"),
+                "to_reconfirm": _notes(q, "reconfirm"),
                 "explanation": ev.explanation if ev else "",
                 "plan": q.plan,
             }
