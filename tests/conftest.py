@@ -25,6 +25,21 @@ def dump(path: Path, data: Any) -> Path:
     return path
 
 
+def review_sample(dest: Path) -> Path:
+    """The sample engagement written to ``dest`` with compliance.lineage answered "don't know"
+    by its respondent: the sample's evidence shows lineage links (src/train.py logs the model
+    with its run, dvc.yaml has pipeline stages), so the review of this engagement against
+    ``samples/evidence.json`` has an evidence-only claim (suggested level 3) beside the sample's
+    own contradicted, understated and not-evidenced ones."""
+    data = yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))
+    answers = data["answers"]
+    answers["compliance.lineage"] = {
+        "status": "dont_know",
+        "respondent": answers["compliance.lineage"]["respondent"],
+    }
+    return dump(dest, data)
+
+
 def _choices(prefix: str) -> list[dict[str, Any]]:
     return [
         {

@@ -313,7 +313,7 @@ def test_the_report_shows_every_review_decision(tmp_path: Path, assess_cli: Cli)
     tests = "validation/test-files:build/lakeside-churn:tests/test_prepare.py"
     for flags in (
         ["--accept", "cicd.ci_checks", "--reason", "pipeline run 4512 shown"],
-        ["--uphold", "versioning.binary_storage", "--reason", "a rollback fixture"],
+        ["--uphold", "versioning.model_registry", "--reason", "a rollback fixture"],
         ["--request", "data.access", "--who", "Marta Keller", "--what", "the IAM role export",
          "--due", "2099-01-15"],
         ["--waive", tests, "--reason", "tests the anonymiser"],
@@ -325,7 +325,7 @@ def test_the_report_shows_every_review_decision(tmp_path: Path, assess_cli: Cli)
     assert table.returncode == 0, table.stderr
     assert "- cicd.ci_checks: understated, scored 3.0 on review" in table.stdout
     assert "Changed on review: the assessor, Dana Reyes, accepted" in table.stdout
-    assert "- versioning.binary_storage: upheld by the assessor, not capped" in table.stdout
+    assert "- versioning.model_registry: upheld by the assessor, not capped" in table.stdout
     assert f"Findings waived by the assessor (1):\n- {tests}: tests the anonymiser" in table.stdout
     assert "- data.access (from Marta Keller, by 2099-01-15): the IAM role export" in (table.stdout)
 

@@ -1,6 +1,7 @@
 """The assessor's review as pure functions: the items, the decisions applied to the result, stale
 decisions after a rescan. On the bundled sample (Lakeside Mutual and the evidence `make demo`
-scanned), with decisions written into the engagement as `assess review` writes them."""
+scanned; compliance.lineage answered "don't know", so one claim is evidence only), with decisions
+written into the engagement as `assess review` writes them."""
 
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ from assess.packs import load_pack
 from assess.reconcile import finding_key
 from assess.review import Reviewed, apply_review, merge_requests, set_decision, set_waiver
 from assess.scoring import assess
-from tests.conftest import ROOT, SAMPLE
+from tests.conftest import ROOT, SAMPLE, review_sample
 
 EVIDENCE = ROOT / "samples" / "evidence.json"
 REPO = "build/lakeside-churn"
@@ -49,8 +50,8 @@ def pack() -> Pack:
 
 
 @pytest.fixture(scope="module")
-def sample(pack: Pack) -> LoadedEngagement:
-    return load_engagement(SAMPLE, pack)
+def sample(pack: Pack, tmp_path_factory: pytest.TempPathFactory) -> LoadedEngagement:
+    return load_engagement(review_sample(tmp_path_factory.mktemp("review") / "eng.yaml"), pack)
 
 
 @pytest.fixture(scope="module")
@@ -107,16 +108,17 @@ def test_items_area_by_area_the_most_serious_first(
     got = [(i.question, i.status.value, i.claimed_level, i.evidence_level) for i in review.items]
     assert got == [
         ("data.access", "not_evidenced", 3.0, 2),  # accepting it scores the strict cap
-        ("data.lineage", "evidence_only", None, 2),
-        ("versioning.binary_storage", "contradicted", 2.0, 1),  # before the understated one
-        ("versioning.version_binding", "understated", 1.0, 3),
+        ("versioning.model_registry", "contradicted", 2.0, 1),
         ("training.serving_package", "not_evidenced", 2.0, 1),
         ("validation.feature_code_tests", "understated", 2.0, 3),
-        ("cicd.branch_protection", "not_evidenced", 3.0, 2),
-        ("cicd.ci_checks", "understated", 1.0, 3),
+        ("cicd.branch_protection", "not_evidenced", 3.0, 2),  # before the understated one
+        ("cicd.ci_checks", "understated", 1.0, 3),  # though first in pack order
         ("monitoring.drift", "understated", 0.0, 1),
+        ("compliance.lineage", "evidence_only", None, 3),
     ]
-    binary = review.items[2]
+    order = [q.id for q in pack.questions]
+    assert order.index("cicd.ci_checks") < order.index("cicd.branch_protection")
+    binary = review.items[1]
     assert finding_key(binary.findings[0]) == BINARY
     assert not review.waived and not review.stale
     assert all(i.decision is None for i in review.items)
@@ -182,12 +184,14 @@ def test_accepting_evidence_only_answers_the_question(
     pack: Pack, sample: LoadedEngagement, evidence: Evidence
 ) -> None:
     before = decided(pack, sample, evidence)
-    after = decided(pack, sample, evidence, {"data.lineage": {"decision": "accept", "level": 2}})
-    q = question(after, "data.lineage")
-    assert (q.status, q.level) == ("answered", 2.0)
+    after = decided(
+        pack, sample, evidence, {"compliance.lineage": {"decision": "accept", "level": 3}}
+    )
+    q = question(after, "compliance.lineage")
+    assert (q.status, q.level) == ("answered", 3.0)
     assert q.review.original_level is None
     assert [a.status.value for a in q.answers] == ["dont_know"]
-    assert area(after, "data").answered == area(before, "data").answered + 1
+    assert area(after, "compliance").answered == area(before, "compliance").answered + 1
 
 
 def test_uphold_keeps_the_claim_and_removes_the_cap(
@@ -198,9 +202,9 @@ def test_uphold_keeps_the_claim_and_removes_the_cap(
         pack,
         sample,
         evidence,
-        {"versioning.binary_storage": {"decision": "uphold", "reason": reason}},
+        {"versioning.model_registry": {"decision": "uphold", "reason": reason}},
     )
-    q = question(after, "versioning.binary_storage")
+    q = question(after, "versioning.model_registry")
     assert q.level == 2.0 and q.evidence.status is EvidenceStatus.upheld
     assert q.evidence.cap is None and q.review.reason == reason
     assert (q.review.original_level, q.review.original_status.value) == (1.0, "contradicted")
@@ -236,7 +240,7 @@ def test_waived_finding_counts_nowhere_and_is_listed(
     pack: Pack, sample: LoadedEngagement, evidence: Evidence
 ) -> None:
     after = decided(pack, sample, evidence, findings={BINARY: "a rollback test fixture"})
-    q = question(after, "versioning.binary_storage")
+    q = question(after, "versioning.model_registry")
     assert q.evidence.status is not EvidenceStatus.contradicted and q.level == 2.0
     assert all(finding_key(f) != BINARY for f in q.evidence.findings)
     assert all(finding_key(f) != BINARY for a in after.areas for f in a.findings)
@@ -316,9 +320,9 @@ def test_accept_on_a_contradiction_keeps_the_cap(
     pack: Pack, sample: LoadedEngagement, evidence: Evidence
 ) -> None:
     after = decided(
-        pack, sample, evidence, {"versioning.binary_storage": {"decision": "accept", "level": 1}}
+        pack, sample, evidence, {"versioning.model_registry": {"decision": "accept", "level": 1}}
     )
-    q = question(after, "versioning.binary_storage")
+    q = question(after, "versioning.model_registry")
     assert q.level == 1.0 and q.review.decision == "accept" and q.review.original_level == 1.0
     assert after.review and not after.review.stale
 
@@ -342,18 +346,18 @@ def test_decided_questions_drop_their_derived_evidence_requests(
     after = decided(
         pack, sample, evidence,
         {"cicd.ci_checks": {"decision": "request", "request": ask},
-         "versioning.binary_storage": {"decision": "uphold", "reason": "shown"}},
+         "versioning.model_registry": {"decision": "uphold", "reason": "shown"}},
     )  # fmt: skip
     mine = tuple(r for r in after.evidence_requests if r.source == "assessor")
     reviewed = Reviewed(list(after.questions), ReviewSummary(), mine)
     derived = [
         req("monitoring.drift", "not_evidenced"),
         req("cicd.ci_checks", "not_evidenced"),
-        req("versioning.binary_storage", "not_evidenced"),
-        req("data.lineage", "not_evidenced"),
+        req("versioning.model_registry", "not_evidenced"),
+        req("data.access", "not_evidenced"),
     ]
     assert merge_requests(pack, derived, reviewed) == (
-        req("data.lineage", "not_evidenced"),
+        req("data.access", "not_evidenced"),
         EvidenceRequest(question="cicd.ci_checks", area="cicd", what="w", who="Jonas",
                         due=dt.date(2099, 1, 1), source="assessor"),
         req("monitoring.drift", "not_evidenced"),
@@ -369,7 +373,7 @@ def test_the_review_section_round_trips_and_survives_other_writers(
     interviewer = open_session(path, None)  # read before the review decision was saved
     d = QuestionDecision(decision="uphold", reason="shown on screen", by="Dana", at=AT)
     w = FindingDecision(decision="waive", reason="fixture", by="Dana", at=AT)
-    review = set_waiver(set_decision(Review(), "versioning.binary_storage", d), BINARY, w)
+    review = set_waiver(set_decision(Review(), "versioning.model_registry", d), BINARY, w)
     reviewer.save(reviewer.engagement.model_copy(update={"review": review}))
     answer = Answer(choice="code_tests", respondent="Ana")
     interviewer.save(set_answer(interviewer.engagement, "cicd.ci_checks", answer))

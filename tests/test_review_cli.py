@@ -1,5 +1,6 @@
 """`assess review` from scripts: the decision flags, --list, and the bad inputs of issue 14, on
-a copy of the sample engagement and the sample's real evidence file."""
+the sample engagement (compliance.lineage answered "don't know", so one claim is evidence only)
+and the sample's real evidence file."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import pytest
 import yaml
 
 from assess.cli import main
-from tests.conftest import ROOT, SAMPLE, run_assess
+from tests.conftest import ROOT, SAMPLE, review_sample, run_assess
 from tests.gitrepo import remove
 from tests.test_cli import assert_clean_failure
 
@@ -23,9 +24,7 @@ BINARY = "versioning/committed-model-binaries:build/lakeside-churn:models/churn_
 
 @pytest.fixture
 def eng(tmp_path: Path) -> Path:
-    path = tmp_path / "eng.yaml"
-    shutil.copyfile(SAMPLE, path)
-    return path
+    return review_sample(tmp_path / "eng.yaml")
 
 
 def review(eng: Path, *args: str, evidence: Path = EVIDENCE) -> int:
@@ -39,10 +38,11 @@ def section(eng: Path) -> dict[str, Any]:
 def test_each_decision_flag_saves_and_every_command_sees_it(
     eng: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    answers = yaml.safe_load(eng.read_text())["answers"]
     assert review(eng, "--accept", "cicd.ci_checks", "--by", "Dana Reyes") == 0
     assert "cicd.ci_checks accepted at level 3 (claimed 1)" in capsys.readouterr().out
     reason = "the registry holds the model; the pkl is a rollback fixture (shown on screen)"
-    assert review(eng, "--uphold", "versioning.binary_storage", "--reason", reason) == 0
+    assert review(eng, "--uphold", "versioning.model_registry", "--reason", reason) == 0
     assert review(eng, "--request", "monitoring.drift", "--who", "Marta Keller",
                   "--what", "the drift job's last run", "--due", "2099-01-15") == 0  # fmt: skip
     test_files = "validation/test-files:build/lakeside-churn:tests/test_prepare.py"
@@ -53,7 +53,7 @@ def test_each_decision_flag_saves_and_every_command_sees_it(
     ci = got["questions"]["cicd.ci_checks"]
     assert (ci["decision"], ci["level"], ci["by"]) == ("accept", 3.0, "Dana Reyes")
     assert "at" in ci
-    upheld = got["questions"]["versioning.binary_storage"]
+    upheld = got["questions"]["versioning.model_registry"]
     assert (upheld["decision"], upheld["reason"]) == ("uphold", reason)
     assert upheld["by"] == "Dana Reyes"  # the engagement's assessor, without --by
     assert got["questions"]["monitoring.drift"]["request"] == {
@@ -62,17 +62,15 @@ def test_each_decision_flag_saves_and_every_command_sees_it(
         "due": "2099-01-15",
     }
     assert got["findings"][test_files]["reason"] == "tests the anonymiser"
-    assert (
-        yaml.safe_load(eng.read_text())["answers"] == yaml.safe_load(SAMPLE.read_text())["answers"]
-    )
+    assert yaml.safe_load(eng.read_text())["answers"] == answers
 
     assert main(["score", str(eng), "--evidence", str(EVIDENCE), "--format", "json"]) == 0
     result = json.loads(capsys.readouterr().out)
     by_id = {q["id"]: q for q in result["questions"]}
     assert by_id["cicd.ci_checks"]["level"] == 3.0
     assert by_id["cicd.ci_checks"]["review"]["original_level"] == 1.0
-    assert by_id["versioning.binary_storage"]["evidence"]["status"] == "upheld"
-    assert by_id["versioning.binary_storage"]["level"] == 2.0
+    assert by_id["versioning.model_registry"]["evidence"]["status"] == "upheld"
+    assert by_id["versioning.model_registry"]["level"] == 2.0
     # the assessor's request beside the ones derived from not-evidenced claims, in pack order
     assert [r for r in result["evidence_requests"] if r["source"] == "assessor"] == [
         {"question": "monitoring.drift", "area": "monitoring", "what": "the drift job's last run",
@@ -84,20 +82,20 @@ def test_each_decision_flag_saves_and_every_command_sees_it(
     assert [w["key"] for w in result["review"]["waived"]] == [test_files]
     assert main(["gaps", str(eng), "--evidence", str(EVIDENCE), "--format", "json"]) == 0
     assert not any(
-        g["question_id"] == "versioning.binary_storage" and g["contradicted"]
+        g["question_id"] == "versioning.model_registry" and g["contradicted"]
         for g in json.loads(capsys.readouterr().out)["gaps"]
     )
 
     # --list: the claims with their decisions, the keys to waive, the waived findings
     assert review(eng, "--list") == 0
     table = capsys.readouterr().out
-    assert "9 claims to review, 3 decided, 1 finding(s) waived, 0 stale" in table
+    assert "8 claims to review, 3 decided, 1 finding(s) waived, 0 stale" in table
     assert "cicd.ci_checks" in table and "accepted 3 (Dana Reyes)" in table
-    assert "data.lineage  data/dvc-pipeline-stages:build/lakeside-churn:dvc.yaml" in table
+    assert "compliance.lineage  data/dvc-pipeline-stages:build/lakeside-churn:dvc.yaml" in table
     assert "tests the anonymiser" in table
     assert review(eng, "--list", "--format", "json") == 0
     listed = json.loads(capsys.readouterr().out)
-    item = next(i for i in listed["items"] if i["question"] == "versioning.binary_storage")
+    item = next(i for i in listed["items"] if i["question"] == "versioning.model_registry")
     assert item["status"] == "contradicted" and item["decision"]["decision"] == "uphold"
     assert BINARY in item["finding_keys"]
 
@@ -156,14 +154,19 @@ BAD_FLAGS: list[tuple[str, list[str], tuple[str, ...]]] = [
     (
         "not a claim to review",
         ["--accept", "cicd.pipeline_as_code"],
-        ("--accept", "not a claim to review", "to review: data.access, data.lineage"),
+        (
+            "--accept",
+            "not a claim to review",
+            "to review: data.access, versioning.model_registry,",
+            "monitoring.drift, compliance.lineage)",  # the evidence-only one too
+        ),
     ),
     ("uphold without reason", ["--uphold", "cicd.ci_checks"], ("--uphold", "needs --reason")),
     ("uphold blank reason", ["--uphold", "cicd.ci_checks", "--reason", "  "], ("needs --reason",)),
     (
         "uphold with no claim",
-        ["--uphold", "data.lineage", "--reason", "x"],
-        ("cannot uphold data.lineage", "nothing is claimed"),
+        ["--uphold", "compliance.lineage", "--reason", "x"],
+        ("cannot uphold compliance.lineage", "nothing is claimed"),
     ),
     ("waive without reason", ["--waive", BINARY], ("--waive", "needs --reason")),
     (

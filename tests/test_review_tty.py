@@ -14,7 +14,7 @@ import yaml
 
 from assess.engagement import load_engagement
 from assess.packs import load_pack
-from tests.conftest import ROOT, SAMPLE
+from tests.conftest import ROOT, dump, review_sample
 from tests.test_interview_tty import ENTER, spawn_assess
 
 EVIDENCE = ROOT / "samples" / "evidence.json"
@@ -24,13 +24,13 @@ KILL_LINE = "\x15"  # Ctrl-U: clear the text typed so far
 
 @pytest.fixture
 def eng(tmp_path: Path) -> Path:
-    """The sample engagement, with the areas whose claims are only "not evidenced" kept out of
-    the evidence scope, so the walk has the sample's six disagreements."""
-    path = tmp_path / "eng.yaml"
-    data = yaml.safe_load(SAMPLE.read_text())
+    """The sample engagement with an evidence-only claim (``review_sample``), the areas whose
+    claims are only "not evidenced" kept out of the evidence scope: the walk has five claims,
+    one contradicted, three understated, one evidence only."""
+    path = review_sample(tmp_path / "eng.yaml")
+    data = yaml.safe_load(path.read_text())
     data["evidence_scope"] = {"data": [], "training": [], "cicd": []}
-    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
-    return path
+    return dump(path, data)
 
 
 def spawn(eng: Path) -> pexpect.spawn:
@@ -38,7 +38,7 @@ def spawn(eng: Path) -> pexpect.spawn:
 
 
 def claim(child: pexpect.spawn, position: str, *shows: str) -> None:
-    """Wait until the claim at ``position`` ("Claim 2 of 6") has shown ``shows``, in order,
+    """Wait until the claim at ``position`` ("Claim 2 of 5") has shown ``shows``, in order,
     and its full menu."""
     for text in (position, *shows, "Save and quit"):
         child.expect_exact(text)
@@ -49,28 +49,16 @@ def decisions(path: Path) -> dict[str, Any]:
 
 
 def test_each_decision_kind(eng: Path) -> None:
+    answers = yaml.safe_load(eng.read_text())["answers"]
     child = spawn(eng)
-    child.expect_exact("6 claims the repositories disagree with, 0 decided")
+    child.expect_exact("5 claims the repositories disagree with, 0 decided")
     claim(
         child,
-        "Claim 1 of 6 · Data management · evidence only",
-        "Claimed: nothing",
-        "Marta Keller (Head of Data Science): don't know",
-        "The repositories suggest level 2",
-        "dvc.yaml · build/lakeside-churn @ 74003e00",  # path, repository, commit
-        "a) Accept the evidence: score level 2",
-    )
-    child.send("a" + ENTER)  # accept the evidence
-    child.expect_exact("Note (optional")
-    child.send("datasheet shown" + ENTER)
-    child.expect_exact("Saved: data.lineage accepted.")
-
-    claim(
-        child,
-        "Claim 2 of 6 · Model versioning and storage · contradicted",
-        "Claimed: level 2: Saved by hand",
+        "Claim 1 of 5 · Model versioning and storage · contradicted",
+        "Claimed: level 2: Models are registered by hand",
+        "Jonas Weber (Lead ML Engineer): level 2; note: MLflow registry",
         "The repositories cap it at level 1",
-        "models/churn_2026_03.pkl · build/lakeside-churn @ 74003e00 · caps at 1",
+        "models/churn_2026_03.pkl · build/lakeside-churn @ 74003e00 · caps at 1",  # and its effect
         "src/train.py:13 · build/lakeside-churn @ 74003e00",  # with its line
         "| mlflow.sklearn.log_model",  # and its snippet
         "u) Uphold the claim (level 2), with a justification",
@@ -80,23 +68,9 @@ def test_each_decision_kind(eng: Path) -> None:
     child.send(ENTER)  # empty: refused
     child.expect_exact("justification")  # "A justification is needed", drawn in the toolbar
     child.send("rollback fixture; the registry holds the model" + ENTER)
-    child.expect_exact("Saved: versioning.binary_storage upheld.")
+    child.expect_exact("Saved: versioning.model_registry upheld.")
 
-    claim(child, "Claim 3 of 6")
-    child.send("r" + ENTER)  # request evidence
-    child.expect_exact("Who should provide it?")
-    child.send(ENTER)  # the respondent, by default
-    child.expect_exact("What should they show?")
-    child.send(KILL_LINE + "the model registry entry" + ENTER)
-    child.expect_exact("By when (YYYY-MM-DD)?")
-    child.send(KILL_LINE + "2001-02-03" + ENTER)
-    child.expect_exact("past")  # "the due date ... is in the past" (drawn with cursor moves)
-    child.send(KILL_LINE + "2099-02-31" + ENTER)
-    child.expect_exact("'2099-02-31'")  # "expected a date as YYYY-MM-DD, got '2099-02-31'"
-    child.send(KILL_LINE + "2099-02-03" + ENTER)
-    child.expect_exact("Saved: versioning.version_binding evidence requested.")
-
-    claim(child, "Claim 4 of 6 · Model validation · understated")
+    claim(child, "Claim 2 of 5 · Model validation · understated")
     child.send("w" + ENTER)  # waive a finding
     child.expect_exact("Waive which finding?")
     child.expect_exact("Back to the claim")
@@ -104,40 +78,73 @@ def test_each_decision_kind(eng: Path) -> None:
     child.expect_exact("Why is it a false positive?")
     child.send("tests the anonymiser, not features" + ENTER)
     child.expect_exact(f"Saved: waived {TEST_FILES}")
-    claim(child, "Claim 4 of 6")  # CI still runs the tests: the claim is shown again
+    claim(child, "Claim 2 of 5")  # CI still runs the tests: the claim is shown again
     child.send("s" + ENTER)
-    claim(child, "Claim 5 of 6 · CI/CD")
+
+    claim(child, "Claim 3 of 5 · CI/CD · understated")
+    child.send("r" + ENTER)  # request evidence
+    child.expect_exact("Who should provide it?")
+    child.send(ENTER)  # the (first) respondent, by default
+    child.expect_exact("What should they show?")
+    child.send(KILL_LINE + "the last merge request's CI run" + ENTER)
+    child.expect_exact("By when (YYYY-MM-DD)?")
+    child.send(KILL_LINE + "2001-02-03" + ENTER)
+    child.expect_exact("past")  # "the due date ... is in the past" (drawn with cursor moves)
+    child.send(KILL_LINE + "2099-02-31" + ENTER)
+    child.expect_exact("'2099-02-31'")  # "expected a date as YYYY-MM-DD, got '2099-02-31'"
+    child.send(KILL_LINE + "2099-02-03" + ENTER)
+    child.expect_exact("Saved: cicd.ci_checks evidence requested.")
+
+    claim(child, "Claim 4 of 5 · Model monitoring · understated")
+    child.send("s" + ENTER)
+
+    claim(
+        child,
+        "Claim 5 of 5 · Compliance lineage · evidence only",
+        "Claimed: nothing",
+        "Jonas Weber (Lead ML Engineer): don't know",
+        "The repositories suggest level 3",
+        "src/train.py:13 · build/lakeside-churn @ 74003e00",
+        "dvc.yaml · build/lakeside-churn @ 74003e00",  # path, repository, commit, no line
+        "a) Accept the evidence: score level 3",
+    )
+    child.send("a" + ENTER)  # accept the evidence
+    child.expect_exact("Note (optional")
+    child.send("release record shown" + ENTER)
+    child.expect_exact("Saved: compliance.lineage accepted.")
+    child.expect_exact("You skipped 2 claim(s). Review them now?")
+    child.send("y")
+    claim(child, "Claim 2 of 5")  # the skipped ones again, in order
     child.send("q" + ENTER)
-    child.expect_exact("3 of 6 claims decided (4 changes now), 1 finding(s) waived.")
+    child.expect_exact("3 of 5 claims decided (4 changes now), 1 finding(s) waived.")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
 
     got = decisions(eng)
-    assert (got["data.lineage"]["decision"], got["data.lineage"]["level"]) == ("accept", 2.0)
-    assert got["data.lineage"]["reason"] == "datasheet shown"
-    assert got["versioning.binary_storage"]["reason"].startswith("rollback fixture")
-    assert got["versioning.version_binding"]["request"] == {
+    lineage = got["compliance.lineage"]
+    assert (lineage["decision"], lineage["level"]) == ("accept", 3.0)
+    assert lineage["reason"] == "release record shown"
+    assert got["versioning.model_registry"]["reason"].startswith("rollback fixture")
+    assert got["cicd.ci_checks"]["request"] == {
         "who": "Marta Keller (Head of Data Science)",
-        "what": "the model registry entry",
+        "what": "the last merge request's CI run",
         "due": "2099-02-03",
     }
     assert {d["by"] for d in got.values()} == {"Dana Reyes"}  # the engagement's assessor
     waived = yaml.safe_load(eng.read_text())["review"]["findings"]
     assert waived[TEST_FILES]["reason"] == "tests the anonymiser, not features"
-    assert (
-        yaml.safe_load(eng.read_text())["answers"] == yaml.safe_load(SAMPLE.read_text())["answers"]
-    )
+    assert yaml.safe_load(eng.read_text())["answers"] == answers
 
 
 def accept_the_first(eng: Path) -> pexpect.spawn:
     """A review that accepted the first claim's evidence and shows the second claim."""
     child = spawn(eng)
-    claim(child, "Claim 1 of 6")
+    claim(child, "Claim 1 of 5")
     child.send("a" + ENTER)
     child.expect_exact("Note (optional")
     child.send(ENTER)
-    claim(child, "Claim 2 of 6")
+    claim(child, "Claim 2 of 5")
     return child
 
 
@@ -147,24 +154,24 @@ def test_kill_then_resume_with_the_open_claims_and_revisit(eng: Path) -> None:
     child.close()
     pack = load_pack("mlops")
     review = load_engagement(eng, pack).engagement.review  # still a valid file
-    assert list(review.questions) == ["data.lineage"]
+    assert list(review.questions) == ["versioning.model_registry"]
     assert not [p for p in eng.parent.iterdir() if p.name != "eng.yaml"]  # no temp file left
 
     child = spawn(eng)
-    child.expect_exact("6 claims the repositories disagree with, 1 decided (open ones first")
-    claim(child, "Claim 2 of 6")  # resumes at the first open claim
-    for n in range(3, 7):
+    child.expect_exact("5 claims the repositories disagree with, 1 decided (open ones first")
+    claim(child, "Claim 2 of 5")  # resumes at the first open claim
+    for n in range(3, 6):
         child.send("s" + ENTER)
-        claim(child, f"Claim {n} of 6")
+        claim(child, f"Claim {n} of 5")
     child.send("s" + ENTER)
-    child.expect_exact("You skipped 5 claim(s). Review them now?")
+    child.expect_exact("You skipped 4 claim(s). Review them now?")
     child.send("n")
-    child.expect_exact("1 of 6 claims decided. Revisit the decided ones?")
+    child.expect_exact("1 of 5 claims decided. Revisit the decided ones?")
     child.send("y")
-    claim(child, "Claim 1 of 6", "Decided: accepted by Dana Reyes", "c) Clear the decision")
+    claim(child, "Claim 1 of 5", "Decided: accepted by Dana Reyes", "c) Clear the decision")
     child.send("c" + ENTER)  # clear the decision
-    child.expect_exact("Cleared the decision on data.lineage.")
-    child.expect_exact("0 of 6 claims decided")
+    child.expect_exact("Cleared the decision on versioning.model_registry.")
+    child.expect_exact("0 of 5 claims decided")
     child.expect(pexpect.EOF)
     assert decisions(eng) == {}
 
@@ -176,7 +183,7 @@ def test_ctrl_c_says_where_decisions_are(eng: Path) -> None:
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 130
-    assert list(decisions(eng)) == ["data.lineage"]
+    assert list(decisions(eng)) == ["versioning.model_registry"]
 
 
 def test_every_claim_fits_an_80_by_24_terminal(
@@ -209,7 +216,13 @@ def test_every_claim_fits_an_80_by_24_terminal(
         say=print,
         now=lambda: dt.datetime(2026, 11, 20, tzinfo=dt.UTC),
     )
-    assert len(ui.items) == 6
+    assert [i.question for i in ui.items] == [
+        "versioning.model_registry",
+        "validation.feature_code_tests",
+        "cicd.ci_checks",
+        "monitoring.drift",
+        "compliance.lineage",
+    ]
     for item in ui.items:
         lines = ui.screen(item, below=8).splitlines()
         assert len(lines) + 8 <= 24, "\n".join(lines)
