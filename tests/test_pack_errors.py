@@ -65,6 +65,10 @@ def _choice_field_without_options(h: Head, q: Questions) -> None:
     h["context"].append({"id": "industry", "prompt": "Industry", "type": "choice"})
 
 
+def _stage_share_too_low(h: Head, q: Questions) -> None:
+    h["scoring"] = {"stage_share": 0.4}  # a stage must describe more than half of an area
+
+
 CASES: list[tuple[Callable[[Head, Questions], None], str, str, str]] = [
     # mutation, file, field, words in the message
     (_unknown_key, "alpha.yaml", "questions[1].colour", "unknown key"),
@@ -79,6 +83,7 @@ CASES: list[tuple[Callable[[Head, Questions], None], str, str, str]] = [
     (_missing_plan, "alpha.yaml", "questions[2].choices[0].plan", "required"),
     (_ladder_gap, "pack.yaml", "ladder", "levels 0 to 4"),
     (_choice_field_without_options, "pack.yaml", "context[3]", "needs options"),
+    (_stage_share_too_low, "pack.yaml", "scoring.stage_share", "greater than 0.5"),
 ]
 
 
