@@ -1098,7 +1098,7 @@ def _say_scope(pack: Pack, eng: Any, role: str | None) -> None:
 def _respondents_report(session: Any) -> str:
     from assess.interview.engine import respondents_summary
 
-    summary = respondents_summary(session.engagement)
+    summary = respondents_summary(session.engagement, session.pack)
     lines = []
     for who, count in summary.counts.items():
         scan = summary.confirmed.get(who)
@@ -1113,7 +1113,7 @@ def _respondents_report(session: Any) -> str:
         lines.append("")
         lines.append("Where respondents disagree:")
         for qid, views in summary.disagreements.items():
-            lines.append(f"  {qid}: " + "; ".join(f"{w} {v}" for w, v in views))
+            lines.append(f"  {qid}: " + "; ".join(f"{w}: {v}" for w, v in views))
     return "\n".join(lines)
 
 

@@ -18,7 +18,14 @@ from assess.report.render import (
     disagreements,
     fmt_level,
     fmt_pct,
+    not_assessed,
+    respondent_answer,
+    respondent_disagreements,
     review_note,
+    scored_of,
+    stage_limit,
+    stage_rule,
+    to_find_out,
 )
 
 WIDTH = 100  # text output wraps here (it is often piped into files and emails)
@@ -28,6 +35,7 @@ AREA_COLUMNS = [
     "title",
     "weight",
     "level",
+    "stage_level",
     "stage",
     "target",
     "gap",
@@ -89,16 +97,16 @@ def text_table(header: list[str], rows: list[list[str]], right: set[int]) -> lis
 
 def score_table(result: Assessment) -> str:
     """A plain-text table for the terminal (no colour codes, so it pipes cleanly)."""
-    header = ["Area", "Level", "Target", "Gap", "Stage", "Coverage", "Confidence", "N/A"]
+    header = ["Area", "Stage", "Mean", "Target", "Gap", "Coverage", "Confidence", "N/A"]
     if result.repos:
         header.append("Evidence")
     rows = [
         [
             a.title,
+            f"{a.stage_level} {a.stage}" if a.stage is not None else "not assessed",
             fmt_level(a.level),
             str(a.target),
             fmt_level(a.gap),
-            a.stage or "not assessed",
             fmt_pct(a.coverage),
             a.confidence.label,
             str(a.not_applicable),
@@ -106,29 +114,16 @@ def score_table(result: Assessment) -> str:
         ]
         for a in result.areas
     ]
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    right = {1, 2, 3, 5, 7}
-
-    def line(cells: list[str]) -> str:
-        out = [
-            c.rjust(w) if i in right else c.ljust(w)
-            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
-        ]
-        return "  ".join(out).rstrip()
-
     o = result.overall
     src = result.source
     title = f"{result.client.name}: {src.pack_title} ({src.pack_id} {src.pack_version})"
-    lines = [title, "", line(header), line(["-" * w for w in widths])]
-    lines += [line(r) for r in rows]
-    lines.append("")
+    lines = [title, "", *text_table(header, rows, right={2, 3, 4, 5, 7}), ""]
     if o.level is None:
-        lines.append("Overall: not scored (no question answered with a level)")
+        lines.append(f"Overall: {not_assessed(to_find_out(result.areas))}")
     else:
-        limiting = ", ".join(a.title for a in result.areas if a.id in o.limiting_areas)
         lines.append(
-            f"Overall level {fmt_level(o.level)} of 4 (target {fmt_level(o.target)}), "
-            f"stage {o.stage_level} {o.stage}, bounded by: {limiting}"
+            f"Overall stage {o.stage_level} {o.stage}, {stage_limit(result)}; mean level "
+            f"{fmt_level(o.level)} of 4 (target {fmt_level(o.target)})"
         )
         lines.append(f"Coverage {fmt_pct(o.coverage)} of applicable questions answered")
     if o.unscored_areas:
@@ -139,11 +134,16 @@ def score_table(result: Assessment) -> str:
             f"To re-confirm: {n} answers carried over from an earlier pack version by an "
             "approximate mapping (assess interview asks them first)"
         )
+        lines += _wrap(f"Stage rule: {stage_rule(result)}.", "")
+    for a in result.areas:
+        if a.level is None:
+            lines.append(f"{a.title}: {not_assessed(to_find_out([a]))}")
     for repo in result.repos:
         lines.append(f"Evidence from {repo.source} @ {repo.commit[:12]}")
     if result.repos:
         lines.append(f"Evidence policy: {POLICY_TEXT[src.evidence_policy.value]}")
     lines += _compliance_summary(result)
+    lines += _respondents(result)
     lines += _disagreements(result)
     lines += _waived(result)
     lines += _suggested(result)
@@ -157,6 +157,22 @@ def module_lines(result: Assessment) -> list[str]:
     for m in result.modules:
         state = "run" if m.run else f"not run, its {m.questions} questions not in scope"
         out.append(f"Module {m.title}: {state} ({m.reason})")
+    return out
+
+
+def _respondents(result: Assessment) -> list[str]:
+    """Questions the respondents answered differently: each answer and note, attributed."""
+    rows = respondent_disagreements(result)
+    if not rows:
+        return []
+    rule = result.source.respondents_rule.value
+    out = ["", f"Where respondents disagree ({len(rows)}):"]
+    for q in rows:
+        out.append(f"- {q.id}: {scored_of(q, rule)}")
+        for x in q.answers:
+            out += _wrap(f"{x.respondent or '(unnamed)'}: {respondent_answer(x)}", "    ", "      ")
+            if x.note:
+                out += _wrap(f"Note: {x.note}", "      ")
     return out
 
 
@@ -274,9 +290,16 @@ def gaps_table(result: Assessment) -> str:
     """The gap list, the roadmap and the tool recommendations as plain text."""
     titles = {a.id: a.title for a in result.areas}
     lines = [f"{result.client.name}: gaps, roadmap and tools", ""]
-    if not result.gaps:
-        lines.append("No gaps: every answered question meets its area's target.")
-    else:
+    unscored = [a for a in result.areas if a.level is None]
+    if result.overall.level is None:
+        lines.append(f"Overall: {not_assessed(to_find_out(result.areas))}")
+    elif not result.gaps:
+        every = "every" if not unscored else "in the assessed areas, every"
+        lines.append(f"No gaps: {every} answered question meets its area's target.")
+    lines += [f"{a.title}: {not_assessed(to_find_out([a]))}" for a in unscored]
+    if result.gaps:
+        if unscored:
+            lines.append("")
         lines.append(f"Gaps by priority ({len(result.gaps)})")
         header = ["Priority", "Area", "Question", "Now", "Target", "Phase"]
         phase_titles = {p.id: p.title for p in result.roadmap}

@@ -111,8 +111,19 @@ class RespondentRule(StrEnum):
     highest = "highest"
 
 
+STAGE_SHARE = 0.7
+
+
 class ScoringConfig(Frozen):
     respondents: RespondentRule = RespondentRule.lowest
+    stage_share: float = Field(
+        default=STAGE_SHARE,
+        gt=0.5,
+        le=1.0,
+        description="an area's stage is the highest level that at least this share of the "
+        "weight of its answered questions reaches (0.7: seven tenths; 1: every question); more "
+        "than half, so a stage always describes most of the area",
+    )
 
 
 class Effort(StrEnum):
@@ -1294,8 +1305,24 @@ class AreaScore(Frozen):
     title: str
     description: str
     weight: float
-    level: float | None = Field(description="weighted mean of answered questions; None if none")
-    stage: str | None
+    level: float | None = Field(
+        description="mean level: the weighted mean of the answered questions; None if none"
+    )
+    stage_level: int | None = Field(
+        default=None,
+        description="the highest level at least the pack's scoring.stage_share of the answered "
+        "questions' weight reaches; None if none answered",
+    )
+    stage: str | None = Field(description="the ladder name of stage_level")
+    share_at_stage: float | None = Field(
+        default=None,
+        description="the share of the answered questions' weight at stage_level or above",
+    )
+    share_at_next: float | None = Field(
+        default=None,
+        description="the share at the level above the stage (less than the stage rule's share); "
+        "None at the top level",
+    )
     target: int
     gap: float | None
     target_source: str = Field(
@@ -1325,9 +1352,9 @@ class AreaScore(Frozen):
 
 class Overall(Frozen):
     level: float | None = Field(description="weighted mean of the area levels")
-    stage_level: int | None = Field(description="floor of the weakest area's level")
+    stage_level: int | None = Field(description="the weakest area's stage level")
     stage: str | None
-    limiting_areas: tuple[str, ...] = Field(description="the area(s) with the lowest level")
+    limiting_areas: tuple[str, ...] = Field(description="the area(s) at the lowest stage")
     target: float | None
     coverage: float | None
     unscored_areas: tuple[str, ...]
@@ -1474,6 +1501,9 @@ class Source(Frozen):
     engagement_sha256: str
     respondents_rule: RespondentRule
     evidence_policy: EvidencePolicy = EvidencePolicy.balanced
+    stage_share: float = Field(
+        default=STAGE_SHARE, description="the pack's scoring.stage_share the stages were set with"
+    )
 
 
 class ReviewItem(Frozen):

@@ -14,11 +14,13 @@ Rules (documented in the README too):
   know" and unanswered questions count against coverage but not in the mean; "not applicable"
   questions leave both. An area with no answered question has no level.
 - Coverage is answered / applicable questions.
+- An area's stage is the highest level the area has largely achieved: the highest level that
+  at least the pack's ``scoring.stage_share`` (70% by default) of the weight of its
+  answered questions reaches (``stage_of``). The mean is shown beside it: the stage says what
+  most of the area does, the mean what its missing practices cost.
 - The overall level is the weighted mean (area weights) of the scored areas; the overall stage
-  is the ladder name of the weakest area's level, rounded down: the weakest link bounds the whole,
-  as in Google's ML Test Score.
-- Levels are rounded to one decimal in the result, and stages are taken from the rounded
-  values, so every output shows the same numbers.
+  is the weakest area's stage: the weakest link bounds the whole, as in Google's ML Test Score.
+- Levels are rounded to one decimal in the result, so every output shows the same numbers.
 - Targets: the area's default, raised or lowered by the chosen business goal (context options
   may carry ``targets``), then the engagement's ``targets`` field, then ``--target``.
 - Scan evidence is reconciled with the answers first (``assess.reconcile``): a contradicted
@@ -37,7 +39,6 @@ Rules (documented in the README too):
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 
@@ -250,14 +251,16 @@ def assess(
         requests = merge_requests(pack, requests, reviewed)
     area_targets = targets_for(pack, eng.context, targets)
 
-    # weighted mean of the answered questions per area (plain Python: importing pandas here
+    # (weight, level) of the answered questions per area (plain Python: importing pandas here
     # would cost every `assess report` a third of a second for five lines of arithmetic)
-    sums: dict[str, tuple[float, float]] = {}
+    scored: dict[str, list[tuple[float, float]]] = {}
     for r in results:
         if r.status == "answered" and r.level is not None:
-            wl, w = sums.get(r.area, (0.0, 0.0))
-            sums[r.area] = (wl + r.weight * r.level, w + r.weight)
-    mean_level = {area: wl / w for area, (wl, w) in sums.items()}
+            scored.setdefault(r.area, []).append((r.weight, r.level))
+    mean_level = {
+        area: sum(w * lv for w, lv in rows) / sum(w for w, _ in rows)
+        for area, rows in scored.items()
+    }
     counts: Counter[tuple[str, str]] = Counter((r.area, r.status) for r in results)
 
     areas: list[AreaScore] = []
@@ -272,6 +275,7 @@ def assess(
         target, target_source = area_targets[area.id]
         coverage = round(n("answered") / applicable, 3) if applicable else None
         own = [r for r in results if r.area == area.id]
+        stage = stage_of(scored[area.id], pack.scoring.stage_share) if level is not None else None
         areas.append(
             AreaScore(
                 id=area.id,
@@ -279,7 +283,10 @@ def assess(
                 description=area.description,
                 weight=area.weight,
                 level=level,
-                stage=pack.level_name(math.floor(level)) if level is not None else None,
+                stage_level=stage[0] if stage else None,
+                stage=pack.level_name(stage[0]) if stage else None,
+                share_at_stage=stage[1] if stage else None,
+                share_at_next=stage[2] if stage else None,
                 target=target,
                 gap=_round(max(0.0, target - level)) if level is not None else None,
                 target_source=target_source,
@@ -319,6 +326,7 @@ def assess(
             engagement_sha256=loaded.sha256,
             respondents_rule=rule,
             evidence_policy=policy,
+            stage_share=pack.scoring.stage_share,
         ),
         info=eng.assessment,
         client=Client(
@@ -360,6 +368,27 @@ def assess(
         executive_summary=eng.executive_summary,
         review=review,
     )
+
+
+def stage_of(rows: Sequence[tuple[float, float]], share: float) -> tuple[int, float, float | None]:
+    """An area's stage from its answered questions' (weight, level): the highest level that at
+    least ``share`` of their weight reaches, the share of the weight at that level or above, and
+    the share at the level above it (None at the top).
+
+    The rule a consultant can say in one sentence: "at least 70% of this area's practices, by
+    weight, are at Ad hoc or better, so the area is Ad hoc". It mirrors how process assessments
+    rate a capability level: reached when it is largely achieved (ISO/IEC 33020, the SPICE
+    family, rates an attribute "largely achieved" above 50% and "fully" above 85%), not when
+    every practice is there. So an area where five of six practices are ad hoc and one is absent
+    is Ad hoc, not Absent, while its mean (0.8) shows what the missing practice costs. Requiring
+    every question (``share`` 1) would let one missing practice sink a whole area; a mean rounded
+    down does the same more quietly. Level 0 is always reached, so an area with answers always
+    has a stage."""
+    total = sum(w for w, _ in rows)
+    reached = [sum(w for w, lv in rows if lv >= level) / total for level in range(LEVEL_MAX + 1)]
+    stage = max(level for level, r in enumerate(reached) if r >= share - 1e-9 or level == 0)
+    above = round(reached[stage + 1], 3) if stage < LEVEL_MAX else None
+    return stage, round(reached[stage], 3), above
 
 
 def in_scope(
@@ -410,14 +439,13 @@ def _overall(pack: Pack, areas: list[AreaScore]) -> Overall:
         )
     wsum = sum(a.weight for a in scored)
     level = _round(sum(a.weight * (a.level or 0.0) for a in scored) / wsum)
-    lowest = min(a.level or 0.0 for a in scored)
-    stage_level = math.floor(lowest)
+    stage_level = min(a.stage_level or 0 for a in scored)
     target = _round(sum(a.weight * a.target for a in areas) / sum(a.weight for a in areas))
     return Overall(
         level=level,
         stage_level=stage_level,
         stage=pack.level_name(stage_level),
-        limiting_areas=tuple(a.id for a in scored if a.level == lowest),
+        limiting_areas=tuple(a.id for a in scored if a.stage_level == stage_level),
         target=target,
         coverage=coverage,
         unscored_areas=unscored,

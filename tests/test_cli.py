@@ -39,7 +39,7 @@ def test_score_table_json_csv(tiny_pack: Path, tmp_path: Path) -> None:
     assert table.returncode == 0, table.stderr
     assert "Acme Corp" in table.stdout
     assert "Alpha" in table.stdout and "2.5" in table.stdout
-    assert "Overall level 2.3 of 4" in table.stdout
+    assert "Overall stage 2 L2, set by the weakest area: Beta; mean level 2.3 of 4" in table.stdout
 
     js = run_assess("score", eng, "--pack", tiny_pack, "--format", "json")
     result = json.loads(js.stdout)

@@ -229,10 +229,11 @@ def test_markdown_sample(sample: Assessment) -> None:
     assert f"**Stage: {o.stage}**" in md
     for a in sample.areas:
         assert f"\n## {a.title}\n" in md
-        row = f"| {a.title} | {fmt_level(a.level)} | {a.target} | {fmt_level(a.gap)} |"
+        stage = f"{a.stage_level} {a.stage}"
+        row = f"| {a.title} | {stage} | {fmt_level(a.level)} | {a.target} | {fmt_level(a.gap)} |"
         assert row in md
-        assert f"**Level {fmt_level(a.level)}** vs target {a.target}" in md
-    assert "| Model versioning and storage | 1.4 | 4 | 2.6 |" in md  # as in the PDF
+        assert f"· mean level {fmt_level(a.level)} vs target {a.target}" in md
+    assert "| Model versioning and storage | 1 Ad hoc | 1.4 | 4 | 2.6 |" in md  # as in the PDF
     assert sample.compliance is not None
     for c in sample.compliance.controls:
         assert f"| {c.id} | {c.title} |" in md
@@ -269,7 +270,7 @@ def test_markdown_escapes_table_cells(tiny: Assessment) -> None:
     assert PIPE_NOTE not in md
     assert "## Compliance" not in md and "## Tool recommendations" not in md
     for a in tiny.areas:
-        assert f"**Level {fmt_level(a.level)}**" in md
+        assert f"**Stage: {a.stage}** (level {a.stage_level}: " in md
 
 
 def test_exports_of_an_unscored_engagement(tiny_pack: Path, tmp_path: Path) -> None:
@@ -282,7 +283,7 @@ def test_exports_of_an_unscored_engagement(tiny_pack: Path, tmp_path: Path) -> N
         ),
     )
     md = markdown(result)
-    assert "no score can be given" in md and "## Roadmap" not in md
+    assert "> Not assessed: 5 questions to find out." in md and "## Roadmap" not in md
     table_rows_consistent(md)
     data = xlsx_bytes(result)
     sheets = pd.read_excel(io.BytesIO(data), sheet_name=None)
@@ -315,7 +316,8 @@ def test_report_command_writes_every_format_from_one_result(tmp_path: Path) -> N
         level = f"{area['level']:.1f}"
         row = sheets["scores"].set_index("id").loc[area["id"]]
         assert row["level"] == area["level"] == csv_scores.set_index("id").loc[area["id"], "level"]
-        assert f"| {area['title']} | {level} | {area['target']} |" in md
+        stage = f"{area['stage_level']} {area['stage']}"
+        assert f"| {area['title']} | {stage} | {level} | {area['target']} |" in md
         assert area["title"] in html
     assert list(sheets["gaps"]["question_id"]) == [
         g["question_id"] for g in sorted(result["gaps"], key=lambda g: g["order"])

@@ -47,7 +47,7 @@ def test_answer_sets_and_replaces_per_respondent(tiny_pack: Path, tmp_path: Path
     listing = run_assess("interview", eng, "--respondents")
     assert listing.returncode == 0, listing.stderr
     assert "Ana: 1 answers" in listing.stdout and "Ben: 1 answers" in listing.stdout
-    assert "alpha.one: Ben a1; Ana a2" in listing.stdout
+    assert "alpha.one: Ben: level 1 (a1); Ana: level 2 (a2)" in listing.stdout
 
     # the scoring rule can be chosen on the command line
     for rule, level in [("lowest", 1.0), ("highest", 2.0), ("mean", 1.5)]:

@@ -107,16 +107,20 @@ def test_resume_point_is_per_respondent_and_skips(tmp_path: Path) -> None:
     assert nq is not None and nq.id == "beta.one"
 
 
-def test_set_answer_replaces_only_that_respondents_answer() -> None:
+def test_set_answer_replaces_only_that_respondents_answer(tiny_pack: Path) -> None:
+    pack = load_pack(tiny_pack)
     e = eng({"alpha.one": [a("a1", "Ana"), a("a3", "Ben")]})
     e = set_answer(e, "alpha.one", a("a2", "Ana"))
     assert sorted((x.respondent, x.choice) for x in e.answers["alpha.one"]) == [
         ("Ana", "a2"),
         ("Ben", "a3"),
     ]
-    s = respondents_summary(e)
+    s = respondents_summary(e, pack)
     assert s.counts == {"Ana": 1, "Ben": 1}
-    assert s.disagreements["alpha.one"] == [("Ben", "a3"), ("Ana", "a2")]
+    assert s.disagreements["alpha.one"] == [("Ben", "level 3 (a3)"), ("Ana", "level 2 (a2)")]
+    unsure = Answer(status=AnswerStatus.dont_know, respondent="Cy")
+    s = respondents_summary(set_answer(e, "alpha.one", unsure), pack)
+    assert s.disagreements["alpha.one"][-1] == ("Cy", "don't know")
 
 
 def test_missing_context(tmp_path: Path) -> None:

@@ -139,6 +139,10 @@ def _module_unknown_screening_question(h: Head, q: Questions) -> None:
     h["modules"][0]["when"] = [{"question": "alpha.once", "min_level": 1}]
 
 
+def _stage_share_too_low(h: Head, q: Questions) -> None:
+    h["scoring"] = {"stage_share": 0.4}  # a stage must describe more than half of an area
+
+
 CASES: list[tuple[Callable[[Head, Questions], None], str, str, str]] = [
     # mutation, file, field, words in the message
     (_unknown_key, "alpha.yaml", "questions[1].colour", "unknown key"),
@@ -178,6 +182,7 @@ CASES: list[tuple[Callable[[Head, Questions], None], str, str, str]] = [
         "modules[0].when[0].question",
         "no question 'alpha.once'",
     ),
+    (_stage_share_too_low, "pack.yaml", "scoring.stage_share", "greater than 0.5"),
 ]
 
 

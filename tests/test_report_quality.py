@@ -68,7 +68,10 @@ def test_summary_numbers_equal_the_json_result(
     assert kpi in summary
     assert result["overall"]["stage"] in summary
     for area in result["areas"]:
-        row = f"{area['title']} {area['level']:.1f} {area['target']} {area['confidence']['label']}"
+        row = (
+            f"{area['title']} {area['stage']} {area['level']:.1f} {area['target']} "
+            f"{area['confidence']['label']}"
+        )
         assert row in summary, row
     for risk in result["risks"]:
         assert flat(risk["statement"])[:40] in summary
@@ -231,3 +234,23 @@ def test_engagement_branding_with_a_logo_and_colours(tiny_pack: Path, tmp_path: 
     bad = engagement(tmp_path, branding={"primary_colour": "blue"})
     proc = run_assess("report", bad, "--pack", tiny_pack, "-o", out)
     assert proc.returncode == 2 and "branding.primary_colour" in proc.stderr
+
+
+def test_a_question_two_respondents_answered_differently_shows_both_in_the_pdf(
+    sample: tuple[PdfReader, str, dict[str, Any]],
+) -> None:
+    """The area chapter's answers table names each respondent with their level, choice and
+    note: the note under its own author's answer, never under another respondent's."""
+    reader, _, result = sample
+    q = next(q for q in result["questions"] if q["id"] == "cicd.ci_checks")
+    marta, jonas = q["answers"]  # as in the engagement file
+    assert marta["level"] != jonas["level"] and jonas["note"] and not marta["note"]
+    # the whole report as one line, words the layout hyphenated joined again
+    text = flat(" ".join(p.extract_text() for p in reader.pages)).replace("\u2010 ", "")
+    chapter = text[text.index(flat(q["text"])) :]
+    first = chapter.index(f"{marta['respondent']}: level {marta['level']}: ")
+    second = chapter.index(f"{jonas['respondent']}: level {jonas['level']}: ")
+    note = chapter.index(f"Note: {flat(jonas['note'])}")
+    assert first < second < note
+    assert flat(marta["choice_text"])[:40] in chapter[first:second]
+    assert "the lowest of 2 answers" in chapter

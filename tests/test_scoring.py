@@ -47,16 +47,18 @@ def test_weighted_mean_coverage_and_na(tiny_pack: Path, tmp_path: Path) -> None:
     assert a.level == 2.5  # (1*1 + 3*3) / 4
     assert a.coverage == 1.0  # N/A leaves the denominator
     assert (a.answered, a.not_applicable, a.dont_know) == (2, 1, 0)
-    assert a.stage == "L2"
+    # the stage rule: 3 of the 4 weight units (75% >= 70%) are at level 3, so the stage is L3
+    assert (a.stage_level, a.stage, a.share_at_stage, a.share_at_next) == (3, "L3", 0.75, 0.0)
     assert a.target == 3 and a.gap == 0.5
     b = area(r, "beta")
     assert b.level == 2.0  # don't know is not in the mean
     assert b.coverage == 0.5  # ... but it lowers coverage
     assert b.target == 2 and b.gap == 0.0  # beta's default target is 2
-    # overall: (2 * 2.5 + 1 * 2.0) / 3 = 2.333 -> 2.3; stage from the weakest area (2.0)
+    # overall: (2 * 2.5 + 1 * 2.0) / 3 = 2.333 -> 2.3; the stage is the weakest area's (beta, L2)
     assert r.overall.level == 2.3
     assert r.overall.stage_level == 2
     assert r.overall.stage == "L2"
+    assert r.overall.limiting_areas == ("beta",)
     assert r.overall.coverage == 0.75  # 3 answered of 4 applicable
 
 
@@ -181,3 +183,77 @@ def test_result_records_pack_and_engagement_hash(tiny_pack: Path, tmp_path: Path
     digest = hashlib.sha256((tmp_path / "eng.yaml").read_bytes()).hexdigest()
     assert r.source.engagement_sha256 == digest
     assert Assessment.model_validate_json(r.model_dump_json()) == r  # JSON round-trips
+
+
+def six_question_pack(tmp_path: Path, weights: list[float] | None = None) -> Path:
+    """The tiny pack with six questions in 'alpha' (weights as given, default 1 each)."""
+    head, questions = tiny_pack_data()
+    from tests.conftest import _choices
+
+    questions["alpha"]["questions"] = [
+        {"id": f"alpha.q{i}", "text": f"Q{i}?", "choices": _choices(f"q{i}_"), "weight": w}
+        for i, w in enumerate(weights or [1.0] * 6)
+    ]
+    return write_pack(tmp_path / "six", head, questions)
+
+
+def test_five_ad_hoc_and_one_absent_is_ad_hoc_not_absent(tmp_path: Path) -> None:
+    levels = [1, 1, 1, 1, 1, 0]
+    answers = {f"alpha.q{i}": {"choice": f"q{i}_{lv}"} for i, lv in enumerate(levels)}
+    answers["beta.one"] = {"choice": "d3"}
+    r = run(six_question_pack(tmp_path), tmp_path, answers)
+    a = area(r, "alpha")
+    assert a.level == 0.8  # the mean, shown beside the stage
+    assert (a.stage_level, a.stage) == (1, "L1")  # not L0: 5 of 6 (83%) reached level 1
+    assert a.share_at_stage == 0.833 and a.share_at_next == 0.0
+    # the overall stage is the weakest area's stage, not the floor of its mean
+    assert (r.overall.stage_level, r.overall.stage, r.overall.limiting_areas) == (
+        1,
+        "L1",
+        ("alpha",),
+    )
+    assert r.source.stage_share == 0.7
+
+
+@pytest.mark.parametrize(
+    ("levels", "weights", "stage"),
+    [
+        ([1, 1, 1, 1, 0, 0], None, 0),  # 4 of 6 = 67%: level 1 not largely achieved
+        ([4, 4, 4, 4, 4, 0], None, 4),  # 83% at 4: Optimised, the mean (3.3) shows the hole
+        ([2, 2, 1, 1, 1, 1], None, 1),
+        ([1, 1, 1, 1, 1, 0], [1, 1, 1, 1, 1, 2.0], 1),  # 5 of 7 weight units = 71%
+        ([1, 1, 1, 1, 1, 0], [1, 1, 1, 1, 1, 3.0], 0),  # 5 of 8 = 62%
+    ],
+)
+def test_stage_rule_cases(
+    tmp_path: Path, levels: list[int], weights: list[float] | None, stage: int
+) -> None:
+    answers = {f"alpha.q{i}": {"choice": f"q{i}_{lv}"} for i, lv in enumerate(levels)}
+    a = area(run(six_question_pack(tmp_path, weights), tmp_path, answers), "alpha")
+    assert a.stage_level == stage
+
+
+def test_stage_share_is_pack_data(tmp_path: Path) -> None:
+    head, questions = tiny_pack_data()
+    head["scoring"] = {"stage_share": 1.0}  # every answered question must reach the level
+    pack = write_pack(tmp_path / "strict", head, questions)
+    r = run(pack, tmp_path, {"alpha.one": {"choice": "a1"}, "alpha.two": {"choice": "b3"}})
+    a = area(r, "alpha")
+    assert (a.stage_level, a.level) == (1, 2.5)
+    assert r.source.stage_share == 1.0
+
+
+def test_bundled_pack_five_ad_hoc_one_absent_reads_ad_hoc() -> None:
+    """With the bundled pack's own weights, any six answered questions of an area with five at
+    level 1 and one at 0 (the heaviest one, the worst case) read stage 1, Ad hoc."""
+    from assess.resources import packs_dir
+    from assess.scoring import stage_of
+
+    pack = load_pack(packs_dir() / "mlops")
+    assert pack.level_name(1) == "Ad hoc"
+    for a in pack.areas:
+        weights = sorted(q.weight for q in pack.questions_of(a.id))
+        if len(weights) < 6:
+            continue
+        rows = [(weights[-1], 0.0)] + [(w, 1.0) for w in weights[:5]]
+        assert stage_of(rows, pack.scoring.stage_share)[0] == 1, a.id

@@ -193,6 +193,8 @@ def _environment() -> jinja2.Environment:
 
 def summary_context(result: Assessment) -> dict[str, Any]:
     """The executive summary the body shows: the same fields the PDF's summary page uses."""
+    from assess.report.render import not_assessed, stage_limit, to_find_out
+
     titles = {a.id: a.title for a in result.areas}
     return {
         "client": result.client.name,
@@ -200,7 +202,8 @@ def summary_context(result: Assessment) -> dict[str, Any]:
         "assessor": result.info.assessor,
         "organisation": result.info.organisation,
         "overall": result.overall,
-        "limiting": [titles.get(a, a) for a in result.overall.limiting_areas],
+        "stage_limit": stage_limit(result) if result.overall.level is not None else "",
+        "not_assessed": not_assessed(to_find_out(result.areas)),
         "risks": [
             {
                 "area": titles.get(k.area, k.area),

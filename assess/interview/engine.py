@@ -367,25 +367,38 @@ def progress(
     return done, len(qs)
 
 
+ANSWER_TEXT = {"dont_know": "don't know", "not_applicable": "not applicable"}
+"""An answer without a level, as the terminal prints it."""
+
+
 @dataclass(frozen=True)
 class RespondentsSummary:
     counts: dict[str, int]  # respondent -> answers given
-    disagreements: dict[str, list[tuple[str, str]]]  # question -> [(respondent, answer)]
+    # question -> [(respondent, answer)], the answer as "level 2 (choice_id)" or "don't know"
+    disagreements: dict[str, list[tuple[str, str]]]
     confirmed: dict[str, int]  # respondent -> answers confirmed from scan findings
 
 
-def respondents_summary(eng: Engagement) -> RespondentsSummary:
+def respondents_summary(eng: Engagement, pack: Pack) -> RespondentsSummary:
+    """Who answered how many questions, and where respondents gave different answers (another
+    choice, or don't know beside a level), each answer with its level."""
     counts: dict[str, int] = {}
     confirmed: dict[str, int] = {}
     disagreements: dict[str, list[tuple[str, str]]] = {}
     for qid, answers in eng.answers.items():
+        q = pack.question(qid)
         views = []
         for a in answers:
             who = a.respondent or "(unnamed)"
             counts[who] = counts.get(who, 0) + 1
             if a.from_evidence:
                 confirmed[who] = confirmed.get(who, 0) + 1
-            views.append((who, a.choice or a.status.value))
+            choice = q.choice(a.choice) if q and a.choice else None
+            if choice is not None:
+                said = f"level {choice.level} ({choice.id})"
+            else:
+                said = a.choice or ANSWER_TEXT.get(a.status.value, a.status.value)
+            views.append((who, said))
         if len({v for _, v in views}) > 1:
             disagreements[qid] = views
     return RespondentsSummary(dict(sorted(counts.items())), disagreements, confirmed)

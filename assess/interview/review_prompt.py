@@ -21,6 +21,7 @@ import questionary
 from questionary import Choice, Separator
 
 from assess.errors import InputError
+from assess.interview.engine import ANSWER_TEXT
 from assess.interview.prompt import Say, _ask, _clip
 from assess.interview.session import Session
 from assess.model import (
@@ -361,9 +362,6 @@ class Reviewer:
             room -= len(block)
         lines += decided
         return "\n".join(lines)
-
-
-ANSWER_TEXT = {"dont_know": "don't know", "not_applicable": "not applicable"}
 
 
 def _fit(text: str, width: int, indent: str, max_lines: int) -> list[str]:

@@ -40,7 +40,12 @@ def radar(
     size: int = 360,
     max_level: int = LEVEL_MAX,
 ) -> str:
-    """A radar chart of current (solid, filled) vs target (dashed) levels per axis."""
+    """A radar chart of current (solid, filled) vs target (dashed) levels per axis.
+
+    An area without a level (``None``: nothing answered with a level) is not drawn at 0: its
+    spoke is dashed and labelled "not assessed", and the current shape leaves a gap there (the
+    outline stops at its neighbours and the fill leaves out the wedges on either side), so a
+    missing answer never reads as an absent practice."""
     n = len(labels)
     cx = cy = size / 2
     radius = size * 0.32
@@ -51,13 +56,20 @@ def radar(
         r = radius * max(0.0, min(value, max_level)) / max_level
         return cx + r * math.cos(angle), cy + r * math.sin(angle)
 
-    def polygon(values: Sequence[float]) -> str:
-        return " ".join(f"{x:.1f},{y:.1f}" for x, y in (point(i, v) for i, v in enumerate(values)))
+    def points(pts: Sequence[tuple[float, float]]) -> str:
+        return " ".join(f"{x:.1f},{y:.1f}" for x, y in pts)
 
+    def polygon(values: Sequence[float]) -> str:
+        return points([point(i, v) for i, v in enumerate(values)])
+
+    unassessed = [t for t, v in zip(labels, current, strict=True) if v is None]
+    aria = "Radar chart of current and target maturity per area" + (
+        f"; not assessed: {', '.join(unassessed)}" if unassessed else ""
+    )
     parts = [
         f'{SVG} class="chart radar" width="{size + 2 * pad:.0f}" '
         f'height="{size:.0f}" viewBox="{-pad:.0f} 0 {size + 2 * pad:.0f} {size:.0f}" '
-        'role="img" aria-label="Radar chart of current and target maturity per area">'
+        f'role="img" aria-label="{_attr(aria)}">'
     ]
     for level in range(1, max_level + 1):
         parts.append(
@@ -69,17 +81,23 @@ def radar(
             f'<text x="{x + 4:.1f}" y="{y + 3:.1f}" font-size="8" fill="#777">{level}</text>'
         )
     for i, label in enumerate(labels):
+        missing = current[i] is None
         x, y = point(i, max_level)
+        dash = ' stroke-dasharray="3,3"' if missing else ""
         parts.append(
             f'<line x1="{cx:.1f}" y1="{cy:.1f}" x2="{x:.1f}" y2="{y:.1f}" stroke="#c8c8c8" '
-            'stroke-width="0.8"/>'
+            f'stroke-width="0.8"{dash}/>'
         )
         lx, ly = point(i, max_level * 1.12)
         anchor = "middle" if abs(lx - cx) < 5 else ("start" if lx > cx else "end")
         lines = _wrap(label, 18)
+        if missing:
+            lines.append("not assessed")
         top = ly + 3 - (len(lines) - 1) * 6 if ly > cy * 0.6 else ly + 3 - (len(lines) - 1) * 11
+        style = ' font-style="italic" fill="#777" class="not-assessed"'
         spans = "".join(
-            f'<tspan x="{lx:.1f}" y="{top + k * 11:.1f}">{escape(t)}</tspan>'
+            f'<tspan x="{lx:.1f}" y="{top + k * 11:.1f}"'
+            f"{style if missing and k == len(lines) - 1 else ''}>{escape(t)}</tspan>"
             for k, t in enumerate(lines)
         )
         parts.append(f'<text font-size="10" text-anchor="{anchor}" fill="#222">{spans}</text>')
@@ -87,31 +105,62 @@ def radar(
         f'<polygon points="{polygon(target)}" fill="none" stroke="#555" stroke-width="1.6" '
         'stroke-dasharray="5,3" class="target"/>'
     )
-    scored = [v if v is not None else 0.0 for v in current]
-    parts.append(
-        f'<polygon points="{polygon(scored)}" fill="#1f5fa8" fill-opacity="0.25" '
-        'stroke="#1f5fa8" stroke-width="2" class="current"/>'
-    )
-    for i, v in enumerate(current):
-        if v is not None:
-            x, y = point(i, v)
-            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="#1f5fa8"/>')
+    scored = [i for i, v in enumerate(current) if v is not None]
+    if len(scored) == n:
+        parts.append(
+            f'<polygon points="{polygon([v or 0.0 for v in current])}" fill="#1f5fa8" '
+            'fill-opacity="0.25" stroke="#1f5fa8" stroke-width="2" class="current"/>'
+        )
+    elif scored:
+        # the shape between neighbouring areas that both have a level: a wedge of fill from the
+        # centre and a stretch of outline; beside an area without one, neither
+        for i in scored:
+            j = (i + 1) % n
+            v, w = current[i], current[j]
+            if v is None or w is None or j == i:
+                continue
+            a, b = point(i, v), point(j, w)
+            parts.append(
+                f'<polygon points="{points([(cx, cy), a, b])}" fill="#1f5fa8" '
+                'fill-opacity="0.25" stroke="none" class="current-fill"/>'
+                f'<polyline points="{points([a, b])}" fill="none" stroke="#1f5fa8" '
+                'stroke-width="2" class="current"/>'
+            )
+    for i in scored:
+        v = current[i]
+        assert v is not None
+        x, y = point(i, v)
+        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="#1f5fa8" class="level"/>')
+    if not scored:
+        parts.append(
+            f'<text x="{cx:.1f}" y="{cy + 4:.1f}" font-size="11" text-anchor="middle" '
+            'font-style="italic" fill="#555" class="not-assessed">not assessed</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)
 
 
 def level_bar(level: float | None, target: float, *, width: int = 160, max_level: int = 4) -> str:
-    """A small horizontal bar: filled to the current level, a tick at the target."""
+    """A small horizontal bar: filled to the current level, a tick at the target; without a
+    level, an empty dashed outline (not assessed is not level 0)."""
     h = 12
     scale = width / max_level
-    fill = (level or 0.0) * scale
     tx = target * scale
-    label = "not assessed" if level is None else f"{level:.1f} of {max_level}, target {target:g}"
+    if level is None:
+        label = f"not assessed, target {target:g}"
+        bar = (
+            f'<rect x="0.5" y="2.5" width="{width - 1}" height="{h - 5}" fill="#fff" '
+            'stroke="#999" stroke-dasharray="3,2" class="not-assessed"/>'
+        )
+    else:
+        label = f"{level:.1f} of {max_level}, target {target:g}"
+        bar = (
+            f'<rect x="0" y="2" width="{width}" height="{h - 4}" fill="#e6e6e6"/>'
+            f'<rect x="0" y="2" width="{level * scale:.1f}" height="{h - 4}" fill="#1f5fa8"/>'
+        )
     return (
         f'{SVG} class="chart bar" width="{width}" height="{h}" '
-        f'viewBox="0 0 {width} {h}" role="img" aria-label="{_attr(label)}">'
-        f'<rect x="0" y="2" width="{width}" height="{h - 4}" fill="#e6e6e6"/>'
-        f'<rect x="0" y="2" width="{fill:.1f}" height="{h - 4}" fill="#1f5fa8"/>'
+        f'viewBox="0 0 {width} {h}" role="img" aria-label="{_attr(label)}">{bar}'
         f'<line x1="{tx:.1f}" y1="0" x2="{tx:.1f}" y2="{h}" stroke="#222" stroke-width="2"/>'
         "</svg>"
     )

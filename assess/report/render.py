@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -22,7 +23,7 @@ from markupsafe import Markup, escape
 
 from assess.compliance import DISCLAIMER
 from assess.errors import AssessError
-from assess.model import Assessment, QuestionResult
+from assess.model import AreaScore, Assessment, QuestionResult, RespondentAnswer
 from assess.report import charts
 from assess.report.prose import blocks
 from assess.report.text import breakable, cap
@@ -120,6 +121,88 @@ def _environment() -> jinja2.Environment:
     return env
 
 
+def not_assessed(to_find_out: int) -> str:
+    """How an area, or the whole engagement, without a level reads in every output: what is
+    left to find out, never a score of 0 or "no gaps"."""
+    if not to_find_out:
+        return "not assessed: no question applies"
+    return f"not assessed: {to_find_out} question{'s' if to_find_out != 1 else ''} to find out"
+
+
+def to_find_out(areas: Iterable[AreaScore]) -> int:
+    """Applicable questions without a level yet: answered "don't know" or not answered."""
+    return sum(a.dont_know + a.unanswered for a in areas)
+
+
+def stage_rule(result: Assessment) -> str:
+    """The stage rule in one sentence, with the share the result was scored with."""
+    return (
+        "an area's stage is the highest level that at least "
+        f"{fmt_pct(result.source.stage_share)} of the weight of its answered questions reaches "
+        "(the level the area has largely achieved); the overall stage is the weakest area's"
+    )
+
+
+def stage_basis(a: AreaScore, result: Assessment) -> str:
+    """Why an area has its stage, in the words of the stage rule: ``"83% of the answered
+    questions' weight is at level 1 or above and 17% at level 2 or above; a stage needs 70%"``."""
+    if a.stage_level is None or a.share_at_stage is None:
+        return ""
+    parts = []
+    if a.stage_level > 0:
+        parts.append(f"{fmt_pct(a.share_at_stage)} at level {a.stage_level} or above")
+    if a.share_at_next is not None:
+        parts.append(f"{fmt_pct(a.share_at_next)} at level {a.stage_level + 1} or above")
+    return (
+        f"of the answered questions' weight, {' and '.join(parts)}; "
+        f"a stage needs {fmt_pct(result.source.stage_share)}"
+    )
+
+
+def stage_limit(result: Assessment) -> str:
+    """Which areas set the overall stage: ``"set by the weakest area: Data management"``, or
+    ``"every assessed area is at this stage"``."""
+    o = result.overall
+    scored = [a for a in result.areas if a.level is not None]
+    if len(o.limiting_areas) > 1 and len(o.limiting_areas) == len(scored):
+        return "every assessed area is at this stage"
+    titles = [a.title for a in result.areas if a.id in o.limiting_areas]
+    return f"set by the weakest area{'s' if len(titles) > 1 else ''}: {', '.join(titles)}"
+
+
+def answers_differ(q: QuestionResult) -> bool:
+    """Respondents gave different answers (another choice, or don't know beside a level)."""
+    return len({(x.status, x.choice) for x in q.answers}) > 1
+
+
+def respondent_disagreements(result: Assessment) -> list[QuestionResult]:
+    """Questions on which the respondents gave different answers, in pack order."""
+    return [q for q in result.questions if answers_differ(q)]
+
+
+def respondent_answer(x: RespondentAnswer) -> str:
+    """One respondent's answer, as the disagreement lists print it: ``"level 2: <choice>"``,
+    ``"don't know"`` or ``"not applicable: <reason>"``."""
+    if x.level is not None:
+        return f"level {x.level}: {x.choice_text or x.choice}"
+    said = STATUS_LABELS[x.status.value].lower()
+    return f"{said}: {x.reason}" if x.reason else said
+
+
+def combined_of(q: QuestionResult, rule: str) -> str:
+    """``"the lowest of 3 answers"`` when several respondents gave a level, else ``""``."""
+    levels = sum(1 for x in q.answers if x.level is not None)
+    return f"the {rule} of {levels} answers" if levels > 1 else ""
+
+
+def scored_of(q: QuestionResult, rule: str) -> str:
+    """``"scored 2.0, the lowest of 3 answers"``."""
+    if q.level is None:
+        return "not scored"
+    of = combined_of(q, rule)
+    return f"scored {fmt_level(q.level)}" + (f", {of}" if of else "")
+
+
 def disagreements(result: Assessment) -> list[QuestionResult]:
     """Answers the repositories disagree with (contradicted, understated), and the ones the
     assessor decided on review (evidence accepted, claim upheld), which stay listed with the
@@ -187,10 +270,20 @@ def shared_context(result: Assessment) -> dict[str, Any]:
         "gap_by_id": {g.question_id: g for g in result.gaps},
         "question_by_id": {q.id: q for q in result.questions},
         "review_note": review_note,
+        "not_assessed": not_assessed,
+        "to_find_out": to_find_out,
+        "stage_basis": stage_basis,
+        "stage_limit": stage_limit,
+        "stage_rule": stage_rule,
+        "answers_differ": answers_differ,
+        "respondent_answer": respondent_answer,
+        "combined_of": combined_of,
+        "scored_of": scored_of,
         "policy_text": POLICY_TEXT[result.source.evidence_policy.value],
         "first_actions": sorted(result.gaps, key=lambda g: g.order)[:5],
         "phase_titles": {p.id: p.title for p in result.roadmap},
-        "spread": [q for q in result.questions if q.spread],
+        "spread": respondent_disagreements(result),
+        "respondents_split": {q.id for q in respondent_disagreements(result)},
         "tools_by_area": {
             a.id: [t for t in result.recommendations if a.id in t.areas] for a in areas
         },

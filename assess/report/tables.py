@@ -22,6 +22,8 @@ ID_SEP = " "
 
 SCORE_COLUMNS = [
     *AREA_COLUMNS,
+    "share_at_stage",
+    "share_at_next",
     "target_source",
     "confidence",
     "confidence_score",
@@ -157,6 +159,8 @@ def _score_rows(result: Assessment) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = [
         {
             **a.model_dump(mode="json", include=set(AREA_COLUMNS)),
+            "share_at_stage": a.share_at_stage,
+            "share_at_next": a.share_at_next,
             "target_source": a.target_source,
             "confidence": a.confidence.label,
             "confidence_score": a.confidence.score,
@@ -173,7 +177,10 @@ def _score_rows(result: Assessment) -> list[dict[str, Any]]:
             "title": "Overall",
             "weight": None,
             "level": o.level,
+            "stage_level": o.stage_level,
             "stage": o.stage,
+            "share_at_stage": None,
+            "share_at_next": None,
             "target": o.target,
             # The result has no overall gap: computed as ``assess score --format csv`` does.
             "gap": None if o.level is None or o.target is None else round(o.target - o.level, 1),
