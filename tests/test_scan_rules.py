@@ -209,40 +209,6 @@ def test_rule_family(
     Evidence(tool_version="t", pack_id="tiny", pack_version="1.0", repos=(result,))
 
 
-@pytest.mark.parametrize(
-    ("pattern", "expected"),
-    [
-        (r"^[^#\n]*(?:\bDAG\(|@flow\b)", (("DAG(", "@flow"), False)),
-        (r"(?i)\bbaseline_model\b|champion", (("baseline_model", "champion"), True)),
-        (r"""^[^#\n]*(?:['"]models:/|\blink_model\()""", (("models:/", "link_model("), False)),
-        (r"\bpytest\b|make test", (("pytest", "make test"), False)),
-        (r"(?:(?i:champion)|baseline)", (("champion", "baseline"), True)),
-        (r"(?:foo|\w+bar)", None),  # an alternative without a literal start: no prefilter
-        (r"ab|xyz", None),  # too short to be worth it
-    ],
-)
-def test_required_literals(pattern: str, expected: object) -> None:
-    import re
-
-    from assess.scan.literals import required_literals
-
-    assert required_literals(pattern) == expected
-    if expected is not None:  # soundness on a match: one of the literals occurs in it
-        lits, ignore = expected  # type: ignore[misc]
-        for text in [
-            "x = DAG(1)",
-            "@flow",
-            "CHAMPION",
-            "m = 'models:/x'",
-            "run pytest",
-            "make test",
-        ]:
-            found = re.search(pattern, text)
-            if found:
-                hay = found.group(0).lower() if ignore else found.group(0)
-                assert any(lit in hay for lit in lits)
-
-
 def test_indexed_glob_lookup_equals_plain_matching(tmp_path: Path) -> None:
     from assess.scan.view import RepoView, matches
 

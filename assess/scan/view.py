@@ -94,11 +94,26 @@ def matches(path: str, globs: Iterable[str]) -> bool:
 
 
 class Corpus:
-    """The texts of a set of files joined into one string, so a rule's regex runs once over
-    all of them at C speed and Python only looks at the files that match. Files are separated
-    by a NUL line, which no line-based pattern can cross."""
+    """The texts of a set of files joined into one string, so a rule's regex runs at C speed
+    and Python only looks at the files that match. Files are separated by a NUL line, which no
+    line-based pattern can cross.
+
+    ``search`` runs the regex only on the files that hold one of the literals every match of
+    it needs (``assess.scan.literals.required_literals``), found with ``str.find``: the regex
+    runs on each such file's span of the joined text (``rx.search(text, start, end)``: ``^``
+    holds at a file's start, which follows a newline, and lookbehinds see the separator, as in
+    one search over everything). A literal a match needs lies in the text the match examines,
+    lookaheads included; a line-based match examines only its own file's span, so a file with
+    none of the literals cannot match and the files searched are all that can. Literals
+    compared in lower case are found in the UTF-8 bytes lowered by ``bytes.lower``, which
+    folds ASCII letters exactly as ``re`` does, unless the text holds one of the few other
+    characters ``re`` folds onto an ASCII letter (``FOLDS_TO_ASCII``): then, as when a pattern
+    has no literal set or its literals are in most files, the regex runs over the whole text."""
 
     SEP = "\n\0\n"
+    FOLDS_TO_ASCII = "\u0130\u0131\u017f\u212a"
+    """Characters other than ASCII letters that ``re.IGNORECASE`` matches to an ASCII letter:
+    capital I with a dot, dotless i, long s and the Kelvin sign."""
 
     def __init__(self, items: list[tuple[Entry, str]]) -> None:
         self.items = items
@@ -108,20 +123,24 @@ class Corpus:
             self.starts.append(pos)
             pos += len(text) + len(self.SEP)
         self.text = self.SEP.join(t for _, t in items)
-        self._lower: str | None = None
+        self._folded: tuple[bytes, list[int]] | None = None
+        self._foldable: bool | None = None
 
-    def search(self, rx: re.Pattern[str]) -> Iterator[tuple[Entry, str]]:
-        """Each file in which ``rx`` matches, once."""
-        need = required_literals(rx.pattern)
-        if need is not None:
-            literals, ignore_case = need
-            haystack = self.text
-            if ignore_case:
-                if self._lower is None:
-                    self._lower = self.text.lower()
-                haystack = self._lower
-            if not any(lit in haystack for lit in literals):
-                return
+    def search(self, rx: re.Pattern[str], *, prefilter: bool = True) -> Iterator[tuple[Entry, str]]:
+        """Each file in which ``rx`` matches, once, in order. ``prefilter=False`` runs the regex
+        over the whole text (the same files for every line-based pattern; for tests)."""
+        need = required_literals(rx.pattern, rx.flags & re.IGNORECASE) if prefilter else None
+        picked = self._candidates(*need) if need is not None else None
+        if picked is None:
+            yield from self._search_all(rx)
+            return
+        text, starts = self.text, self.starts
+        for i in picked:
+            end = starts[i + 1] if i + 1 < len(starts) else len(text)
+            if rx.search(text, starts[i], end) is not None:
+                yield self.items[i]
+
+    def _search_all(self, rx: re.Pattern[str]) -> Iterator[tuple[Entry, str]]:
         pos = 0
         while pos <= len(self.text) and (found := rx.search(self.text, pos)) is not None:
             i = bisect.bisect_right(self.starts, found.start()) - 1
@@ -130,6 +149,41 @@ class Corpus:
             entry, text = self.items[i]
             yield entry, text
             pos = self.starts[i] + len(text) + len(self.SEP)  # go on with the next file
+
+    def _candidates(self, literals: tuple[str, ...], ignore_case: bool) -> list[int] | None:
+        """Indexes of the files holding one of ``literals``, in order; None when the literals
+        cannot be placed (see the class docstring) or are in so many files that one search
+        over everything is cheaper."""
+        haystack: str | bytes
+        if ignore_case:
+            if self._foldable is None:
+                self._foldable = not any(ch in self.text for ch in self.FOLDS_TO_ASCII)
+            if not self._foldable:
+                return None
+            if self._folded is None:
+                encoded = [t.encode() for _, t in self.items]
+                starts, pos = [], 0
+                for data in encoded:
+                    starts.append(pos)
+                    pos += len(data) + len(self.SEP)
+                self._folded = self.SEP.encode().join(encoded).lower(), starts
+            haystack, starts = self._folded
+            needles: list[str] | list[bytes] = [lit.encode() for lit in literals]
+        else:
+            haystack, starts, needles = self.text, self.starts, list(literals)
+        limit = max(64, len(starts) // 4)
+        picked: set[int] = set()
+        for needle in needles:
+            at = haystack.find(needle)  # type: ignore[arg-type]
+            while at >= 0:
+                i = bisect.bisect_right(starts, at) - 1
+                picked.add(i)
+                if len(picked) > limit:
+                    return None
+                if i + 1 >= len(starts):
+                    break
+                at = haystack.find(needle, starts[i + 1])  # type: ignore[arg-type]
+        return sorted(picked)
 
 
 class _Index:
