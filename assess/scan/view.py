@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate
 from typing import Any, TypeVar
 
 import yaml
@@ -78,14 +79,11 @@ def literal_tail(glob: str) -> str:
 
 
 @lru_cache(maxsize=256)
-def globs_regex(globs: tuple[str, ...], *, names_only: bool = False) -> re.Pattern[str]:
-    """One regex for a set of globs, so each path is matched once. ``names_only``: the globs
-    have no ``/`` and the regex is matched against a file name, not a path."""
+def globs_regex(globs: tuple[str, ...]) -> re.Pattern[str]:
+    """One regex for a set of globs, so each path is matched once."""
     if not globs:
         return re.compile(r"(?!)")  # matches nothing
     parts = [glob_regex(g).pattern for g in globs]
-    if names_only:
-        parts = [p.removeprefix("(?:.*/)?") for p in parts]
     return re.compile("|".join(f"(?:{p})" for p in parts), re.IGNORECASE)
 
 
@@ -117,12 +115,10 @@ class Corpus:
 
     def __init__(self, items: list[tuple[Entry, str]]) -> None:
         self.items = items
-        self.starts: list[int] = []
-        pos = 0
-        for _, text in items:
-            self.starts.append(pos)
-            pos += len(text) + len(self.SEP)
-        self.text = self.SEP.join(t for _, t in items)
+        texts = [t for _, t in items]
+        lengths = (len(t) + len(self.SEP) for t in texts[:-1])
+        self.starts = list(accumulate(lengths, initial=0)) if texts else []
+        self.text = self.SEP.join(texts)
         self._folded: tuple[bytes, list[int]] | None = None
         self._foldable: bool | None = None
 
@@ -187,13 +183,19 @@ class Corpus:
 
 
 class _Index:
-    """The files of a tree by lower-case name and extension, for fast glob lookups."""
+    """The files of a tree by lower-case name and extension, for fast glob lookups, and what
+    each glob matched (``glob``): rules share globs (``**/*.py`` is in dozens of them), so each
+    is answered once per tree."""
+
+    SEP = "\0"  # no path holds a NUL
 
     def __init__(self, entries: list[Entry]) -> None:
         self.files = [e for e in entries if e.is_file]
         self.lowered: list[tuple[str, str]] = []
         self.by_name: dict[str, list[int]] = {}
         self.by_ext: dict[str, list[int]] = {}
+        self._globs: dict[str, list[int]] = {}
+        self._blobs: dict[bool, tuple[str, list[int]] | None] = {}
         for n, e in enumerate(self.files):
             low = e.path.lower()
             base = low[low.rfind("/") + 1 :]
@@ -202,6 +204,92 @@ class _Index:
             dot = base.rfind(".")
             if dot >= 0:  # ".env" matches "*.env", as the glob regex agrees
                 self.by_ext.setdefault(base[dot + 1 :], []).append(n)
+
+    def glob(self, glob: str) -> list[int]:
+        """Indexes of the files ``glob`` matches, in order. Globs of the common shapes
+        ``*.ext`` and ``name`` are answered from the indexes; the rest by the longest literal
+        part of the glob (``dpia`` in ``*dpia*``, ``_test.py`` in ``*_test.py``,
+        ``.github/workflows/`` in ``.github/workflows/*.yml``) found with ``str.find`` in all
+        the names (or paths) joined, each hit checked by the glob's regex."""
+        if glob in self._globs:
+            return self._globs[glob]
+        name = glob.removeprefix("**/").lower()
+        hits: list[int]
+        if "/" in name:
+            hits = self._search(glob, names=False)
+        elif not any(ch in name for ch in "*?["):
+            hits = self.by_name.get(name, [])
+        elif name.startswith("*.") and not any(ch in name[2:] for ch in "*?[."):
+            hits = self.by_ext.get(name[2:], [])
+        else:
+            hits = self._search(name, names=True)
+        self._globs[glob] = hits
+        return hits
+
+    def _search(self, glob: str, *, names: bool) -> list[int]:
+        """Files whose lower-case name (or path) ``glob``'s regex matches. Every match holds
+        the glob's literal parts, and in lower case as ``str.lower`` gives them unless the text
+        holds a dotless i or a long s (which the regex also takes for i and s): then, as when
+        the glob has no literal part of three characters, the names with the glob's extension
+        (``*env*.yml``) or else all names are matched."""
+        rx = glob_regex(glob)
+        part = max(_literal_parts(glob.lower()), key=len, default="")
+        blob = self._blob(names) if len(part) >= 3 and part.isascii() else None
+        if blob is None:
+            tail = literal_tail(glob)
+            if names and "." in tail and not any(ch in tail for ch in "[]"):
+                ext = tail.rsplit(".", 1)[1]  # only names with that extension can match
+                return [n for n in self.by_ext.get(ext, ()) if rx.match(self.lowered[n][1])]
+            return [
+                n
+                for n, (low, base) in enumerate(self.lowered)
+                if (not tail or low.endswith(tail)) and rx.match(base if names else low)
+            ]
+        text, starts = blob
+        hits: set[int] = set()
+        at = text.find(part)
+        while at >= 0:
+            n = bisect.bisect_right(starts, at) - 1
+            low, base = self.lowered[n]
+            if rx.match(base if names else low):
+                hits.add(n)
+            if n + 1 >= len(starts):
+                break
+            at = text.find(part, starts[n + 1])
+        return sorted(hits)
+
+    def _blob(self, names: bool) -> tuple[str, list[int]] | None:
+        """All the lower-case names (or paths) joined, with where each starts; None when
+        they hold a character the glob regexes fold onto an ASCII letter (see ``_search``)."""
+        if names not in self._blobs:
+            parts = [base if names else low for low, base in self.lowered]
+            starts, pos = [], 0
+            for p in parts:
+                starts.append(pos)
+                pos += len(p) + len(self.SEP)
+            text = self.SEP.join(parts)
+            folds = any(ch in text for ch in "\u0131\u017f")  # the others lower to ASCII
+            self._blobs[names] = None if folds else (text, starts)
+        return self._blobs[names]
+
+
+def _literal_parts(glob: str) -> list[str]:
+    """The literal runs between a glob's wildcards (``**/`` takes its slash with it: it may
+    match nothing)."""
+    parts, run, i = [], "", 0
+    while i < len(glob):
+        if glob.startswith("**", i):
+            parts.append(run)
+            run = ""
+            i += 3 if glob.startswith("**/", i) else 2
+        elif glob[i] in "*?":
+            parts.append(run)
+            run = ""
+            i += 1
+        else:
+            run += glob[i]
+            i += 1
+    return [p for p in (*parts, run) if p]
 
 
 @dataclass
@@ -218,7 +306,7 @@ class RepoView:
     _raw: dict[str, bytes | None] = field(default_factory=dict)
     _index: _Index | None = None
     _corpora: dict[tuple[str, ...], Corpus] = field(default_factory=dict)
-    _corpora_by_files: dict[tuple[bool, tuple[str, ...]], Corpus] = field(default_factory=dict)
+    _corpora_by_files: dict[tuple[bool, tuple[int, ...]], Corpus] = field(default_factory=dict)
     ci_systems: tuple[CiSystem, ...] = ()
     memo: dict[str, Any] = field(default_factory=dict)
     """Inputs several rules and checks share (CI files, their commands, dependencies), computed
@@ -240,13 +328,15 @@ class RepoView:
         same files (``**/*.py`` and ``**/*.py`` + ``**/*.py.tmpl`` without templates) share
         one corpus."""
         if key not in self._corpora:
-            same = (transform is not None, tuple(e.path for e in entries))
+            # the same Entry objects (the tree's): compared by identity, not path by path
+            same = (transform is not None, tuple(map(id, entries)))
             if same in self._corpora_by_files:
                 self._corpora[key] = self._corpora_by_files[same]
                 return self._corpora[key]
             items = []
+            texts = self._texts
             for e in entries:
-                text = self.text(e)
+                text = texts[e.path] if e.path in texts else self.text(e)
                 if text is None:
                     continue
                 if transform and e.path.endswith(".ipynb"):
@@ -276,42 +366,16 @@ class RepoView:
             return None
 
     def files(self, globs: Iterable[str]) -> list[Entry]:
-        """Files matching any of ``globs``, in tree order. Globs of the common shapes
-        ``*.ext`` and ``name`` are answered from indexes; the rest by one combined regex."""
+        """Files matching any of ``globs``, in tree order (``_Index.glob``)."""
         key = tuple(globs)
         if key in self._files:
             return self._files[key]
         if self._index is None:
             self._index = _Index(self.entries)
         idx = self._index
-        picked: set[int] = set()
-        rest: list[str] = []
-        for g in key:
-            if "/" in g.removeprefix("**/"):
-                rest.append(g)
-                continue
-            name = g.removeprefix("**/").lower()
-            if not any(ch in name for ch in "*?["):
-                picked.update(idx.by_name.get(name, ()))
-            elif name.startswith("*.") and not any(ch in name[2:] for ch in "*?[."):
-                picked.update(idx.by_ext.get(name[2:], ()))
-            elif "." in (tail := literal_tail(name)) and not any(ch in tail for ch in "[]"):
-                # *.py.tmpl, *env*.yml: only names with that extension can match
-                rx = glob_regex(name)
-                ext = tail.rsplit(".", 1)[1]
-                picked.update(n for n in idx.by_ext.get(ext, ()) if rx.match(idx.lowered[n][1]))
-            else:
-                rest.append(g)
-        if rest:
-            names = globs_regex(tuple(g for g in rest if "/" not in g), names_only=True)
-            paths = globs_regex(tuple(g for g in rest if "/" in g))
-            tails = tuple(literal_tail(g) for g in rest)
-            for n, (low, base) in enumerate(idx.lowered):
-                if all(tails) and not low.endswith(tails):
-                    continue
-                if names.match(base) or paths.match(low):
-                    picked.add(n)
-        self._files[key] = [idx.files[n] for n in sorted(picked)]
+        found = list({id(hits): hits for hits in map(idx.glob, key)}.values())  # *.py, **/*.py
+        picked = found[0] if len(found) == 1 else sorted(set().union(*found))
+        self._files[key] = [idx.files[n] for n in picked]
         return self._files[key]
 
     def prefetch(self, entries: Iterable[Entry]) -> None:
