@@ -27,7 +27,6 @@ Patterns whose shape yields no set get no prefilter (None): they are searched as
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any
@@ -45,20 +44,33 @@ _REPEATS = (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT)
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
-@lru_cache(maxsize=512)
 def required_literals(pattern: str, flags: int = 0) -> tuple[tuple[str, ...], bool] | None:
     """(literals, ignore_case): one of the literals occurs in the text every match of
     ``pattern`` (compiled with ``flags``) examines, in lower case when ``ignore_case``; None
     when no such set of literals of ``MIN_LITERAL`` characters or more is known."""
+    key = (pattern, flags)
+    if key not in _KNOWN:
+        _KNOWN[key] = _analyse(pattern, flags)
+    return _KNOWN[key]
+
+
+_KNOWN: dict[tuple[str, int], tuple[tuple[str, ...], bool] | None] = {}
+
+
+def _analyse(pattern: str, flags: int) -> tuple[tuple[str, ...], bool] | None:
     try:
         tree = sre_parse.parse(pattern, flags)
     except re.error:
         return None
-    ignore = bool(tree.state.flags & re.IGNORECASE)
-    found = _seq(list(tree), ignore)
+    _exact, found = _seq(list(tree), bool(tree.state.flags & re.IGNORECASE))
     if found is None or any("\0" in lit for lit in found[0]):
         return None
     return tuple(sorted(found[0])), found[1]
+
+
+Info = tuple[Literals | None, Literals | None]
+"""What a part of a pattern can match, when it is one of a few exact strings, and what every
+match of it requires."""
 
 
 def _score(lits: Literals) -> tuple[int, int, bool, int]:
@@ -77,60 +89,111 @@ def _useful(strings: set[str] | frozenset[str], ignore: bool) -> Literals | None
     return keep, ignore
 
 
-def _union(sets: list[Literals]) -> Literals | None:
-    ignore = any(ig for _, ig in sets)
-    return _useful({s for lits, _ in sets for s in lits}, ignore)
+def _product(left: Literals, right: Literals) -> Literals | None:
+    if len(left[0]) * len(right[0]) > MAX_EXACT:
+        return None
+    return frozenset(a + b for a in left[0] for b in right[0]), left[1] or right[1]
 
 
-def _seq(items: list[Any], ignore: bool) -> Literals | None:
-    """What a sequence requires: the best of its elements' sets and of its exact runs."""
+_EMPTY: Literals = (frozenset({""}), False)
+
+
+def _seq(items: list[Any], ignore: bool) -> Info:
+    """A sequence: exact when every element is and the strings stay few; it requires the
+    best of its elements' sets and of its runs of exact elements joined."""
     options: list[Literals] = []
-    run: set[str] = {""}
-    run_ignore = False
+    run: Literals = _EMPTY
+    whole: Literals | None = _EMPTY
+    chars = ""  # literal characters not yet joined to the run (one product per stretch)
 
     def close() -> None:
-        nonlocal run, run_ignore
-        if run != {""} and (lits := _useful(run, run_ignore)) is not None:
+        if run != _EMPTY and (lits := _useful(*run)) is not None:
             options.append(lits)
-        run, run_ignore = {""}, False
 
-    for op, av in items:
+    for op, av in (*items, (None, None)):
         if op is sre.AT:
             continue  # zero width: the characters on both sides are adjacent
-        exact = _exact(op, av, ignore)
-        if exact is not None and len(run) * len(exact[0]) <= MAX_EXACT:
-            run = {r + e for r in run for e in exact[0]}
-            run_ignore = run_ignore or exact[1]
+        if op is sre.LITERAL and (ch := chr(av)).isascii():
+            chars += ch.translate(_ASCII_LOWER) if ignore else ch
+            continue
+        if chars:
+            stretch = (frozenset({chars}), ignore)
+            whole = _product(whole, stretch) if whole is not None else None
+            run = _product(run, stretch) or stretch
+            chars = ""
+        if op is None:
+            break
+        exact, required = _node(op, av, ignore)
+        whole = _product(whole, exact) if whole is not None and exact is not None else None
+        if exact is not None:
+            joined = _product(run, exact)
+            if joined is None:  # too many strings to join: a run of its own
+                close()
+                joined = exact
+            run = joined
             continue
         close()
-        if exact is not None:  # too many strings to join: a run of its own
-            run, run_ignore = set(exact[0]), exact[1]
-            continue
-        if (lits := _element(op, av, ignore)) is not None:
-            options.append(lits)
+        run = _EMPTY
+        if required is not None:
+            options.append(required)
     close()
-    return max(options, key=_score) if options else None
+    return whole, max(options, key=_score) if options else None
 
 
-def _element(op: Any, av: Any, ignore: bool) -> Literals | None:
-    """What one element that is not an exact run requires."""
+def _node(op: Any, av: Any, ignore: bool) -> Info:
+    """One element of a sequence."""
+    if op is sre.LITERAL:
+        ch = chr(av)
+        if ignore and not ch.isascii():
+            return None, None  # re folds such characters its own way, not as bytes.lower
+        return (frozenset({ch.translate(_ASCII_LOWER) if ignore else ch}), ignore), None
+    if op is sre.IN:
+        if len(av) > 8 or any(o is not sre.LITERAL for o, _ in av):
+            return None, None
+        chars = [_node(o, a, ignore)[0] for o, a in av]
+        if not chars or any(c is None for c in chars):
+            return None, None
+        return (frozenset(x for c in chars if c for x in c[0]), ignore), None
     if op is sre.SUBPATTERN:
         return _seq(list(av[3]), _flags(ignore, av[1], av[2]))
     if op is sre.ATOMIC_GROUP:
-        return _seq(list(av), ignore)
+        return None, _seq(list(av), ignore)[1]
     if op is sre.BRANCH:
-        sets = []
-        for alt in av[1]:
-            lits = _seq(list(alt), ignore)
-            if lits is None:
-                return None  # this alternative can match without any known literal
-            sets.append(lits)
-        return _union(sets)
+        alts = [_seq(list(alt), ignore) for alt in av[1]]
+        exact: Literals | None = None
+        if all(e is not None for e, _ in alts):
+            strings = {x for e, _ in alts if e for x in e[0]}
+            if len(strings) <= MAX_EXACT:
+                exact = frozenset(strings), any(e[1] for e, _ in alts if e)
+        required = None
+        if all(r is not None for _, r in alts):  # else an alternative needs no known literal
+            required = _useful(
+                {x for _, r in alts if r for x in r[0]}, any(r[1] for _, r in alts if r)
+            )
+        return exact, required
     if op in _REPEATS:
-        return _seq(list(av[2]), ignore) if av[0] >= 1 else None
+        body_exact, body_required = _seq(list(av[2]), ignore)
+        return _repeat(body_exact, av[0], av[1]), body_required if av[0] >= 1 else None
     if op is sre.ASSERT and av[0] == 1:  # a lookahead examines text from the match on
-        return _seq(list(av[1]), ignore)
-    return None  # lookbehinds, negative lookarounds, classes, back references
+        return None, _seq(list(av[1]), ignore)[1]
+    return None, None  # lookbehinds, negative lookarounds, classes, back references
+
+
+def _repeat(body: Literals | None, least: int, most: int) -> Literals | None:
+    """The strings ``body{least,most}`` can be, for a body of exact strings repeated at most
+    three times."""
+    if body is None or most > 3:
+        return None
+    out: set[str] = set()
+    part: Literals | None = _EMPTY
+    for n in range(most + 1):
+        if n >= least and part is not None:
+            out |= part[0]
+        if n < most:
+            part = _product(part, body) if part is not None else None
+    if part is None or len(out) > MAX_EXACT:
+        return None
+    return frozenset(out), body[1]
 
 
 def _flags(ignore: bool, add: int, remove: int) -> bool:
@@ -139,61 +202,6 @@ def _flags(ignore: bool, add: int, remove: int) -> bool:
     if remove & re.IGNORECASE:
         return False
     return ignore
-
-
-def _exact(op: Any, av: Any, ignore: bool) -> Literals | None:
-    """The few strings an element can match, when it matches nothing else: ``a``, ``[Cc]``,
-    ``s?``, ``(?:ab|cd)``; None otherwise."""
-    if op is sre.LITERAL:
-        ch = chr(av)
-        if ignore and not ch.isascii():
-            return None  # re folds such characters its own way, not as str.lower does
-        return frozenset({ch.translate(_ASCII_LOWER) if ignore else ch}), ignore
-    if op is sre.IN:
-        if not av or any(o is not sre.LITERAL for o, _ in av) or len(av) > 8:
-            return None
-        chars = [_exact(o, a, ignore) for o, a in av]
-        if any(c is None for c in chars):
-            return None
-        return frozenset(s for c in chars if c for s in c[0]), ignore
-    if op is sre.SUBPATTERN:
-        return _exact_seq(list(av[3]), _flags(ignore, av[1], av[2]))
-    if op is sre.BRANCH:
-        alts = [_exact_seq(list(alt), ignore) for alt in av[1]]
-        if any(a is None for a in alts):
-            return None
-        strings = {s for a in alts if a for s in a[0]}
-        if len(strings) > MAX_EXACT:
-            return None
-        return frozenset(strings), any(a[1] for a in alts if a)
-    if op in _REPEATS and av[1] <= 3:
-        body = _exact_seq(list(av[2]), ignore)
-        if body is None:
-            return None
-        out: set[str] = set()
-        for n in range(av[0], av[1] + 1):
-            part = {""}
-            for _ in range(n):
-                part = {p + b for p in part for b in body[0]}
-                if len(part) > MAX_EXACT:
-                    return None
-            out |= part
-        return (frozenset(out), body[1]) if len(out) <= MAX_EXACT else None
-    return None
-
-
-def _exact_seq(items: list[Any], ignore: bool) -> Literals | None:
-    strings = {""}
-    lowered = False
-    for op, av in items:
-        if op is sre.AT:
-            continue
-        exact = _exact(op, av, ignore)
-        if exact is None or len(strings) * len(exact[0]) > MAX_EXACT:
-            return None
-        strings = {s + e for s in strings for e in exact[0]}
-        lowered = lowered or exact[1]
-    return frozenset(strings), lowered
 
 
 _UNBOUNDED = (sre.MAX_REPEAT, sre.MIN_REPEAT)
