@@ -5,7 +5,8 @@ roadmap phases), ``questions/<area>.yaml`` (the questions of one area), ``rules/
 (scan rules, loaded by ``assess.scan.rules``) and an optional ``tools.yaml`` (the tool catalog).
 Every problem is a ``PackError`` naming the file, the field and the line: unknown keys, missing
 fields, duplicate ids, choices whose levels do not climb, a question filed under an area that
-does not exist, a dependency cycle, a tool whose successor is not in the catalog.
+does not exist, a dependency cycle, a tool whose successor is not in the catalog. A pack that
+loaded is kept between runs while its files stay the same (``assess.packcache``).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from assess.model import (
     ToolFile,
     ToolStatus,
 )
+from assess.packcache import cached
 from assess.resources import packs_dir
 from assess.validation import did_you_mean, validate
 from assess.yamlio import Locator, format_path, load_yaml
@@ -62,7 +64,12 @@ def available_packs() -> list[str]:
 
 
 def load_pack(ref: str | Path | None = None) -> Pack:
-    folder = resolve_pack_dir(ref)
+    """The pack ``ref`` names (``resolve_pack_dir``), checked whole; kept between runs by
+    ``assess.packcache`` while its files stay the same."""
+    return cached(resolve_pack_dir(ref), _load_pack)
+
+
+def _load_pack(folder: Path) -> Pack:
     head_path = folder / "pack.yaml"
     data, loc = load_yaml(head_path, "pack file")
     head = validate(PackFile, data, file=head_path, locator=loc, error=PackError)

@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,14 @@ from assess.resources import packs_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "engagement.yaml"
+
+# The pack cache (assess.packcache) of this test run, never the user's; commands run in
+# subprocesses inherit it.
+os.environ["ASSESS_CACHE_DIR"] = tempfile.mkdtemp(prefix="assess-test-cache-")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(os.environ["ASSESS_CACHE_DIR"], ignore_errors=True)
 
 
 def dump(path: Path, data: Any) -> Path:

@@ -49,12 +49,30 @@ def required_literals(pattern: str, flags: int = 0) -> tuple[tuple[str, ...], bo
     ``pattern`` (compiled with ``flags``) examines, in lower case when ``ignore_case``; None
     when no such set of literals of ``MIN_LITERAL`` characters or more is known."""
     key = (pattern, flags)
-    if key not in _KNOWN:
-        _KNOWN[key] = _analyse(pattern, flags)
-    return _KNOWN[key]
+    if key not in _results:
+        _results[key] = _analyse(pattern, flags)
+    return _results[key]
 
 
-_KNOWN: dict[tuple[str, int], tuple[tuple[str, ...], bool] | None] = {}
+_results: dict[tuple[str, int], tuple[tuple[str, ...], bool] | None] = {}
+
+
+def prime(rows: object) -> None:
+    """Take ``[[pattern, flags, result], ...]`` as ``required_literals`` results, as
+    ``assess.packcache`` stored them (``result`` a ``[[literals...], ignore_case]`` pair or
+    null). Raises ValueError, taking none of them, when ``rows`` is not of that shape."""
+    found: dict[tuple[str, int], tuple[tuple[str, ...], bool] | None] = {}
+    for row in rows if isinstance(rows, list) else [None]:
+        match row:
+            case [str(pattern), int(flags), None]:
+                found[pattern, flags] = None
+            case [str(pattern), int(flags), [list(lits), bool(ignore)]] if lits and all(
+                isinstance(x, str) for x in lits
+            ):
+                found[pattern, flags] = tuple(lits), ignore
+            case _:
+                raise ValueError(f"not a literal set: {row!r:.80}")
+    _results.update(found)
 
 
 def _analyse(pattern: str, flags: int) -> tuple[tuple[str, ...], bool] | None:
