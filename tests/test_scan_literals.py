@@ -139,13 +139,16 @@ def test_prefilter_finds_the_files_a_full_search_finds() -> None:
     ]
     rng.shuffle(variants)
     corpora = [texts, variants, ["caf\u00e9 \u0130stanbul\n", *texts[::3], "\u017f\n"]]
-    prefiltered = found = 0
+    prefiltered = found = skipped = 0
     for rx in _patterns():
         prefiltered += required_literals(rx.pattern) is not None
         for texts_ in corpora:
             corpus = Corpus(list(zip(_entries(len(texts_)), texts_, strict=True)))
             files = _found(corpus, rx, prefilter=True)
             assert files == _found(corpus, rx, prefilter=False), rx.pattern
+            assert corpus.may_match(rx.pattern, rx.flags) or not files  # skips only no match
             found += len(files)
+            skipped += not corpus.may_match(rx.pattern, rx.flags)
     assert prefiltered >= 55  # the analysis gives nearly every pattern a prefilter
     assert found > 400  # the examples match: the comparison is not between empty lists
+    assert skipped >= 5  # and some patterns need no regex at all on some corpora

@@ -303,9 +303,12 @@ class Matcher:
                 Hit(path, line, name) for name, (path, line) in self.deps.items() if name in wanted
             ], Strength.dependency
         if m.content:
+            corpus = self._corpus(m.content.files)
+            if not corpus.may_match(m.content.pattern, re.MULTILINE):
+                return [], Strength.code  # no file can match: the regex is never compiled
             rx = re.compile(m.content.pattern, re.MULTILINE)  # ^ and $ per line, as per-line
             out = []
-            for e, matched in self._corpus(m.content.files).search(rx):
+            for e, matched in corpus.search(rx):
                 for n, line in enumerate(matched.splitlines(), 1):
                     if rx.search(line):
                         out.append(Hit(e.path, n, _snippet(line)))
@@ -333,7 +336,9 @@ class Matcher:
                         break
             return out, Strength.file
         if m.ci_step:
-            rx = re.compile(m.ci_step.pattern, re.MULTILINE)  # the loader compiled it so
+            if not self.ci:
+                return [], Strength.ci  # no CI command: the regex is never compiled
+            rx = re.compile(m.ci_step.pattern, re.MULTILINE)
             seen: set[str] = set()
             out = []
             for ci_path, ci_line, cmd in self.ci:

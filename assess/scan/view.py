@@ -121,6 +121,15 @@ class Corpus:
         self.text = self.SEP.join(texts)
         self._folded: tuple[bytes, list[int]] | None = None
         self._foldable: bool | None = None
+        self._picked: dict[tuple[tuple[str, ...], bool], list[int] | None] = {}
+
+    def may_match(self, pattern: str, flags: int = 0) -> bool:
+        """False when no file can match ``pattern``: there are none, or none holds a literal
+        every match needs. The scan compiles a rule's regex only when this is True."""
+        if not self.items:
+            return False
+        need = required_literals(pattern, flags & re.IGNORECASE)
+        return need is None or self._candidates(*need) != []
 
     def search(self, rx: re.Pattern[str], *, prefilter: bool = True) -> Iterator[tuple[Entry, str]]:
         """Each file in which ``rx`` matches, once, in order. ``prefilter=False`` runs the regex
@@ -149,7 +158,13 @@ class Corpus:
     def _candidates(self, literals: tuple[str, ...], ignore_case: bool) -> list[int] | None:
         """Indexes of the files holding one of ``literals``, in order; None when the literals
         cannot be placed (see the class docstring) or are in so many files that one search
-        over everything is cheaper."""
+        over everything is cheaper. Kept per literal set (``may_match`` asks first)."""
+        key = (literals, ignore_case)
+        if key not in self._picked:
+            self._picked[key] = self._find(literals, ignore_case)
+        return self._picked[key]
+
+    def _find(self, literals: tuple[str, ...], ignore_case: bool) -> list[int] | None:
         haystack: str | bytes
         if ignore_case:
             if self._foldable is None:
@@ -232,10 +247,10 @@ class _Index:
         holds a dotless i or a long s (which the regex also takes for i and s): then, as when
         the glob has no literal part of three characters, the names with the glob's extension
         (``*env*.yml``) or else all names are matched."""
-        rx = glob_regex(glob)
         part = max(_literal_parts(glob.lower()), key=len, default="")
         blob = self._blob(names) if len(part) >= 3 and part.isascii() else None
         if blob is None:
+            rx = glob_regex(glob)
             tail = literal_tail(glob)
             if names and "." in tail and not any(ch in tail for ch in "[]"):
                 ext = tail.rsplit(".", 1)[1]  # only names with that extension can match
@@ -251,7 +266,7 @@ class _Index:
         while at >= 0:
             n = bisect.bisect_right(starts, at) - 1
             low, base = self.lowered[n]
-            if rx.match(base if names else low):
+            if glob_regex(glob).match(base if names else low):  # compiled once, on a hit
                 hits.add(n)
             if n + 1 >= len(starts):
                 break
