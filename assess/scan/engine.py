@@ -15,7 +15,6 @@ import json
 import re
 import signal
 import threading
-import tomllib
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -104,6 +103,8 @@ def _names_in(path: str, text: str) -> list[str]:
     elif base.endswith((".txt", ".in", ".requirements", ".tmpl")):
         names = _requirement_names(line.split("#", 1)[0] for line in text.splitlines())
     elif base in ("poetry.lock", "uv.lock", "pdm.lock"):
+        import tomllib  # imported when a TOML file is read
+
         packages = tomllib.loads(text).get("package", [])
         names = [normalise(p["name"]) for p in packages if isinstance(p, dict) and "name" in p]
     elif base == "pipfile.lock":
@@ -111,6 +112,8 @@ def _names_in(path: str, text: str) -> list[str]:
         for section in ("default", "develop"):
             names += [normalise(k) for k in data.get(section, {})]
     elif base == "pyproject.toml" or base == "pipfile":
+        import tomllib
+
         data = tomllib.loads(text)
         project = data.get("project", {})
         names += _requirement_names(project.get("dependencies", []))
