@@ -9,7 +9,8 @@ question's ``module`` names one, and a module's ``when`` names a context field o
 question).
 Every problem is a ``PackError`` naming the file, the field and the line: unknown keys, missing
 fields, duplicate ids, choices whose levels do not climb, a question filed under an area that
-does not exist, a dependency cycle, a tool whose successor is not in the catalog.
+does not exist, a dependency cycle, a tool whose successor is not in the catalog. A pack that
+loaded is kept between runs while its files stay the same (``assess.packcache``).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from assess.model import (
     ToolFile,
     ToolStatus,
 )
+from assess.packcache import cached
 from assess.resources import packs_dir
 from assess.validation import did_you_mean, validate
 from assess.yamlio import Locator, format_path, load_yaml
@@ -84,7 +86,12 @@ def available_packs() -> list[str]:
 
 
 def load_pack(ref: str | Path | None = None) -> Pack:
-    folder = resolve_pack_dir(ref)
+    """The pack ``ref`` names (``resolve_pack_dir``), checked whole; kept between runs by
+    ``assess.packcache`` while its files stay the same."""
+    return cached(resolve_pack_dir(ref), _load_pack)
+
+
+def _load_pack(folder: Path) -> Pack:
     head_path = folder / "pack.yaml"
     data, loc = load_yaml(head_path, "pack file")
     head = validate(PackFile, data, file=head_path, locator=loc, error=PackError)

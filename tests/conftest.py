@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,22 @@ from assess.resources import packs_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "engagement.yaml"
+
+_CACHE_OWNED: list[str] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The pack cache (assess.packcache) of this test run, never the user's; commands run in
+    subprocesses inherit it (a test run inside a test run shares its parent's)."""
+    if "ASSESS_TEST_CACHE_DIR" not in os.environ:
+        _CACHE_OWNED.append(tempfile.mkdtemp(prefix="assess-test-cache-"))
+        os.environ["ASSESS_TEST_CACHE_DIR"] = _CACHE_OWNED[0]
+    os.environ["ASSESS_CACHE_DIR"] = os.environ["ASSESS_TEST_CACHE_DIR"]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    for folder in _CACHE_OWNED:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def dump(path: Path, data: Any) -> Path:

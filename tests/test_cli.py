@@ -230,6 +230,29 @@ def test_help_is_fast_and_imports_nothing_heavy() -> None:
     assert out.stdout.strip() == "[]"
 
 
+def test_scan_imports_nothing_of_the_report(tmp_path: Path) -> None:
+    """``assess scan`` loads neither the report stack (Jinja2, WeasyPrint, pandas, openpyxl)
+    nor the interview's terminal library, nor process pools for a scan in this process."""
+    import subprocess
+    import sys
+
+    from tests.gitrepo import make_repo
+
+    repo = make_repo(tmp_path / "r", {"train.py": "import mlflow\n", "dvc.yaml": "stages: {}\n"})
+    heavy = (
+        "pandas", "jinja2", "weasyprint", "openpyxl", "questionary", "multiprocessing",
+        "concurrent.futures",
+    )  # fmt: skip
+    argv = ["scan", str(repo), "--format", "json", "-o", str(tmp_path / "e.json")]
+    code = (
+        f"import sys; from assess.cli import main; rc = main({argv!r}); "
+        f"print(rc, sorted(m for m in {heavy} if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "0 []"
+    assert json.loads((tmp_path / "e.json").read_text())["repos"][0]["files"] == 2
+
+
 def test_invalid_date_is_an_input_error(tiny_pack: Path, tmp_path: Path) -> None:
     eng = tmp_path / "eng.yaml"
     eng.write_text("pack: {id: tiny, version: '1.0'}\nassessment: {date: 2026-13-45}\n")

@@ -209,40 +209,6 @@ def test_rule_family(
     Evidence(tool_version="t", pack_id="tiny", pack_version="1.0", repos=(result,))
 
 
-@pytest.mark.parametrize(
-    ("pattern", "expected"),
-    [
-        (r"^[^#\n]*(?:\bDAG\(|@flow\b)", (("DAG(", "@flow"), False)),
-        (r"(?i)\bbaseline_model\b|champion", (("baseline_model", "champion"), True)),
-        (r"""^[^#\n]*(?:['"]models:/|\blink_model\()""", (("models:/", "link_model("), False)),
-        (r"\bpytest\b|make test", (("pytest", "make test"), False)),
-        (r"(?:(?i:champion)|baseline)", (("champion", "baseline"), True)),
-        (r"(?:foo|\w+bar)", None),  # an alternative without a literal start: no prefilter
-        (r"ab|xyz", None),  # too short to be worth it
-    ],
-)
-def test_required_literals(pattern: str, expected: object) -> None:
-    import re
-
-    from assess.scan.literals import required_literals
-
-    assert required_literals(pattern) == expected
-    if expected is not None:  # soundness on a match: one of the literals occurs in it
-        lits, ignore = expected  # type: ignore[misc]
-        for text in [
-            "x = DAG(1)",
-            "@flow",
-            "CHAMPION",
-            "m = 'models:/x'",
-            "run pytest",
-            "make test",
-        ]:
-            found = re.search(pattern, text)
-            if found:
-                hay = found.group(0).lower() if ignore else found.group(0)
-                assert any(lit in hay for lit in lits)
-
-
 def test_indexed_glob_lookup_equals_plain_matching(tmp_path: Path) -> None:
     from assess.scan.view import RepoView, matches
 
@@ -262,6 +228,50 @@ def test_indexed_glob_lookup_equals_plain_matching(tmp_path: Path) -> None:
         ]:  # fmt: skip
             expected = [e.path for e in view.entries if matches(e.path, globs)]
             assert [e.path for e in view.files(globs)] == expected, globs
+    finally:
+        repo.close()
+
+
+def test_each_glob_answered_once_and_alike_in_every_combination(tmp_path: Path) -> None:
+    """``RepoView.files`` answers each glob once per tree and unions them: the files of a
+    tuple equal plain matching whether its globs were seen before alone, in another tuple or
+    not at all, for globs answered from the name or extension index and for globs found by
+    their literal part (``*dpia*``, ``Dockerfile.*``, ``**/model_cards/**``)."""
+    from assess.scan.view import RepoView, matches
+
+    files = [
+        "docs/DPIA-2025.pdf", "legal/churn_dpia.md", "dpia", "Dockerfile", "Dockerfile.gpu",
+        "svc/dockerfile.CPU", "svc/Dockerfile", "a/model_cards/churn.md", "model_cards/x/y.json",
+        "not_model_cards/z.md", ".github/workflows/ci.yml", ".github/workflows/sub/x.yml",
+        "sub/.github/workflows/CD.YML", "src/app.py", "src/app.py.tmpl", "README.md",
+    ]  # fmt: skip
+    tuples = [
+        ("*dpia*",), ("Dockerfile.*",), ("**/model_cards/**",), (".github/workflows/*.yml",),
+        ("*dpia*", "*.md"), ("Dockerfile", "Dockerfile.*", "*.py"), ("*.md", "*dpia*"),
+        ("**/model_cards/**", "**/*.json", "*dpia*"), ("*.py", "*.py.tmpl", "*.tmpl"),
+        ("**/.github/workflows/*.yml", ".github/workflows/*.yml"), ("nothing*here",),
+    ]  # fmt: skip
+    repo = GitRepo(make_repo(tmp_path / "r", {f: "x\n" for f in files}))
+    try:
+        for order in (tuples, tuples[::-1]):
+            view = RepoView(repo, repo.tree(), 1 << 20)
+            for globs in order:
+                expected = [e.path for e in view.entries if matches(e.path, globs)]
+                assert [e.path for e in view.files(globs)] == expected, globs
+                assert view.files(globs) is view.files(globs)  # kept per tuple
+        assert [e.path for e in view.files(("*dpia*",))] == [
+            "docs/DPIA-2025.pdf", "dpia", "legal/churn_dpia.md"
+        ]  # fmt: skip
+    finally:
+        repo.close()
+    # a name with a long s, which the glob regex takes for s: every name is matched
+    repo = GitRepo(make_repo(tmp_path / "r", {"\u017fpec-dpia.txt": "x\n"}, message="more"))
+    try:
+        view = RepoView(repo, repo.tree(), 1 << 20)
+        for globs in (("*dpia*",), ("*spec*",), (".github/workflows/*.yml",)):
+            expected = [e.path for e in view.entries if matches(e.path, globs)]
+            assert [e.path for e in view.files(globs)] == expected, globs
+        assert "\u017fpec-dpia.txt" in [e.path for e in view.files(("*spec*",))]
     finally:
         repo.close()
 

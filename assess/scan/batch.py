@@ -13,18 +13,20 @@ Nothing here prints: progress goes to a callback the CLI turns into its status l
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from contextlib import nullcontext
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assess.errors import AssessError, InputError
 from assess.model import Pack, RepoScan, ScanFailure
 from assess.scan.redact import clean_failure
 from assess.scan.repo import DEFAULT_BUDGET, is_url
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 Progress = Callable[[int, int, int, str], None]
 """(done, total, failed, detail): repositories finished, of how many, how many failed, and in
@@ -213,7 +215,10 @@ def scan_many(
             results[i] = scan_one(source, *args, progress=detail if progress else None)
             if progress:
                 progress(i + 1, total, failed(), "")
-    else:
+    else:  # imported here: a scan in this process does without them
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(jobs, mp_context=context, initializer=_worker_init) as pool:
             futures: dict[Future[RepoScan | ScanFailure], int] = {}

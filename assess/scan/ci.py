@@ -159,8 +159,10 @@ def ci_files(view: RepoView, systems: tuple[CiSystem, ...]) -> list[CiFile]:
                 if e.path not in found and (docs := shaped_docs(view, e, system.shape)):
                     found[e.path] = CiFile(e, system, docs)
         if system.content is not None:
-            rx = _rx(system.content.pattern)
-            for e, _text in view.corpus(system.content.files).search(re.compile(rx.pattern, re.M)):
+            corpus = view.corpus(system.content.files)
+            if not corpus.may_match(system.content.pattern, re.M):
+                continue  # no file can match: the regex is never compiled
+            for e, _text in corpus.search(re.compile(system.content.pattern, re.M)):
                 found.setdefault(e.path, CiFile(e, system, None))
     by_path = {e.path: e for e in view.entries if e.is_file}
     pending = [f for f in found.values() if f.system.includes]

@@ -15,7 +15,6 @@ import json
 import re
 import signal
 import threading
-import tomllib
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -104,6 +103,8 @@ def _names_in(path: str, text: str) -> list[str]:
     elif base.endswith((".txt", ".in", ".requirements", ".tmpl")):
         names = _requirement_names(line.split("#", 1)[0] for line in text.splitlines())
     elif base in ("poetry.lock", "uv.lock", "pdm.lock"):
+        import tomllib  # imported when a TOML file is read
+
         packages = tomllib.loads(text).get("package", [])
         names = [normalise(p["name"]) for p in packages if isinstance(p, dict) and "name" in p]
     elif base == "pipfile.lock":
@@ -111,6 +112,8 @@ def _names_in(path: str, text: str) -> list[str]:
         for section in ("default", "develop"):
             names += [normalise(k) for k in data.get(section, {})]
     elif base == "pyproject.toml" or base == "pipfile":
+        import tomllib
+
         data = tomllib.loads(text)
         project = data.get("project", {})
         names += _requirement_names(project.get("dependencies", []))
@@ -303,9 +306,12 @@ class Matcher:
                 Hit(path, line, name) for name, (path, line) in self.deps.items() if name in wanted
             ], Strength.dependency
         if m.content:
+            corpus = self._corpus(m.content.files)
+            if not corpus.may_match(m.content.pattern, re.MULTILINE):
+                return [], Strength.code  # no file can match: the regex is never compiled
             rx = re.compile(m.content.pattern, re.MULTILINE)  # ^ and $ per line, as per-line
             out = []
-            for e, matched in self._corpus(m.content.files).search(rx):
+            for e, matched in corpus.search(rx):
                 for n, line in enumerate(matched.splitlines(), 1):
                     if rx.search(line):
                         out.append(Hit(e.path, n, _snippet(line)))
@@ -333,7 +339,9 @@ class Matcher:
                         break
             return out, Strength.file
         if m.ci_step:
-            rx = re.compile(m.ci_step.pattern, re.MULTILINE)  # the loader compiled it so
+            if not self.ci:
+                return [], Strength.ci  # no CI command: the regex is never compiled
+            rx = re.compile(m.ci_step.pattern, re.MULTILINE)
             seen: set[str] = set()
             out = []
             for ci_path, ci_line, cmd in self.ci:

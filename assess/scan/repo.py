@@ -496,14 +496,15 @@ class GitRepo:
         writer = threading.Thread(target=feed, daemon=True)
         writer.start()
         out: dict[str, bytes | None] = {}
+        stdout = proc.stdout  # once: each attribute of proc goes through GitPython's proxy
         try:
             for e in entries:
-                header = proc.stdout.readline()
+                header = stdout.readline()
                 parts = header.split()
                 if len(parts) == 3 and parts[1] != b"missing":
                     size = int(parts[2])
-                    out[e.path] = proc.stdout.read(size)
-                    proc.stdout.read(1)  # the newline after the content
+                    out[e.path] = stdout.read(size)
+                    stdout.read(1)  # the newline after the content
                 else:
                     out[e.path] = None
         finally:

@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate
 from typing import Any, TypeVar
 
 import yaml
@@ -78,14 +79,11 @@ def literal_tail(glob: str) -> str:
 
 
 @lru_cache(maxsize=256)
-def globs_regex(globs: tuple[str, ...], *, names_only: bool = False) -> re.Pattern[str]:
-    """One regex for a set of globs, so each path is matched once. ``names_only``: the globs
-    have no ``/`` and the regex is matched against a file name, not a path."""
+def globs_regex(globs: tuple[str, ...]) -> re.Pattern[str]:
+    """One regex for a set of globs, so each path is matched once."""
     if not globs:
         return re.compile(r"(?!)")  # matches nothing
     parts = [glob_regex(g).pattern for g in globs]
-    if names_only:
-        parts = [p.removeprefix("(?:.*/)?") for p in parts]
     return re.compile("|".join(f"(?:{p})" for p in parts), re.IGNORECASE)
 
 
@@ -94,34 +92,60 @@ def matches(path: str, globs: Iterable[str]) -> bool:
 
 
 class Corpus:
-    """The texts of a set of files joined into one string, so a rule's regex runs once over
-    all of them at C speed and Python only looks at the files that match. Files are separated
-    by a NUL line, which no line-based pattern can cross."""
+    """The texts of a set of files joined into one string, so a rule's regex runs at C speed
+    and Python only looks at the files that match. Files are separated by a NUL line, which no
+    line-based pattern can cross.
+
+    ``search`` runs the regex only on the files that hold one of the literals every match of
+    it needs (``assess.scan.literals.required_literals``), found with ``str.find``: the regex
+    runs on each such file's span of the joined text (``rx.search(text, start, end)``: ``^``
+    holds at a file's start, which follows a newline, and lookbehinds see the separator, as in
+    one search over everything). A literal a match needs lies in the text the match examines,
+    lookaheads included; a line-based match examines only its own file's span, so a file with
+    none of the literals cannot match and the files searched are all that can. Literals
+    compared in lower case are found in the UTF-8 bytes lowered by ``bytes.lower``, which
+    folds ASCII letters exactly as ``re`` does, unless the text holds one of the few other
+    characters ``re`` folds onto an ASCII letter (``FOLDS_TO_ASCII``): then, as when a pattern
+    has no literal set or its literals are in most files, the regex runs over the whole text."""
 
     SEP = "\n\0\n"
+    FOLDS_TO_ASCII = "\u0130\u0131\u017f\u212a"
+    """Characters other than ASCII letters that ``re.IGNORECASE`` matches to an ASCII letter:
+    capital I with a dot, dotless i, long s and the Kelvin sign."""
 
     def __init__(self, items: list[tuple[Entry, str]]) -> None:
         self.items = items
-        self.starts: list[int] = []
-        pos = 0
-        for _, text in items:
-            self.starts.append(pos)
-            pos += len(text) + len(self.SEP)
-        self.text = self.SEP.join(t for _, t in items)
-        self._lower: str | None = None
+        texts = [t for _, t in items]
+        lengths = (len(t) + len(self.SEP) for t in texts[:-1])
+        self.starts = list(accumulate(lengths, initial=0)) if texts else []
+        self.text = self.SEP.join(texts)
+        self._folded: tuple[bytes, list[int]] | None = None
+        self._foldable: bool | None = None
+        self._picked: dict[tuple[tuple[str, ...], bool], list[int] | None] = {}
 
-    def search(self, rx: re.Pattern[str]) -> Iterator[tuple[Entry, str]]:
-        """Each file in which ``rx`` matches, once."""
-        need = required_literals(rx.pattern)
-        if need is not None:
-            literals, ignore_case = need
-            haystack = self.text
-            if ignore_case:
-                if self._lower is None:
-                    self._lower = self.text.lower()
-                haystack = self._lower
-            if not any(lit in haystack for lit in literals):
-                return
+    def may_match(self, pattern: str, flags: int = 0) -> bool:
+        """False when no file can match ``pattern``: there are none, or none holds a literal
+        every match needs. The scan compiles a rule's regex only when this is True."""
+        if not self.items:
+            return False
+        need = required_literals(pattern, flags & re.IGNORECASE)
+        return need is None or self._candidates(*need) != []
+
+    def search(self, rx: re.Pattern[str], *, prefilter: bool = True) -> Iterator[tuple[Entry, str]]:
+        """Each file in which ``rx`` matches, once, in order. ``prefilter=False`` runs the regex
+        over the whole text (the same files for every line-based pattern; for tests)."""
+        need = required_literals(rx.pattern, rx.flags & re.IGNORECASE) if prefilter else None
+        picked = self._candidates(*need) if need is not None else None
+        if picked is None:
+            yield from self._search_all(rx)
+            return
+        text, starts = self.text, self.starts
+        for i in picked:
+            end = starts[i + 1] if i + 1 < len(starts) else len(text)
+            if rx.search(text, starts[i], end) is not None:
+                yield self.items[i]
+
+    def _search_all(self, rx: re.Pattern[str]) -> Iterator[tuple[Entry, str]]:
         pos = 0
         while pos <= len(self.text) and (found := rx.search(self.text, pos)) is not None:
             i = bisect.bisect_right(self.starts, found.start()) - 1
@@ -131,15 +155,62 @@ class Corpus:
             yield entry, text
             pos = self.starts[i] + len(text) + len(self.SEP)  # go on with the next file
 
+    def _candidates(self, literals: tuple[str, ...], ignore_case: bool) -> list[int] | None:
+        """Indexes of the files holding one of ``literals``, in order; None when the literals
+        cannot be placed (see the class docstring) or are in so many files that one search
+        over everything is cheaper. Kept per literal set (``may_match`` asks first)."""
+        key = (literals, ignore_case)
+        if key not in self._picked:
+            self._picked[key] = self._find(literals, ignore_case)
+        return self._picked[key]
+
+    def _find(self, literals: tuple[str, ...], ignore_case: bool) -> list[int] | None:
+        haystack: str | bytes
+        if ignore_case:
+            if self._foldable is None:
+                self._foldable = not any(ch in self.text for ch in self.FOLDS_TO_ASCII)
+            if not self._foldable:
+                return None
+            if self._folded is None:
+                encoded = [t.encode() for _, t in self.items]
+                starts, pos = [], 0
+                for data in encoded:
+                    starts.append(pos)
+                    pos += len(data) + len(self.SEP)
+                self._folded = self.SEP.encode().join(encoded).lower(), starts
+            haystack, starts = self._folded
+            needles: list[str] | list[bytes] = [lit.encode() for lit in literals]
+        else:
+            haystack, starts, needles = self.text, self.starts, list(literals)
+        limit = max(64, len(starts) // 4)
+        picked: set[int] = set()
+        for needle in needles:
+            at = haystack.find(needle)  # type: ignore[arg-type]
+            while at >= 0:
+                i = bisect.bisect_right(starts, at) - 1
+                picked.add(i)
+                if len(picked) > limit:
+                    return None
+                if i + 1 >= len(starts):
+                    break
+                at = haystack.find(needle, starts[i + 1])  # type: ignore[arg-type]
+        return sorted(picked)
+
 
 class _Index:
-    """The files of a tree by lower-case name and extension, for fast glob lookups."""
+    """The files of a tree by lower-case name and extension, for fast glob lookups, and what
+    each glob matched (``glob``): rules share globs (``**/*.py`` is in dozens of them), so each
+    is answered once per tree."""
+
+    SEP = "\0"  # no path holds a NUL
 
     def __init__(self, entries: list[Entry]) -> None:
         self.files = [e for e in entries if e.is_file]
         self.lowered: list[tuple[str, str]] = []
         self.by_name: dict[str, list[int]] = {}
         self.by_ext: dict[str, list[int]] = {}
+        self._globs: dict[str, list[int]] = {}
+        self._blobs: dict[bool, tuple[str, list[int]] | None] = {}
         for n, e in enumerate(self.files):
             low = e.path.lower()
             base = low[low.rfind("/") + 1 :]
@@ -148,6 +219,92 @@ class _Index:
             dot = base.rfind(".")
             if dot >= 0:  # ".env" matches "*.env", as the glob regex agrees
                 self.by_ext.setdefault(base[dot + 1 :], []).append(n)
+
+    def glob(self, glob: str) -> list[int]:
+        """Indexes of the files ``glob`` matches, in order. Globs of the common shapes
+        ``*.ext`` and ``name`` are answered from the indexes; the rest by the longest literal
+        part of the glob (``dpia`` in ``*dpia*``, ``_test.py`` in ``*_test.py``,
+        ``.github/workflows/`` in ``.github/workflows/*.yml``) found with ``str.find`` in all
+        the names (or paths) joined, each hit checked by the glob's regex."""
+        if glob in self._globs:
+            return self._globs[glob]
+        name = glob.removeprefix("**/").lower()
+        hits: list[int]
+        if "/" in name:
+            hits = self._search(glob, names=False)
+        elif not any(ch in name for ch in "*?["):
+            hits = self.by_name.get(name, [])
+        elif name.startswith("*.") and not any(ch in name[2:] for ch in "*?[."):
+            hits = self.by_ext.get(name[2:], [])
+        else:
+            hits = self._search(name, names=True)
+        self._globs[glob] = hits
+        return hits
+
+    def _search(self, glob: str, *, names: bool) -> list[int]:
+        """Files whose lower-case name (or path) ``glob``'s regex matches. Every match holds
+        the glob's literal parts, and in lower case as ``str.lower`` gives them unless the text
+        holds a dotless i or a long s (which the regex also takes for i and s): then, as when
+        the glob has no literal part of three characters, the names with the glob's extension
+        (``*env*.yml``) or else all names are matched."""
+        part = max(_literal_parts(glob.lower()), key=len, default="")
+        blob = self._blob(names) if len(part) >= 3 and part.isascii() else None
+        if blob is None:
+            rx = glob_regex(glob)
+            tail = literal_tail(glob)
+            if names and "." in tail and not any(ch in tail for ch in "[]"):
+                ext = tail.rsplit(".", 1)[1]  # only names with that extension can match
+                return [n for n in self.by_ext.get(ext, ()) if rx.match(self.lowered[n][1])]
+            return [
+                n
+                for n, (low, base) in enumerate(self.lowered)
+                if (not tail or low.endswith(tail)) and rx.match(base if names else low)
+            ]
+        text, starts = blob
+        hits: set[int] = set()
+        at = text.find(part)
+        while at >= 0:
+            n = bisect.bisect_right(starts, at) - 1
+            low, base = self.lowered[n]
+            if glob_regex(glob).match(base if names else low):  # compiled once, on a hit
+                hits.add(n)
+            if n + 1 >= len(starts):
+                break
+            at = text.find(part, starts[n + 1])
+        return sorted(hits)
+
+    def _blob(self, names: bool) -> tuple[str, list[int]] | None:
+        """All the lower-case names (or paths) joined, with where each starts; None when
+        they hold a character the glob regexes fold onto an ASCII letter (see ``_search``)."""
+        if names not in self._blobs:
+            parts = [base if names else low for low, base in self.lowered]
+            starts, pos = [], 0
+            for p in parts:
+                starts.append(pos)
+                pos += len(p) + len(self.SEP)
+            text = self.SEP.join(parts)
+            folds = any(ch in text for ch in "\u0131\u017f")  # the others lower to ASCII
+            self._blobs[names] = None if folds else (text, starts)
+        return self._blobs[names]
+
+
+def _literal_parts(glob: str) -> list[str]:
+    """The literal runs between a glob's wildcards (``**/`` takes its slash with it: it may
+    match nothing)."""
+    parts, run, i = [], "", 0
+    while i < len(glob):
+        if glob.startswith("**", i):
+            parts.append(run)
+            run = ""
+            i += 3 if glob.startswith("**/", i) else 2
+        elif glob[i] in "*?":
+            parts.append(run)
+            run = ""
+            i += 1
+        else:
+            run += glob[i]
+            i += 1
+    return [p for p in (*parts, run) if p]
 
 
 @dataclass
@@ -164,7 +321,7 @@ class RepoView:
     _raw: dict[str, bytes | None] = field(default_factory=dict)
     _index: _Index | None = None
     _corpora: dict[tuple[str, ...], Corpus] = field(default_factory=dict)
-    _corpora_by_files: dict[tuple[bool, tuple[str, ...]], Corpus] = field(default_factory=dict)
+    _corpora_by_files: dict[tuple[bool, tuple[int, ...]], Corpus] = field(default_factory=dict)
     ci_systems: tuple[CiSystem, ...] = ()
     memo: dict[str, Any] = field(default_factory=dict)
     """Inputs several rules and checks share (CI files, their commands, dependencies), computed
@@ -186,13 +343,15 @@ class RepoView:
         same files (``**/*.py`` and ``**/*.py`` + ``**/*.py.tmpl`` without templates) share
         one corpus."""
         if key not in self._corpora:
-            same = (transform is not None, tuple(e.path for e in entries))
+            # the same Entry objects (the tree's): compared by identity, not path by path
+            same = (transform is not None, tuple(map(id, entries)))
             if same in self._corpora_by_files:
                 self._corpora[key] = self._corpora_by_files[same]
                 return self._corpora[key]
             items = []
+            texts = self._texts
             for e in entries:
-                text = self.text(e)
+                text = texts[e.path] if e.path in texts else self.text(e)
                 if text is None:
                     continue
                 if transform and e.path.endswith(".ipynb"):
@@ -222,42 +381,16 @@ class RepoView:
             return None
 
     def files(self, globs: Iterable[str]) -> list[Entry]:
-        """Files matching any of ``globs``, in tree order. Globs of the common shapes
-        ``*.ext`` and ``name`` are answered from indexes; the rest by one combined regex."""
+        """Files matching any of ``globs``, in tree order (``_Index.glob``)."""
         key = tuple(globs)
         if key in self._files:
             return self._files[key]
         if self._index is None:
             self._index = _Index(self.entries)
         idx = self._index
-        picked: set[int] = set()
-        rest: list[str] = []
-        for g in key:
-            if "/" in g.removeprefix("**/"):
-                rest.append(g)
-                continue
-            name = g.removeprefix("**/").lower()
-            if not any(ch in name for ch in "*?["):
-                picked.update(idx.by_name.get(name, ()))
-            elif name.startswith("*.") and not any(ch in name[2:] for ch in "*?[."):
-                picked.update(idx.by_ext.get(name[2:], ()))
-            elif "." in (tail := literal_tail(name)) and not any(ch in tail for ch in "[]"):
-                # *.py.tmpl, *env*.yml: only names with that extension can match
-                rx = glob_regex(name)
-                ext = tail.rsplit(".", 1)[1]
-                picked.update(n for n in idx.by_ext.get(ext, ()) if rx.match(idx.lowered[n][1]))
-            else:
-                rest.append(g)
-        if rest:
-            names = globs_regex(tuple(g for g in rest if "/" not in g), names_only=True)
-            paths = globs_regex(tuple(g for g in rest if "/" in g))
-            tails = tuple(literal_tail(g) for g in rest)
-            for n, (low, base) in enumerate(idx.lowered):
-                if all(tails) and not low.endswith(tails):
-                    continue
-                if names.match(base) or paths.match(low):
-                    picked.add(n)
-        self._files[key] = [idx.files[n] for n in sorted(picked)]
+        found = list({id(hits): hits for hits in map(idx.glob, key)}.values())  # *.py, **/*.py
+        picked = found[0] if len(found) == 1 else sorted(set().union(*found))
+        self._files[key] = [idx.files[n] for n in picked]
         return self._files[key]
 
     def prefetch(self, entries: Iterable[Entry]) -> None:
