@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 from enum import StrEnum
 from typing import Annotated, Literal
 
@@ -869,8 +870,38 @@ RuleId = Annotated[
 
 
 class ContentMatch(Frozen):
+    """A regex over chosen files. The finding is the first line ``pattern`` matches, in a file
+    none of the ``exclude`` globs names and in which every ``also`` regex matches some line
+    (another section of a model card, the orchestrator decorator around an extraction)."""
+
     files: tuple[str, ...] = Field(min_length=1, description="globs of files to read")
+    exclude: tuple[str, ...] = Field(
+        default=(), description="globs of files not to count (tests, fixtures)"
+    )
     pattern: NonEmpty = Field(description="Python regex, matched per line")
+    also: tuple[NonEmpty, ...] = Field(
+        default=(), description="regexes that must each match some line of the same file"
+    )
+
+    @property
+    def patterns(self) -> tuple[str, ...]:
+        return (self.pattern, *self.also)
+
+    @field_validator("also")
+    @classmethod
+    def _also_compiles(cls, also: tuple[str, ...]) -> tuple[str, ...]:
+        from assess.scan.literals import nested_repeat
+
+        for pattern in also:
+            try:
+                compiled = re.compile(pattern, re.MULTILINE)
+            except re.error as exc:
+                raise ValueError(f"invalid regex {pattern!r}: {exc}") from None
+            if compiled.fullmatch(""):
+                raise ValueError(f"{pattern!r} matches an empty line, so every file has it")
+            if nested_repeat(pattern):
+                raise ValueError(f"{pattern!r} repeats a repetition (exponential on long lines)")
+        return also
 
 
 class YamlKeyMatch(Frozen):
@@ -897,7 +928,8 @@ class YamlShape(Frozen):
     has_any: tuple[str, ...] = Field(default=(), description="at least one of these must exist")
     items: ItemShape | None = None
     values: dict[str, str] = Field(
-        default_factory=dict, description="dotted path -> regex one of its values must match"
+        default_factory=dict,
+        description="dotted path -> regex one of its values (or list items) must match",
     )
 
     @model_validator(mode="after")
@@ -909,6 +941,9 @@ class YamlShape(Frozen):
 
 class ShapeMatch(Frozen):
     files: tuple[str, ...] = Field(min_length=1, description="globs of YAML files to look at")
+    exclude: tuple[str, ...] = Field(
+        default=(), description="globs of files not to count (another rule's files, tests)"
+    )
     any_of: tuple[YamlShape, ...] = Field(min_length=1, description="the document has one of")
 
 

@@ -327,12 +327,13 @@ def test_every_shipped_rule_pattern_is_free_of_nested_repetition() -> None:
         p
         for r in pack.rules
         for p in (
-            r.match.content and r.match.content.pattern,
+            *(r.match.content.patterns if r.match.content else ()),
             r.match.ci_step and r.match.ci_step.pattern,
         )
         if p
     ]
     assert len(patterns) > 30
+    assert any(r.match.content and r.match.content.also for r in pack.rules)
     assert [p for p in patterns if nested_repeat(p)] == []
 
 

@@ -54,5 +54,15 @@ def test_sample_evidence_matches_the_sample_project() -> None:
         "churn@v1.2.0",
         "churn@v1.3.0",
     )
+    found = [f for fs in repo.areas.values() for f in fs]
+    # tests/test_prepare.py checks the pseudonymisation; only src/prepare.py does it
+    assert [f.path for f in found if f.rule == "compliance/pseudonymisation-code"] == [
+        "src/prepare.py"
+    ]
+    # evidently is only imported by the drift notebook: an import (code), not a declaration
+    (drift,) = [f for f in found if f.rule == "monitoring/monitoring-deps"]
+    assert drift.path == "notebooks/drift_check.ipynb" and drift.strength.value == "code"
+    assert drift.snippet is not None and drift.snippet.startswith("imported: ")
+    assert "declared" not in drift.title
     result = assess(pack, load_engagement(SAMPLE, pack), evidence=evidence)
     assert sum(len(a.findings) for a in result.areas) == sum(len(v) for v in repo.areas.values())

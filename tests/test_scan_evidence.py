@@ -118,3 +118,31 @@ def test_fixtures_and_tiny_files_are_not_committed_models(tmp_path: Path) -> Non
         if f.rule == "versioning/committed-model-binaries"
     }  # fmt: skip
     assert flagged == {"models/churn.pkl"}
+
+
+def test_a_dependency_found_by_import_says_so(tmp_path: Path) -> None:
+    """A package only imported is reported as an import at its line (code that uses it), a
+    declared one as declared and a pip install line as installed; none is called declared
+    when it was not."""
+    repo = make_repo(
+        tmp_path / "r",
+        {
+            "requirements.txt": "pandas\ndvc[s3]==3.48\n",
+            "monitor/drift.py": "# evidently computes the report\nimport os\nfrom evidently import Report\n",
+            "Dockerfile": "FROM python:3.11\nRUN pip install --no-cache-dir feast==0.40\n",
+        },
+    )
+    uses = deps(repo)
+    assert uses["evidently"][:3] == ("monitor/drift.py", 3, "imported")
+    assert uses["dvc"][:3] == ("requirements.txt", 2, "declared")
+    assert uses["feast"][:3] == ("Dockerfile", 2, "installed")
+    found = {f.rule: f for fs in scan(repo).areas.values() for f in fs}
+    drift = found["monitoring/monitoring-deps"]
+    assert (drift.path, drift.line, drift.strength.value) == ("monitor/drift.py", 3, "code")
+    assert drift.snippet == "imported: from evidently import Report"
+    assert "declared" not in drift.title.lower()
+    dvc = found["data/data-versioning-deps"]
+    assert (dvc.path, dvc.line, dvc.strength.value) == ("requirements.txt", 2, "dependency")
+    assert dvc.snippet == "declared: dvc[s3]==3.48"
+    store = found["data/feature-store-deps"]
+    assert store.snippet == "installed: RUN pip install --no-cache-dir feast==0.40"

@@ -40,6 +40,19 @@ RULES: dict[str, Any] = {
             },
         },
         {
+            "id": "alpha/hashing",
+            "title": "Hashes identifiers",
+            "level": 2,
+            "match": {
+                "content": {
+                    "files": ["**/*.py"],
+                    "exclude": ["**/tests/**", "test_*.py"],
+                    "pattern": r"hashlib\.sha256\(",
+                    "also": [r"^def\s+pseudonymise\b"],
+                }
+            },
+        },
+        {
             "id": "alpha/k8s-deploy",
             "title": "Kubernetes deployment",
             "level": 2,
@@ -86,6 +99,15 @@ NOTEBOOK_MARKDOWN = json.dumps(
     {"cells": [{"cell_type": "markdown", "source": ["We should call register_model( one day"]}]}
 )
 AWS_KEY = "AKIA" + "ABCDEFGHIJKLMNOP"
+PRIVATE_KEY = (
+    "-----BEGIN RSA PRIVATE KEY-----\n"
+    + "MIIEpAIBAAKCAQEA"
+    + "x" * 48
+    + "\n-----END RSA PRIVATE KEY-----\n"
+)
+PSEUDONYMISE = (
+    "import hashlib\n\n\ndef pseudonymise(x):\n    return hashlib.sha256(x).hexdigest()\n"
+)
 
 FIXTURES: list[tuple[str, dict[str, str | bytes], set[str]]] = [
     # name, files, rule ids expected to fire (every other rule must stay silent)
@@ -129,6 +151,11 @@ FIXTURES: list[tuple[str, dict[str, str | bytes], set[str]]] = [
         {"alpha/register", "alpha/mlflow-dep"},
     ),
     ("notebook markdown only", {"nb/train.ipynb": NOTEBOOK_MARKDOWN}, set()),
+    # content "also": every other regex matches some line of the same file; "exclude": files
+    # not to count (a practice shown only in a test is not the practice)
+    ("content also pass", {"src/prep.py": PSEUDONYMISE}, {"alpha/hashing"}),
+    ("content also missing", {"src/prep.py": "import hashlib\nh = hashlib.sha256(b)\n"}, set()),
+    ("content only in tests", {"tests/test_prep.py": PSEUDONYMISE}, set()),
     (
         "yaml key pass",
         {"k8s/app.yaml": "apiVersion: apps/v1\nkind: Deployment\n---\nkind: Service\n"},
@@ -174,6 +201,21 @@ FIXTURES: list[tuple[str, dict[str, str | bytes], set[str]]] = [
     ),
     ("secret pass", {"config/settings.py": f'AWS = "{AWS_KEY}"\n'}, {"alpha/secrets"}),
     ("secret fail", {"config/settings.py": 'password = os.environ["DB_PASSWORD"]\n'}, set()),
+    # third-party code committed with the project holds its vendors' examples, not credentials
+    (
+        "secret in vendored code",
+        {"node_modules/pkg/types.d.ts": f'const k = "{AWS_KEY}";\n'},
+        set(),
+    ),
+    # a private key is reported when key material follows its header, not for a placeholder
+    ("private key", {"deploy/id_rsa": PRIVATE_KEY}, {"alpha/secrets"}),
+    (
+        "private key placeholder",
+        {
+            "tests/test_cfg.py": 'KEY = "-----BEGIN PRIVATE KEY-----\\nfixture\\n-----END PRIVATE KEY-----"\n'
+        },
+        set(),
+    ),
 ]
 
 
@@ -203,7 +245,10 @@ def test_rule_family(
         assert f.commit == repo.commit and f.path in files
         assert AWS_KEY not in (f.snippet or "")  # a secret is never reported by value
         if f.rule == "alpha/secrets":
-            assert f.line == 1 and f.snippet == "AWS access key id (value not shown)"
+            kind = "private key" if name.startswith("private") else "AWS access key id"
+            assert f.line == 1 and f.snippet == f"{kind} (value not shown)"
+        if f.rule == "alpha/hashing":
+            assert (f.line, f.snippet) == (5, "return hashlib.sha256(x).hexdigest()")
         if f.rule == "alpha/tests-in-ci":
             assert f.strength.value == "ci" and "pytest" in (f.snippet or "")
     Evidence(tool_version="t", pack_id="tiny", pack_version="1.0", repos=(result,))

@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from assess.model import Strength
 from assess.scan.view import RepoView, matches
 
 
@@ -18,6 +19,7 @@ class Hit:
     path: str
     line: int | None = None
     snippet: str | None = None
+    strength: Strength | None = None  # this hit's own, when it differs from the rule kind's
 
 
 Check = Callable[[RepoView], list[Hit]]
@@ -108,20 +110,39 @@ SECRET_PATTERNS = [
 TEXT_FILES = (
     "*.py", "*.ipynb", "*.yaml", "*.yml", "*.json", "*.cfg", "*.ini", "*.toml", "*.env", ".env",
     "*.sh", "*.txt", "*.tf", "*.tfvars", "*.conf", "*.properties", "*.r", "*.scala", "*.java",
-    "*.js", "*.ts", "Dockerfile*", "*.sql",
+    "*.js", "*.ts", "Dockerfile*", "*.sql", "*.pem", "*.key", "id_rsa", "id_dsa", "id_ecdsa",
+    "id_ed25519",
 )  # fmt: skip
 
 
 ANY_SECRET = re.compile("|".join(f"(?:{rx.pattern})" for _, rx in SECRET_PATTERNS))
+KEY_BODY = re.compile(r"[A-Za-z0-9+/]{40}")
+"""Base64 key material: a private key header followed by none (``...``, ``fixture``, ``<your
+key>``) is a placeholder, not a key."""
+
+
+VENDORED = re.compile(
+    r"(?:^|/)(?:node_modules|bower_components|site-packages|vendor|\.?venv)/", re.IGNORECASE
+)
+"""Third-party code committed with the project: its documentation examples (GitHub's sample
+private key in @octokit's types) are not the client's credentials."""
 
 
 @register("secrets")
 def secrets(view: RepoView) -> list[Hit]:
     hits = []
     for e, text in view.corpus(TEXT_FILES).search(ANY_SECRET):
-        for n, line in enumerate(text.splitlines(), 1):
+        if VENDORED.search(e.path):
+            continue
+        lines = text.splitlines()
+        for n, line in enumerate(lines, 1):
             for kind, rx in SECRET_PATTERNS:
-                if rx.search(line):
+                m = rx.search(line)
+                if m and kind == "private key":
+                    after = line[m.end() :] + "\n" + (lines[n] if n < len(lines) else "")
+                    if not KEY_BODY.search(after[:400]):
+                        continue  # the header of a placeholder: no key material follows
+                if m:
                     hits.append(Hit(e.path, n, f"{kind} (value not shown)"))
                     break
     return hits

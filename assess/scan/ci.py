@@ -95,7 +95,12 @@ def shape_holds(doc: Any, shape: YamlShape) -> bool:
         if not any(isinstance(i, dict) and keys & set(i) for lst in lists for i in lst):
             return False
     for path, pattern in shape.values.items():
-        found = [v for v in values_at(doc, path) if isinstance(v, str | int | float)]
+        found = [  # a list of scalars is looked through (GitLab's "stages: [build, test]")
+            x
+            for v in values_at(doc, path)
+            for x in (v if isinstance(v, list) else [v])
+            if isinstance(x, str | int | float)
+        ]
         if not any(_rx(pattern).search(str(v)) for v in found):
             return False
     return True

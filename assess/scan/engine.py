@@ -16,7 +16,7 @@ import re
 import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import Any, Literal, NamedTuple
 
 from assess.model import (
     CiSystem,
@@ -76,6 +76,14 @@ _IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import\b|import[ \t]+([
 _PIP_INSTALL = re.compile(
     r"\b(?:pip3?|uv[ \t]+pip|python3?[ \t]+-m[ \t]+pip)[ \t]+install[ \t]+([^\n&|;#]*)"
 )
+
+
+USE_STRENGTH: dict[str, Strength] = {
+    "declared": Strength.dependency,
+    "installed": Strength.dependency,
+    "imported": Strength.code,
+}
+"""An import is code that uses the package; a declaration or an install line only names it."""
 
 
 def normalise(name: str) -> str:
@@ -207,18 +215,44 @@ def imported(text: str) -> list[str]:
     return out
 
 
-def dependencies(view: RepoView) -> dict[str, tuple[str, int | None]]:
-    """Package name -> (file, line) where it is first declared: dependency files first, then
-    ``pip install`` steps in CI, then imports in code (an import is use too). Computed once
-    per view."""
-    if "dependencies" in view.memo:
-        known: dict[str, tuple[str, int | None]] = view.memo["dependencies"]
-        return known
-    found: dict[str, tuple[str, int | None]] = {}
+How = Literal["declared", "installed", "imported"]
 
-    def add(name: str, path: str, text: str) -> None:
-        if name not in found:
-            found[name] = (path, line_of(text, name.replace("-", "")) or line_of(text, name))
+
+class DependencyUse(NamedTuple):
+    """Where a package was first found and how: ``declared`` in a dependency file (a
+    requirements, pyproject, setup, conda or lock file), ``installed`` by a ``pip install`` line
+    (a Dockerfile, a shell script, a CI step) or ``imported`` by code (a module or a notebook's
+    code cells). ``text`` is that line."""
+
+    path: str
+    line: int | None
+    how: How
+    text: str = ""
+
+    @property
+    def snippet(self) -> str:
+        return f"{self.how}: {self.text}" if self.text else self.how
+
+
+_INSTALLED_BY = ("dockerfile", "containerfile")
+
+
+def dependencies(view: RepoView) -> dict[str, DependencyUse]:
+    """Package name -> where it is first found: dependency files first, then ``pip install``
+    steps in CI, then imports in code (an import is use too). Computed once per view."""
+    if "dependencies" in view.memo:
+        known: dict[str, DependencyUse] = view.memo["dependencies"]
+        return known
+    found: dict[str, DependencyUse] = {}
+
+    def add(name: str, path: str, text: str, how: How) -> None:
+        if name in found:
+            return
+        line = line_of(text, name.replace("-", "")) or line_of(text, name)
+        if how == "imported":  # the import line itself, not a first mention in a comment
+            line = _import_line(text, name) or line
+        shown = text.splitlines()[line - 1].strip() if line else ""
+        found[name] = DependencyUse(path, line, how, shown)
 
     found_files = {e.path for e in view.files(DEPENDENCY_FILES)}
     manifests = {p.rsplit("/", 1)[0] if "/" in p else "" for p in found_files
@@ -229,20 +263,35 @@ def dependencies(view: RepoView) -> dict[str, tuple[str, int | None]]:
             continue  # the manifest beside it names the direct dependencies; a lock adds all
         names = view.parse(e, functools.partial(_names_in, e.path), "dependency file")
         text = view.text(e)
+        low = base.lower()
+        how: How = (
+            "installed"
+            if low.startswith(_INSTALLED_BY) or low.endswith((".dockerfile", ".sh"))
+            else "declared"
+        )
         for name in names or () if text is not None else ():
-            add(name, e.path, text or "")
+            add(name, e.path, text or "", how)
     for e in view.files(("*.yml", "*.yaml")):  # a conda environment of any name, by content
         if e.path not in found_files and (docs := shaped_docs(view, e, CONDA_SHAPE)):
             for name in _conda_names(docs[0]):
-                add(name, e.path, view.text(e) or "")
+                add(name, e.path, view.text(e) or "", "declared")
     for path, line, cmd in repo_commands(view):
         for name in pip_installed(cmd):
-            found.setdefault(name, (path, line))
+            if name not in found:
+                found[name] = DependencyUse(path, line, "installed", " ".join(cmd.split()))
     for e, code in view.corpus(IMPORT_FILES, notebook_code).search(_IMPORT):
         for name in imported(code):
-            add(name, e.path, code)
+            add(name, e.path, code, "imported")
     view.memo["dependencies"] = found
     return found
+
+
+def _import_line(code: str, package: str) -> int | None:
+    """The line of the first import of ``package`` (by its install name) in ``code``."""
+    for n, line in enumerate(code.splitlines(), 1):
+        if (m := _IMPORT.match(line)) and package in imported(m.group(0)):
+            return n
+    return None
 
 
 # --------------------------------------------------------------------------- matchers
@@ -276,7 +325,7 @@ class Matcher:
         self.view = view
 
     @property
-    def deps(self) -> dict[str, tuple[str, int | None]]:
+    def deps(self) -> dict[str, DependencyUse]:
         return dependencies(self.view)
 
     @property
@@ -303,15 +352,22 @@ class Matcher:
         if m.dependencies:
             wanted = {normalise(d) for d in m.dependencies}
             return [
-                Hit(path, line, name) for name, (path, line) in self.deps.items() if name in wanted
+                Hit(use.path, use.line, use.snippet, USE_STRENGTH[use.how])
+                for name, use in self.deps.items()
+                if name in wanted
             ], Strength.dependency
         if m.content:
             corpus = self._corpus(m.content.files)
             if not corpus.may_match(m.content.pattern, re.MULTILINE):
                 return [], Strength.code  # no file can match: the regex is never compiled
             rx = re.compile(m.content.pattern, re.MULTILINE)  # ^ and $ per line, as per-line
+            also = [re.compile(p, re.MULTILINE) for p in m.content.also]
             out = []
             for e, matched in corpus.search(rx):
+                if m.content.exclude and matches(e.path, m.content.exclude):
+                    continue
+                if not all(a.search(matched) for a in also):
+                    continue
                 for n, line in enumerate(matched.splitlines(), 1):
                     if rx.search(line):
                         out.append(Hit(e.path, n, _snippet(line)))
@@ -353,7 +409,10 @@ class Matcher:
             return [Hit(f.path, None, f.system.title) for f in self.ci_files], Strength.file
         if m.shape:
             return [
-                Hit(e.path) for e in view.files(m.shape.files) if shaped_docs(view, e, m.shape)
+                Hit(e.path)
+                for e in view.files(m.shape.files)
+                if not (m.shape.exclude and matches(e.path, m.shape.exclude))
+                and shaped_docs(view, e, m.shape)
             ], Strength.file
         assert m.check is not None
         return CHECKS[m.check](view), Strength.file
@@ -548,7 +607,9 @@ def scan_repo(
                 hits, strength = matcher.hits(rule)
                 ran += 1
                 for hit in hits[:MAX_FINDINGS_PER_RULE]:
-                    areas.setdefault(rule.area, []).append(_finding(rule, hit, strength, repo))
+                    areas.setdefault(rule.area, []).append(
+                        _finding(rule, hit, hit.strength or strength, repo)
+                    )
                 if len(hits) > MAX_FINDINGS_PER_RULE:
                     notes.append(
                         f"{rule.id}: {len(hits)} matches, first {MAX_FINDINGS_PER_RULE} kept"
