@@ -19,11 +19,12 @@ from assess.report.render import (
     disagreements,
     fmt_level,
     fmt_pct,
+    later_heading,
+    phase_heading,
     phase_titles,
     review_note,
     step_label,
     tool_areas,
-    weeks,
 )
 
 WIDTH = 100  # text output wraps here (it is often piped into files and emails)
@@ -284,21 +285,11 @@ def _roadmap_lines(result: Assessment, titles: dict[str, str]) -> list[str]:
     for phase in result.roadmap:
         if not phase.items:
             continue
-        lines += [
-            "",
-            f"{phase.title} (months {phase.start_month}-{phase.end_month}, "
-            f"{weeks(phase.planned_weeks)} of {weeks(phase.capacity_weeks)} person-weeks)",
-        ]
+        lines += ["", phase_heading(phase)]
         for item_id in phase.items:
             lines += entry(item_id, True)
     if result.later:
-        total = sum(items[i].weeks for i in result.later)
-        end = result.roadmap[-1].end_month if result.roadmap else 0
-        lines += [
-            "",
-            f"Later (beyond month {end} at this capacity: {len(result.later)} steps, "
-            f"{total} person-weeks)",
-        ]
+        lines += ["", later_heading(result)]
         for item_id in result.later:
             lines += entry(item_id, False)
     return lines

@@ -34,12 +34,14 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from assess.model import (
     LATER,
     AreaScore,
     Capacity,
+    Choice,
     ContextValue,
     EvidenceStatus,
     Gap,
@@ -80,21 +82,18 @@ def capacity_for(
     return Capacity(weeks_per_quarter=cfg.weeks_per_quarter, source=f"the pack's default{why}")
 
 
+@dataclass(frozen=True)
 class Plan:
     """The gaps and the roadmap made from them (see the module docstring)."""
 
-    def __init__(
-        self,
-        gaps: tuple[Gap, ...],
-        items: tuple[RoadmapItem, ...],
-        phases: tuple[RoadmapPhase, ...],
-        capacity: Capacity,
-    ) -> None:
-        self.gaps = gaps
-        self.items = items
-        self.phases = phases
-        self.capacity = capacity
-        self.later = tuple(i.id for i in items if i.phase == LATER)
+    gaps: tuple[Gap, ...]
+    items: tuple[RoadmapItem, ...]
+    phases: tuple[RoadmapPhase, ...]
+    capacity: Capacity
+
+    @property
+    def later(self) -> tuple[str, ...]:
+        return tuple(i.id for i in self.items if i.phase == LATER)
 
 
 def plan(
@@ -119,44 +118,28 @@ def plan(
         owner = q.owner or area.owner
         weight = q.weight * area.weight * RISK_FACTOR[q.risk]
         if r.status == "dont_know":
-            item_id = f"{q.id}:establish"
-            items[item_id] = {
-                "id": item_id,
-                "question_id": q.id,
-                "area": q.area,
-                "kind": "establish",
-                "from_level": None,
-                "to_level": None,
+            item = _item(q, owner, None, None, pack.roadmap.establish_weeks)
+            items[item["id"]] = {
+                **item,
                 "action": _establish_action(q),
-                "done_when": "The question is answered with the evidence that shows the "
-                "practice, and its steps to the target are planned.",
-                "owner": owner,
-                "effort": q.effort,
-                "weeks": pack.roadmap.establish_weeks,
+                "done_when": "The practice is answered with its evidence, and its steps to the "
+                "target are planned.",
                 "priority": weight * target[q.id],
-                "depends_on": [],
             }
-            steps_of[q.id] = [item_id]
+            steps_of[q.id] = [item["id"]]
             continue
         if r.level is None or r.level >= target[q.id] or not r.plan:
             continue
-        steps = _steps(pack, q, r.level, target[q.id])
+        steps = _steps(q, r.level, target[q.id])
         if not steps:
             continue
         for k, (lo, hi) in enumerate(steps):
-            item_id = f"{q.id}:{hi.level}"
-            items[item_id] = {
-                "id": item_id,
-                "question_id": q.id,
-                "area": q.area,
-                "kind": "step",
-                "from_level": lo.level,
-                "to_level": hi.level,
+            weeks = sum(pack.roadmap.step_weeks[q.effort][lo.level : hi.level])
+            item = _item(q, owner, lo.level, hi.level, weeks)
+            items[item["id"]] = {
+                **item,
                 "action": lo.plan,
                 "done_when": hi.text,
-                "owner": owner,
-                "effort": q.effort,
-                "weeks": sum(pack.roadmap.step_weeks[q.effort][lo.level : hi.level]),
                 "priority": weight * (target[q.id] - (r.level if k == 0 else lo.level)),
                 "depends_on": [f"{q.id}:{steps[k - 1][1].level}"] if k else [],
             }
@@ -231,15 +214,29 @@ def plan(
     )
 
 
+def _item(q: Question, owner: str, lo: int | None, hi: int | None, weeks: int) -> dict[str, Any]:
+    """The fields a roadmap item takes from its question (a step from lo to hi, or, without
+    levels, the practice to establish)."""
+    return {
+        "id": f"{q.id}:{'establish' if hi is None else hi}",
+        "question_id": q.id,
+        "area": q.area,
+        "kind": "establish" if hi is None else "step",
+        "from_level": lo,
+        "to_level": hi,
+        "owner": owner,
+        "effort": q.effort,
+        "weeks": weeks,
+        "depends_on": [],
+    }
+
+
 def _establish_action(q: Question) -> str:
     show = f" Ask to see {q.evidence[0]}." if q.evidence else ""
-    return (
-        'Establish the current practice, answered "don\'t know": find out and record the '
-        f'answer to "{q.text.strip()}"{show}'
-    )
+    return f'Establish the current practice (answered "don\'t know"): "{q.text.strip()}"{show}'
 
 
-def _steps(pack: Pack, q: Question, level: float, target: int) -> list[tuple[Any, Any]]:
+def _steps(q: Question, level: float, target: int) -> list[tuple[Choice, Choice]]:
     """(from choice, to choice) for each step from the scored level to the target."""
     at_or_below = [c for c in q.choices if c.level <= level + EPS]
     cur = max(at_or_below, key=lambda c: c.level) if at_or_below else q.choices[0]

@@ -177,21 +177,7 @@ def recommend(
 
     def option(t: Tool, area: str, rank: int) -> Recommendation:
         kind = in_use.get(t.id, (RecommendationKind.adopt, ""))[0]
-        return Recommendation(
-            tool=t.id,
-            name=t.name,
-            vendor=t.vendor,
-            licence=t.licence,
-            kind=kind,
-            areas=(area,),
-            closes=tuple(closes[area]),
-            actions=(t.capabilities[area],),
-            score=round(fit(t, area), 2),
-            reason=why(t, area),
-            url=t.url,
-            rank=rank,
-            reviewed=t.last_reviewed,
-        )
+        return _recommendation(t, kind, area, closes[area], fit(t, area), why(t, area), rank)
 
     usable = [
         t
@@ -210,24 +196,38 @@ def recommend(
     covered = {r.tool for r in out}
     for old, successor in migrations:
         if successor.id not in covered and in_use[successor.id][0] is RecommendationKind.migrate:
+            said = f"{old.name} is {old.status.value}; {successor.name} is its successor."
             out.append(
-                Recommendation(
-                    tool=successor.id,
-                    name=successor.name,
-                    vendor=successor.vendor,
-                    licence=successor.licence,
-                    kind=RecommendationKind.migrate,
-                    areas=(),
-                    closes=(),
-                    actions=(),
-                    score=0.0,
-                    reason=f"{old.name} is {old.status.value}; {successor.name} is its successor.",
-                    url=successor.url,
-                    reviewed=successor.last_reviewed,
-                )
+                _recommendation(successor, RecommendationKind.migrate, None, [], 0.0, said, 1)
             )
             covered.add(successor.id)
     return tuple(out)
+
+
+def _recommendation(
+    t: Tool,
+    kind: RecommendationKind,
+    area: str | None,
+    closes: Sequence[str],
+    score: float,
+    reason: str,
+    rank: int,
+) -> Recommendation:
+    return Recommendation(
+        tool=t.id,
+        name=t.name,
+        vendor=t.vendor,
+        licence=t.licence,
+        kind=kind,
+        areas=(area,) if area else (),
+        closes=tuple(closes),
+        actions=(t.capabilities[area],) if area else (),
+        score=round(score, 2),
+        reason=reason,
+        url=t.url,
+        rank=rank,
+        reviewed=t.last_reviewed,
+    )
 
 
 def _pick(ours: list[Tool], others: list[Tool]) -> list[Tool]:

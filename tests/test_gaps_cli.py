@@ -69,6 +69,27 @@ def test_gaps_json_holds_what_the_result_holds(sample: Assessment) -> None:
     ]
 
 
+def test_a_result_written_before_the_roadmap_of_steps_still_loads(
+    sample: Assessment, tmp_path: Path
+) -> None:
+    """`assess compare` reads earlier results: one without the roadmap items, capacity, tool
+    ranks and catalog dates loads with their defaults."""
+    data = json.loads(sample.model_dump_json())
+    for key in ("roadmap_items", "later", "capacity"):
+        del data[key]
+    for g in data["gaps"]:
+        del g["steps"]
+    for p in data["roadmap"]:
+        del p["capacity_weeks"], p["planned_weeks"]
+    for r in data["recommendations"]:
+        del r["rank"], r["reviewed"]
+    old = tmp_path / "2026-05.json"
+    old.write_text(json.dumps(data))
+    proc = run_assess("compare", old, SAMPLE)
+    assert proc.returncode == 0, proc.stderr
+    assert "Overall" in proc.stdout
+
+
 def test_gaps_table_lists_priorities_roadmap_and_tools(sample: Assessment) -> None:
     proc = run_assess("gaps", SAMPLE, "--evidence", EVIDENCE)
     assert proc.returncode == 0, proc.stderr

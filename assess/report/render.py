@@ -22,7 +22,14 @@ from markupsafe import Markup, escape
 
 from assess.compliance import DISCLAIMER
 from assess.errors import AssessError
-from assess.model import LATER, Assessment, QuestionResult, Recommendation, RoadmapItem
+from assess.model import (
+    LATER,
+    Assessment,
+    QuestionResult,
+    Recommendation,
+    RoadmapItem,
+    RoadmapPhase,
+)
 from assess.report import charts
 from assess.report.prose import blocks
 from assess.report.text import breakable, cap
@@ -92,6 +99,23 @@ def step_label(item: RoadmapItem, arrow: str = "→") -> str:
 
 def weeks(value: float) -> str:
     return f"{value:g}"
+
+
+def phase_heading(p: RoadmapPhase) -> str:
+    return (
+        f"{p.title} (months {p.start_month}-{p.end_month}, {weeks(p.planned_weeks)} of "
+        f"{weeks(p.capacity_weeks)} person-weeks)"
+    )
+
+
+def later_heading(result: Assessment) -> str:
+    items = {i.id: i for i in result.roadmap_items}
+    end = result.roadmap[-1].end_month if result.roadmap else 0
+    total = sum(items[i].weeks for i in result.later)
+    return (
+        f"Later (beyond month {end} at this capacity: {len(result.later)} steps, "
+        f"{total} person-weeks)"
+    )
 
 
 def capacity_text(result: Assessment) -> str:
@@ -249,6 +273,8 @@ def shared_context(result: Assessment) -> dict[str, Any]:
         "later_groups": later_groups(result),
         "step_label": step_label,
         "capacity_text": capacity_text(result),
+        "phase_heading": phase_heading,
+        "later_heading": later_heading(result) if result.later else "",
         "spread": [q for q in result.questions if q.spread],
         "tool_areas": tool_areas(result),
         "tools_by_area": dict(tool_areas(result)),
@@ -320,7 +346,7 @@ def report_context(result: Assessment, theme: Theme | None = None) -> dict[str, 
                     [
                         (
                             f"#{i.order} {i.question_id} "
-                            + (f"{i.from_level}→{i.to_level}" if i.kind == "step" else "?"),
+                            + (f"{i.from_level}→{i.to_level}" if i.kind == "step" else "find out"),
                             (i.start_week or 0) / WEEKS_PER_MONTH,
                             i.weeks / WEEKS_PER_MONTH,
                         )

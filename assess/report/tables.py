@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from assess.export import AREA_COLUMNS, GAP_COLUMNS
-from assess.model import Assessment, ControlRef, QuestionResult
+from assess.model import Assessment, ControlRef, QuestionResult, RoadmapItem
 from assess.report.render import phase_titles
 
 TEXT_SEP = "; "
@@ -261,23 +261,7 @@ def _roadmap_rows(result: Assessment) -> list[dict[str, Any]]:
     return [
         {
             **i.model_dump(
-                mode="json",
-                include={
-                    "order",
-                    "phase",
-                    "start_week",
-                    "end_week",
-                    "question_id",
-                    "area",
-                    "kind",
-                    "from_level",
-                    "to_level",
-                    "owner",
-                    "weeks",
-                    "priority",
-                    "action",
-                    "done_when",
-                },
+                mode="json", include=set(ROADMAP_COLUMNS) & set(RoadmapItem.model_fields)
             ),
             "phase_title": titles.get(i.phase, i.phase),
             "item": i.id,
