@@ -15,17 +15,23 @@ from assess.report.render import (
     KIND_LABELS,
     LICENCE_LABELS,
     POLICY_TEXT,
+    capacity_text,
     disagreements,
     fmt_level,
     fmt_pct,
+    later_heading,
     not_assessed,
+    phase_heading,
+    phase_titles,
     respondent_answer,
     respondent_disagreements,
     review_note,
     scored_of,
     stage_limit,
     stage_rule,
+    step_label,
     to_find_out,
+    tool_areas,
 )
 
 WIDTH = 100  # text output wraps here (it is often piped into files and emails)
@@ -275,7 +281,10 @@ GAP_COLUMNS = [
 
 
 def gaps_json(result: Assessment) -> str:
-    data = result.model_dump(mode="json", include={"gaps", "roadmap", "recommendations"})
+    data = result.model_dump(
+        mode="json",
+        include={"gaps", "roadmap", "roadmap_items", "later", "capacity", "recommendations"},
+    )
     return json.dumps(data, indent=2) + "\n"
 
 
@@ -284,6 +293,61 @@ def gaps_csv(result: Assessment) -> str:
     from assess.report.tables import tables
 
     return csv_text(tables(result)["gaps"][GAP_COLUMNS])
+
+
+def _roadmap_lines(result: Assessment, titles: dict[str, str]) -> list[str]:
+    """The roadmap's phases and its later list, one wrapped entry per step."""
+    items = {i.id: i for i in result.roadmap_items}
+    lines = ["", "Roadmap", *_wrap(capacity_text(result), "")]
+
+    def entry(item_id: str, done_when: bool) -> list[str]:
+        i = items[item_id]
+        after = ", ".join(f"#{items[d].order}" for d in i.depends_on)
+        out = _wrap(
+            f"{i.order}. [{titles[i.area]}] {i.action} ({i.owner}, ~{i.weeks} week"
+            + ("s" if i.weeks != 1 else "")
+            + f", {step_label(i, '->')}"
+            + (f", after {after}" if after else "")
+            + ")",
+            "  ",
+            "     ",
+        )
+        return out + (_wrap(f"Done when: {i.done_when}", "     ") if done_when else [])
+
+    for phase in result.roadmap:
+        if not phase.items:
+            continue
+        lines += ["", phase_heading(phase)]
+        for item_id in phase.items:
+            lines += entry(item_id, True)
+    if result.later:
+        lines += ["", later_heading(result)]
+        for item_id in result.later:
+            lines += entry(item_id, False)
+    return lines
+
+
+def _tool_lines(result: Assessment, titles: dict[str, str]) -> list[str]:
+    """Per area with gaps: the best fit and its alternatives; then migrations."""
+    lines = ["", "Tool recommendations"]
+    for area, options in tool_areas(result):
+        lines += ["", *_wrap(f"{titles[area]} (gaps: {', '.join(options[0].closes)})", "", "  ")]
+        for t in options:
+            role = "Best fit" if t.rank == 1 else "Alternative"
+            lines += _wrap(
+                f"{role}: {t.name} ({KIND_LABELS[t.kind.value]}, "
+                f"{LICENCE_LABELS[t.licence.value]}, {t.vendor})",
+                "  ",
+                "    ",
+            )
+            lines += _wrap(t.reason, "    ")
+            lines += _wrap(f"How: {t.actions[0]}", "    ", "      ")
+    migrations = [t for t in result.recommendations if not t.areas]
+    if migrations:
+        lines += ["", "Tools to migrate"]
+        for t in migrations:
+            lines += _wrap(f"{t.name}: {t.reason}", "  ", "    ")
+    return lines
 
 
 def gaps_table(result: Assessment) -> str:
@@ -301,8 +365,8 @@ def gaps_table(result: Assessment) -> str:
         if unscored:
             lines.append("")
         lines.append(f"Gaps by priority ({len(result.gaps)})")
-        header = ["Priority", "Area", "Question", "Now", "Target", "Phase"]
-        phase_titles = {p.id: p.title for p in result.roadmap}
+        header = ["Priority", "Area", "Question", "Now", "Target", "Starts"]
+        phases = phase_titles(result)
         rows = [
             [
                 fmt_level(g.priority),
@@ -310,7 +374,7 @@ def gaps_table(result: Assessment) -> str:
                 g.question_id + (" (contradicted)" if g.contradicted else ""),
                 fmt_level(g.current_level),
                 str(g.target),
-                phase_titles[g.phase],
+                phases[g.phase],
             ]
             for g in result.gaps
         ]
@@ -321,31 +385,10 @@ def gaps_table(result: Assessment) -> str:
                 for i, (c, w) in enumerate(zip(r, widths, strict=True))
             ]
             lines.append("  ".join(cells).rstrip())
-        lines += ["", "Roadmap"]
-        by_id = {g.question_id: g for g in result.gaps}
-        for phase in result.roadmap:
-            if not phase.items:
-                continue
-            lines += ["", f"{phase.title} (months {phase.start_month}-{phase.end_month})"]
-            for qid in phase.items:
-                g = by_id[qid]
-                after = ", ".join(f"#{by_id[d].order}" for d in g.depends_on)
-                lines += _wrap(
-                    f"{g.order}. [{titles[g.area]}] {g.plan} ({g.owner}, ~{g.weeks} weeks"
-                    + (f", after {after}" if after else "")
-                    + ")",
-                    "  ",
-                    "     ",
-                )
-                lines += _wrap(f"Done when: {g.outcome}", "     ")
+    if result.roadmap_items:
+        lines += _roadmap_lines(result, titles)
     if result.recommendations:
-        lines += ["", "Tool recommendations"]
-        for t in result.recommendations:
-            kind = KIND_LABELS[t.kind.value]
-            lines += ["", f"{kind}: {t.name} ({LICENCE_LABELS[t.licence.value]}, {t.vendor})"]
-            lines += _wrap(t.reason, "  ")
-            for area, action in zip(t.areas, t.actions, strict=True):
-                lines += _wrap(f"- {titles[area]}: {action}", "  ", "    ")
+        lines += _tool_lines(result, titles)
     return "\n".join(lines) + "\n"
 
 

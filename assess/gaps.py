@@ -2,56 +2,152 @@
 
 A gap is an answered question whose (reconciled) level is below its area's target.
 
-- Priority = (target - level) x question weight x area weight x risk factor (high 1.5,
-  medium 1, low 0.6). A practice others depend on (``depends_on`` in the questions, e.g. a model
-  registry before automated deployment) is raised to the priority of the most urgent gap that
-  waits for it: the prerequisite is as urgent as what it unlocks.
-- Effort = the question's effort per level step (``effort_weeks`` in the pack's ``roadmap``)
-  x the levels to climb. Owner = the question's owner, else its area's. Outcome = the text of the
-  choice at the target level: what the team will be able to say when it is done.
-- Phases (the pack's ``roadmap.phases``, e.g. first 90 days, 3-6 months, 6-12 months): gaps are
-  split by priority rank into equal bands, one per phase; a gap then moves to at least the phase
-  after each of its prerequisites (the last phase at most). The roadmap order is phase by phase,
-  prerequisites always before the practices that depend on them, then by priority.
+- Gap priority = (target - level) x question weight x area weight x risk factor (high 1.5,
+  medium 1, low 0.6). A practice others depend on (``depends_on`` in the questions, plus the
+  pack's ``roadmap.depends_on``) is raised to the priority of the most urgent gap that waits for
+  it: the prerequisite is as urgent as what it unlocks.
+- Steps: a gap is climbed one choice at a time, one roadmap item per step (current level ->
+  next level). A step's action is the plan of the choice it starts from, its "done when" the
+  text of the choice it reaches, its effort the pack's ``step_weeks`` for the question's effort
+  class and that step (starting a practice costs less than automating it). The later steps of
+  a practice depend on its earlier ones. A question answered "don't know" gets one item,
+  "establish the current practice", owned like the practice (``establish_weeks``).
+- Prerequisites between practices: a step up to level L comes after each practice it depends on
+  reaches L (or that practice's own target, if lower), and after the item that establishes a
+  prerequisite answered "don't know".
+- Item priority = question weight x area weight x risk factor x the levels still to climb from
+  the step's start (for an establish item: the whole target, as if the practice were absent),
+  raised to the priority of any item that needs it.
+- Capacity: person-weeks per quarter the team can give to the roadmap, from the engagement's
+  ``capacity_weeks_per_quarter``, else the pack's default for the context's team size, else the
+  pack's own default. A phase of m months holds capacity x m / 3 person-weeks.
+- Packing: items are taken highest priority first (establish items before any step: they are
+  cheap and the rest of the plan needs them), prerequisites always before what needs them,
+  and each goes into the first phase where it starts after its prerequisites end, ends inside
+  the phase (one person's effort; an item never sits in a phase shorter than its effort) and
+  fits the phase's remaining capacity. An item that fits no phase, or whose prerequisite did
+  not, goes to the "later" list, after the phases. The roadmap order is phase by phase, by start
+  week, then by priority.
 """
 
 from __future__ import annotations
 
 import heapq
-import math
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from assess.model import (
+    LATER,
     AreaScore,
+    Capacity,
+    Choice,
+    ContextValue,
     EvidenceStatus,
     Gap,
     KeyRisk,
     Pack,
+    Question,
     QuestionResult,
     Risk,
+    RoadmapItem,
     RoadmapPhase,
 )
 
 RISK_FACTOR = {Risk.high: 1.5, Risk.medium: 1.0, Risk.low: 0.6}
+WEEKS_PER_MONTH = 52 / 12
+MONTHS_PER_QUARTER = 3
+EPS = 1e-9
 
 
-def find_gaps(
-    pack: Pack, results: Sequence[QuestionResult], areas: Sequence[AreaScore]
-) -> tuple[Gap, ...]:
-    """Every gap, highest priority first, with its roadmap phase and order."""
+def capacity_for(
+    pack: Pack, context: dict[str, ContextValue], weeks_per_quarter: float | None
+) -> Capacity:
+    """The capacity to plan with, and where it comes from (a phrase the report prints)."""
+    if weeks_per_quarter is not None:
+        return Capacity(
+            weeks_per_quarter=weeks_per_quarter,
+            source="set in the engagement (capacity_weeks_per_quarter)",
+        )
+    cfg = pack.roadmap.capacity
+    field = next((f for f in pack.context if f.id == cfg.context_field), None)
+    answer = context.get(field.id) if field else None
+    if field is not None and isinstance(answer, str) and answer in cfg.by_option:
+        label = next((o.label for o in field.options if o.id == answer), answer)
+        return Capacity(
+            weeks_per_quarter=cfg.by_option[answer],
+            source=f"the pack's default for {field.label or field.prompt}: {label}",
+        )
+    why = f" ({(field.label or field.prompt).lower()} not recorded)" if field else ""
+    return Capacity(weeks_per_quarter=cfg.weeks_per_quarter, source=f"the pack's default{why}")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The gaps and the roadmap made from them (see the module docstring)."""
+
+    gaps: tuple[Gap, ...]
+    items: tuple[RoadmapItem, ...]
+    phases: tuple[RoadmapPhase, ...]
+    capacity: Capacity
+
+    @property
+    def later(self) -> tuple[str, ...]:
+        return tuple(i.id for i in self.items if i.phase == LATER)
+
+
+def plan(
+    pack: Pack,
+    results: Sequence[QuestionResult],
+    areas: Sequence[AreaScore],
+    capacity: Capacity,
+) -> Plan:
+    """Every gap (highest priority first) and the roadmap items, packed into the phases."""
     area_by_id = {a.id: a for a in areas}
-    raw: dict[str, dict[str, object]] = {}
+    result_by_id = {r.id: r for r in results}
+    target = {r.id: area_by_id[r.area].target for r in results if r.area in area_by_id}
+    raw: dict[str, dict[str, Any]] = {}
     base: dict[str, float] = {}
+    items: dict[str, dict[str, Any]] = {}
+    steps_of: dict[str, list[str]] = {}
     for r in results:
         q = pack.question(r.id)
         area = pack.area(r.area)
-        target = area_by_id[r.area].target
-        if q is None or area is None or r.level is None or r.level >= target or not r.plan:
+        if q is None or area is None or r.id not in target:
             continue
-        gap = target - r.level
-        base[q.id] = gap * q.weight * area.weight * RISK_FACTOR[q.risk]
+        owner = pack.role_title(q.owner or area.owner)
+        weight = q.weight * area.weight * RISK_FACTOR[q.risk]
+        if r.status == "dont_know":
+            item = _item(q, owner, None, None, pack.roadmap.establish_weeks)
+            items[item["id"]] = {
+                **item,
+                "action": _establish_action(q),
+                "done_when": "The practice is answered with its evidence, and its steps to the "
+                "target are planned.",
+                "priority": weight * target[q.id],
+            }
+            steps_of[q.id] = [item["id"]]
+            continue
+        if r.level is None or r.level >= target[q.id] or not r.plan:
+            continue
+        steps = _steps(q, r.level, target[q.id])
+        if not steps:
+            continue
+        for k, (lo, hi) in enumerate(steps):
+            weeks = sum(pack.roadmap.step_weeks[q.effort][lo.level : hi.level])
+            item = _item(q, owner, lo.level, hi.level, weeks)
+            items[item["id"]] = {
+                **item,
+                "action": lo.plan,
+                "done_when": hi.text,
+                "priority": weight * (target[q.id] - (r.level if k == 0 else lo.level)),
+                "depends_on": [f"{q.id}:{steps[k - 1][1].level}"] if k else [],
+            }
+        steps_of[q.id] = [f"{q.id}:{hi.level}" for _, hi in steps]
+        gap = target[q.id] - r.level
+        base[q.id] = gap * weight
         outcome = min(
-            (c for c in q.choices if c.level >= target),
+            (c for c in q.choices if c.level >= target[q.id]),
             key=lambda c: c.level,
             default=q.choices[-1],
         )
@@ -60,37 +156,234 @@ def find_gaps(
             "area": q.area,
             "question": q.text,
             "current_level": r.level,
-            "target": target,
+            "target": target[q.id],
             "gap": round(gap, 1),
             "risk": q.risk,
-            "plan": r.plan,
+            "plan": steps[0][0].plan,
             "outcome": outcome.text,
-            "owner": pack.role_title(q.owner or area.owner),
+            "owner": owner,
             "effort": q.effort,
-            "weeks": pack.roadmap.effort_weeks[q.effort] * math.ceil(gap),
+            "weeks": sum(items[i]["weeks"] for i in steps_of[q.id]),
             "contradicted": bool(r.evidence and r.evidence.status is EvidenceStatus.contradicted),
         }
+    _link_prerequisites(pack, items, steps_of, result_by_id, target)
+
     deps = {
         qid: tuple(d for d in q.depends_on if d in raw)
         for qid in raw
         if (q := pack.question(qid)) is not None
     }
     priority = _propagate(base, deps)
-    phase_of = _phases(priority, deps, len(pack.roadmap.phases))
-    order = _order(priority, deps, phase_of)
+    item_deps = {i: tuple(x["depends_on"]) for i, x in items.items()}
+    item_priority = _propagate({i: x["priority"] for i, x in items.items()}, item_deps)
+    placed, phases = _pack(pack, items, item_deps, item_priority, capacity)
+    order = {item_id: n for n, item_id in enumerate(placed, start=1)}
+    roadmap_items = tuple(
+        RoadmapItem.model_validate(
+            {
+                **items[i],
+                "priority": round(item_priority[i], 2),
+                "depends_on": item_deps[i],
+                "phase": phase,
+                "start_week": None if start is None else round(start, 2),
+                "end_week": None if start is None else round(start + items[i]["weeks"], 2),
+                "order": order[i],
+            }
+        )
+        for i, (phase, start) in placed.items()
+    )
+    by_item = {i.id: i for i in roadmap_items}
     gaps = [
         Gap.model_validate(
             {
                 **raw[qid],
                 "priority": round(priority[qid], 2),
                 "depends_on": deps[qid],
-                "phase": pack.roadmap.phases[phase_of[qid]].id,
-                "order": order.index(qid) + 1,
+                "phase": by_item[steps_of[qid][0]].phase,
+                "order": by_item[steps_of[qid][0]].order,
+                "steps": tuple(steps_of[qid]),
             }
         )
         for qid in raw
     ]
-    return tuple(sorted(gaps, key=lambda g: (-g.priority, g.order)))
+    return Plan(
+        gaps=tuple(sorted(gaps, key=lambda g: (-g.priority, g.order))),
+        items=roadmap_items,
+        phases=phases,
+        capacity=capacity,
+    )
+
+
+def _item(q: Question, owner: str, lo: int | None, hi: int | None, weeks: int) -> dict[str, Any]:
+    """The fields a roadmap item takes from its question (a step from lo to hi, or, without
+    levels, the practice to establish)."""
+    return {
+        "id": f"{q.id}:{'establish' if hi is None else hi}",
+        "question_id": q.id,
+        "area": q.area,
+        "kind": "establish" if hi is None else "step",
+        "from_level": lo,
+        "to_level": hi,
+        "owner": owner,
+        "effort": q.effort,
+        "weeks": weeks,
+        "depends_on": [],
+    }
+
+
+def _establish_action(q: Question) -> str:
+    show = f" Ask to see {q.evidence[0]}." if q.evidence else ""
+    return f'Establish the current practice (answered "don\'t know"): "{q.text.strip()}"{show}'
+
+
+def _steps(q: Question, level: float, target: int) -> list[tuple[Choice, Choice]]:
+    """(from choice, to choice) for each step from the scored level to the target."""
+    at_or_below = [c for c in q.choices if c.level <= level + EPS]
+    cur = max(at_or_below, key=lambda c: c.level) if at_or_below else q.choices[0]
+    out = []
+    while cur.level < target:
+        nxt = next((c for c in q.choices if c.level > cur.level), None)
+        if nxt is None:
+            break
+        out.append((cur, nxt))
+        cur = nxt
+    return out
+
+
+def _link_prerequisites(
+    pack: Pack,
+    items: dict[str, dict[str, Any]],
+    steps_of: dict[str, list[str]],
+    results: dict[str, QuestionResult],
+    target: dict[str, int],
+) -> None:
+    """Add to each step the steps of its prerequisite practices it must wait for (not those
+    an earlier step of the same practice already waits for)."""
+    for qid, own in steps_of.items():
+        q = pack.question(qid)
+        waited: set[str] = set()
+        for item_id in own:
+            item = items[item_id]
+            if item["kind"] != "step" or q is None:
+                continue
+            for dep in q.depends_on:
+                r = results.get(dep)
+                if r is None or dep not in steps_of:
+                    continue
+                if r.status == "dont_know":
+                    reach = f"{dep}:establish"
+                else:
+                    need = min(item["to_level"], target[dep])
+                    if r.level is not None and r.level >= need:
+                        continue
+                    reach = next(
+                        (s for s in steps_of[dep] if items[s]["to_level"] >= need),
+                        steps_of[dep][-1],
+                    )
+                if reach not in waited:
+                    item["depends_on"].append(reach)
+                    waited.add(reach)
+
+
+def _pack(
+    pack: Pack,
+    items: dict[str, dict[str, Any]],
+    deps: dict[str, tuple[str, ...]],
+    priority: dict[str, float],
+    capacity: Capacity,
+) -> tuple[dict[str, tuple[str, float | None]], tuple[RoadmapPhase, ...]]:
+    """Place each item in a phase (or later); the placements in roadmap order, and the phases."""
+    windows = []
+    months = 0
+    for ph in pack.roadmap.phases:
+        length = ph.months - months
+        windows.append(
+            (
+                months * WEEKS_PER_MONTH,
+                ph.months * WEEKS_PER_MONTH,
+                capacity.weeks_per_quarter * length / MONTHS_PER_QUARTER,
+            )
+        )
+        months = ph.months
+    used = [0.0] * len(windows)
+    where: dict[str, tuple[int | None, float | None]] = {}
+    end: dict[str, float] = {}
+    for item_id in _by_priority(items, deps, priority):
+        weeks = items[item_id]["weeks"]
+        if any(where[d][0] is None for d in deps[item_id]):
+            where[item_id] = (None, None)
+            continue
+        earliest = max((end[d] for d in deps[item_id]), default=0.0)
+        where[item_id] = (None, None)
+        for k, (lo, hi, cap) in enumerate(windows):
+            start = max(lo, earliest)
+            if start + weeks <= hi + EPS and used[k] + weeks <= cap + EPS:
+                used[k] += weeks
+                where[item_id] = (k, start)
+                end[item_id] = start + weeks
+                break
+    # roadmap order: phase by phase, by start week, then priority; later items last, in the
+    # order they were taken
+    taken = {i: n for n, i in enumerate(where)}
+    last = len(windows)
+
+    def position(i: str) -> tuple[int, float, float, int]:
+        k, start = where[i]
+        if k is None or start is None:
+            return (last, 0.0, 0.0, taken[i])
+        return (k, start, -priority[i], taken[i])
+
+    ordered = sorted(where, key=position)
+    ids = [ph.id for ph in pack.roadmap.phases]
+    placed: dict[str, tuple[str, float | None]] = {}
+    for i in ordered:
+        at, begins = where[i]
+        placed[i] = (LATER, None) if at is None else (ids[at], begins)
+    phases = []
+    start_month = 0
+    for n, ph in enumerate(pack.roadmap.phases):
+        phases.append(
+            RoadmapPhase(
+                id=ph.id,
+                title=ph.title,
+                start_month=start_month,
+                end_month=ph.months,
+                items=tuple(i for i in ordered if where[i][0] == n),
+                capacity_weeks=round(windows[n][2], 1),
+                planned_weeks=round(used[n], 1),
+            )
+        )
+        start_month = ph.months
+    return placed, tuple(phases)
+
+
+def _by_priority(
+    items: dict[str, dict[str, Any]], deps: dict[str, tuple[str, ...]], priority: dict[str, float]
+) -> list[str]:
+    """Every item: the establish items first (cheap, and the plan needs them), then the highest
+    priority first among those whose prerequisites came before (Kahn); ties: the lower starting
+    level, then the id."""
+    waiting = {i: set(ds) for i, ds in deps.items()}
+    dependents: dict[str, list[str]] = {i: [] for i in deps}
+    for i, ds in deps.items():
+        for d in ds:
+            dependents[d].append(i)
+
+    def key(i: str) -> tuple[bool, float, int, str]:
+        lo = items[i]["from_level"]
+        return (lo is not None, -priority[i], -1 if lo is None else lo, i)
+
+    ready = [key(i) for i, ds in waiting.items() if not ds]
+    heapq.heapify(ready)
+    out: list[str] = []
+    while ready:
+        *_, i = heapq.heappop(ready)
+        out.append(i)
+        for d in dependents[i]:
+            waiting[d].discard(i)
+            if not waiting[d]:
+                heapq.heappush(ready, key(d))
+    return out
 
 
 def key_risks(pack: Pack, gaps: Sequence[Gap], n: int = 3) -> tuple[KeyRisk, ...]:
@@ -117,25 +410,6 @@ def key_risks(pack: Pack, gaps: Sequence[Gap], n: int = 3) -> tuple[KeyRisk, ...
     return tuple(out)
 
 
-def roadmap(pack: Pack, gaps: Sequence[Gap]) -> tuple[RoadmapPhase, ...]:
-    """The pack's phases with the gaps placed in each, in roadmap order."""
-    out = []
-    start = 0
-    for phase in pack.roadmap.phases:
-        items = sorted((g for g in gaps if g.phase == phase.id), key=lambda g: g.order)
-        out.append(
-            RoadmapPhase(
-                id=phase.id,
-                title=phase.title,
-                start_month=start,
-                end_month=phase.months,
-                items=tuple(g.question_id for g in items),
-            )
-        )
-        start = phase.months
-    return tuple(out)
-
-
 def _propagate(base: dict[str, float], deps: dict[str, tuple[str, ...]]) -> dict[str, float]:
     """Raise each prerequisite to the priority of the most urgent gap that (transitively) needs
     it."""
@@ -149,51 +423,3 @@ def _propagate(base: dict[str, float], deps: dict[str, tuple[str, ...]]) -> dict
                     priority[p] = priority[qid]
                     changed = True
     return priority
-
-
-def _phases(
-    priority: dict[str, float], deps: dict[str, tuple[str, ...]], n_phases: int
-) -> dict[str, int]:
-    depth: dict[str, int] = {}
-
-    def deep(qid: str) -> int:
-        if qid not in depth:
-            depth[qid] = 1 + max((deep(p) for p in deps[qid]), default=0)
-        return depth[qid]
-
-    # equal priorities (a prerequisite takes its dependent's) rank prerequisites first
-    ranked = sorted(priority, key=lambda q: (-priority[q], deep(q), q))
-    band = {q: i * n_phases // len(ranked) for i, q in enumerate(ranked)}
-    phase: dict[str, int] = {}
-
-    def place(qid: str) -> int:
-        if qid not in phase:
-            after = max((place(p) + 1 for p in deps[qid]), default=0)
-            phase[qid] = min(max(band[qid], after), n_phases - 1)
-        return phase[qid]
-
-    for qid in ranked:
-        place(qid)
-    return phase
-
-
-def _order(
-    priority: dict[str, float], deps: dict[str, tuple[str, ...]], phase: dict[str, int]
-) -> list[str]:
-    """Topological order (Kahn) taking the earliest phase, then the highest priority first."""
-    waiting = {q: set(ps) for q, ps in deps.items()}
-    dependents: dict[str, list[str]] = {q: [] for q in deps}
-    for q, ps in deps.items():
-        for p in ps:
-            dependents[p].append(q)
-    ready = [(phase[q], -priority[q], q) for q, ps in waiting.items() if not ps]
-    heapq.heapify(ready)
-    out: list[str] = []
-    while ready:
-        _, _, q = heapq.heappop(ready)
-        out.append(q)
-        for d in dependents[q]:
-            waiting[d].discard(q)
-            if not waiting[d]:
-                heapq.heappush(ready, (phase[d], -priority[d], d))
-    return out

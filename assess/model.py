@@ -13,7 +13,14 @@ import re
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from assess.report.text import MAX_TEXT
 
@@ -128,11 +135,16 @@ class ScoringConfig(Frozen):
 
 
 class Effort(StrEnum):
-    """Effort for a typical ML team to climb one level on a practice."""
+    """How much work a practice takes for a typical ML team (the pack's ``step_weeks`` says how
+    many person-weeks each level step costs)."""
 
     small = "small"
     medium = "medium"
     large = "large"
+
+
+LATER = "later"
+"""The phase id of roadmap items that do not fit the horizon (no pack phase may use it)."""
 
 
 class Phase(Frozen):
@@ -140,12 +152,58 @@ class Phase(Frozen):
     title: NonEmpty
     months: int = Field(gt=0, description="the phase ends this many months after the start")
 
+    @field_validator("id")
+    @classmethod
+    def _not_later(cls, v: str) -> str:
+        if v == LATER:
+            raise ValueError(f"{LATER!r} is reserved for the steps beyond the last phase")
+        return v
+
+
+StepWeeks = tuple[
+    Annotated[int, Field(gt=0)],
+    Annotated[int, Field(gt=0)],
+    Annotated[int, Field(gt=0)],
+    Annotated[int, Field(gt=0)],
+]
+PositiveNumber = Annotated[float, Field(gt=0, strict=True, description="a positive number")]
+
+
+class CapacityConfig(Frozen):
+    """The person-weeks per quarter a client's team can give to the roadmap, beside its delivery
+    work, when the engagement does not say (``capacity_weeks_per_quarter``)."""
+
+    weeks_per_quarter: PositiveNumber = Field(
+        default=13, description="when no context field says otherwise"
+    )
+    context_field: Slug | None = Field(
+        default=None, description="a choice field (e.g. team_size) whose answer sets the default"
+    )
+    by_option: dict[Slug, PositiveNumber] = Field(
+        default_factory=dict, description="that field's option id -> person-weeks per quarter"
+    )
+
 
 class RoadmapConfig(Frozen):
-    """How gaps become a roadmap: effort in weeks per level step, and the phases."""
+    """How gaps become a roadmap: the person-weeks of each level step, the phases, the team's
+    capacity and prerequisites the roadmap adds to the questions' own ``depends_on``."""
 
-    effort_weeks: dict[Effort, int] = Field(
-        default_factory=lambda: {Effort.small: 2, Effort.medium: 6, Effort.large: 12}
+    step_weeks: dict[Effort, StepWeeks] = Field(
+        default_factory=lambda: {
+            Effort.small: (1, 1, 2, 1),
+            Effort.medium: (1, 2, 4, 3),
+            Effort.large: (2, 4, 8, 6),
+        },
+        description="per effort class, the person-weeks to climb from level 0 to 1, 1 to 2, "
+        "2 to 3 and 3 to 4",
+    )
+    establish_weeks: Annotated[int, Field(gt=0)] = Field(
+        default=1, description="person-weeks to find out a practice answered 'don't know'"
+    )
+    capacity: CapacityConfig = CapacityConfig()
+    depends_on: dict[QuestionId, tuple[QuestionId, ...]] = Field(
+        default_factory=dict,
+        description="more prerequisites per question, added to its depends_on",
     )
     phases: tuple[Phase, ...] = Field(
         default=(
@@ -158,9 +216,9 @@ class RoadmapConfig(Frozen):
 
     @model_validator(mode="after")
     def _complete(self) -> RoadmapConfig:
-        missing = [e.value for e in Effort if e not in self.effort_weeks]
+        missing = [e.value for e in Effort if e not in self.step_weeks]
         if missing:
-            raise ValueError(f"effort_weeks needs a value for {', '.join(missing)}")
+            raise ValueError(f"step_weeks needs a value for {', '.join(missing)}")
         months = [p.months for p in self.phases]
         if any(b <= a for a, b in itertools.pairwise(months)):
             raise ValueError(f"phases must end in increasing months, got {months}")
@@ -402,6 +460,11 @@ class Tool(Frozen):
     integrates_with: tuple[Slug, ...] = ()
     status: ToolStatus = ToolStatus.active
     successor: Slug | None = None
+    self_hosted: str = Field(
+        default="",
+        description="for a managed service: the edition a client runs on its own servers "
+        "(then clouds lists on_prem)",
+    )
     last_reviewed: dt.date
     url: str = ""
     note: str = ""
@@ -410,7 +473,23 @@ class Tool(Frozen):
     def _successor_when_replaced(self) -> Tool:
         if self.status is not ToolStatus.active and not self.successor:
             raise ValueError(f"a {self.status.value} tool needs a 'successor'")
+        on_prem = "on_prem" in self.clouds
+        if self.licence is Licence.managed and on_prem and not self.self_hosted:
+            raise ValueError(
+                "a managed service that lists on_prem needs 'self_hosted': the edition that "
+                "runs on the client's own servers"
+            )
+        if self.self_hosted and not (on_prem and self.licence is Licence.managed):
+            raise ValueError("'self_hosted' is for a managed service that lists on_prem")
         return self
+
+    @property
+    def self_hostable(self) -> bool:
+        """Runs on the client's own servers: software it installs, or a service's on-premises
+        edition."""
+        return "on_prem" in self.clouds and (
+            self.licence is not Licence.managed or bool(self.self_hosted)
+        )
 
 
 class ToolFile(Frozen):
@@ -812,6 +891,11 @@ class Engagement(Frozen):
         description="balanced: a claim no scanned repository shows keeps its level, with lower "
         "confidence and an evidence request; strict: it is capped (overridden by "
         "--evidence-policy)",
+    )
+    capacity_weeks_per_quarter: PositiveNumber | None = Field(
+        default=None,
+        description="person-weeks per quarter the client's team can give to the roadmap; "
+        "default: the pack's, from the team size",
     )
     evidence_scope: dict[Slug, list[str]] | None = Field(
         default=None,
@@ -1265,11 +1349,14 @@ class Gap(Frozen):
     outcome: str = Field(description="what shows it is done: the target level's choice text")
     owner: str
     effort: Effort
-    weeks: int = Field(description="effort estimate: weeks per level step x levels to climb")
+    weeks: int = Field(description="person-weeks of the whole climb: the sum of its steps")
     depends_on: tuple[str, ...] = Field(description="gaps that must be closed first")
     contradicted: bool = Field(description="the current level was capped by repository evidence")
-    phase: str = Field(description="roadmap phase id")
-    order: int = Field(description="position in the roadmap, 1 = first")
+    phase: str = Field(description="the roadmap phase of its first step ('later': beyond them)")
+    order: int = Field(description="the roadmap position of its first step, 1 = first")
+    steps: tuple[str, ...] = Field(
+        default=(), description="its roadmap items, one per level step, in order"
+    )
 
 
 class EvidenceRequest(Frozen):
@@ -1296,12 +1383,47 @@ class KeyRisk(Frozen):
     priority: float
 
 
+class RoadmapItem(Frozen):
+    """One step on the roadmap: a practice climbed one level (or to its next choice), or a
+    practice answered "don't know" to be found out first."""
+
+    id: str = Field(description="<question id>:<level reached>, or <question id>:establish")
+    question_id: str
+    area: str
+    kind: Literal["step", "establish"]
+    from_level: int | None = Field(description="None for an establish item")
+    to_level: int | None
+    action: str = Field(description="what to do: the plan of the choice the step starts from")
+    done_when: str = Field(description="the text of the choice the step reaches")
+    owner: str
+    effort: Effort
+    weeks: int = Field(description="person-weeks of this step (the pack's step_weeks)")
+    priority: float = Field(
+        description="question weight x area weight x risk factor x levels left to the target, "
+        "raised to the priority of any step that needs it"
+    )
+    depends_on: tuple[str, ...] = Field(description="items that must be done first")
+    phase: str = Field(description="roadmap phase id, or 'later' beyond the last phase")
+    start_week: float | None = Field(description="weeks from the start; None when later")
+    end_week: float | None
+    order: int = Field(description="position in the roadmap, 1 = first; later items last")
+
+
 class RoadmapPhase(Frozen):
     id: str
     title: str
     start_month: int
     end_month: int
-    items: tuple[str, ...] = Field(description="question ids of the gaps, in roadmap order")
+    items: tuple[str, ...] = Field(description="roadmap item ids, in roadmap order")
+    capacity_weeks: float = Field(
+        default=0, description="person-weeks the team can give in this phase"
+    )
+    planned_weeks: float = Field(default=0, description="person-weeks of the items planned in it")
+
+
+class Capacity(Frozen):
+    weeks_per_quarter: float
+    source: str = Field(description="where it comes from, as a phrase for the report")
 
 
 class Confidence(Frozen):
@@ -1327,12 +1449,21 @@ class Recommendation(Frozen):
     vendor: str
     licence: Licence
     kind: RecommendationKind
-    areas: tuple[str, ...] = Field(description="areas with gaps it helps close")
+    areas: tuple[str, ...] = Field(
+        description="the area with gaps it is recommended for (none for a migration whose "
+        "successor covers no area with gaps)"
+    )
     closes: tuple[str, ...] = Field(description="question ids of the gaps it helps close")
     actions: tuple[str, ...] = Field(description="what to do with it, per area")
-    score: float
-    reason: str = Field(description="why, in one sentence")
+    score: float = Field(description="its fit for the client in that area (assess.recommend)")
+    reason: str = Field(description="why it fits, in one sentence")
     url: str = ""
+    rank: int = Field(
+        default=1, description="in its area: 1 the best fit, 2 and 3 the alternatives"
+    )
+    reviewed: dt.date | None = Field(
+        default=None, description="when the catalog entry was last checked"
+    )
 
 
 class AreaScore(Frozen):
@@ -1609,7 +1740,18 @@ class Assessment(Frozen):
     )
     risks: tuple[KeyRisk, ...] = Field(default=(), description="the three biggest, first first")
     roadmap: tuple[RoadmapPhase, ...] = ()
-    recommendations: tuple[Recommendation, ...] = ()
+    roadmap_items: tuple[RoadmapItem, ...] = Field(
+        default=(), description="every step, in roadmap order: the phases' items, then later"
+    )
+    later: tuple[str, ...] = Field(
+        default=(), description="ids of the items that do not fit the phases at this capacity"
+    )
+    capacity: Capacity | None = Field(default=None, description="the capacity planned with")
+    recommendations: tuple[Recommendation, ...] = Field(
+        default=(),
+        description="per area with gaps (most urgent first) the best fit, then up to two "
+        "alternatives; a migration away from a retired tool with no gap area last",
+    )
     compliance: Compliance | None = Field(default=None, description="when the pack has controls")
     progress: Progress | None = Field(
         default=None, description="with --milestone: earlier results and the change since"

@@ -177,7 +177,9 @@ def _load_pack(folder: Path) -> Pack:
     questions = tuple(q for a in head.areas for q in by_area[a.id])
     _check_modules(head, questions, head_path, loc)
     _check_conditions(questions, seen)
+    questions = _roadmap_dependencies(head, questions, head_path, loc)
     _check_dependencies(questions, seen)
+    _check_capacity(head, head_path, loc)
     pack = Pack(
         **head.model_dump(
             exclude={"areas", "ladder", "context", "scoring", "roadmap", "roles", "modules"}
@@ -519,3 +521,72 @@ def _check_conditions(questions: tuple[Question, ...], files: dict[str, Path]) -
                         field=f"{q.id}.when.choices",
                     )
         earlier[q.id] = q
+
+
+def _roadmap_dependencies(
+    head: PackFile, questions: tuple[Question, ...], path: Path, loc: Locator
+) -> tuple[Question, ...]:
+    """The questions with the prerequisites ``roadmap.depends_on`` adds to their own."""
+    by_id = {q.id: q for q in questions}
+    extra = head.roadmap.depends_on
+    for qid, deps in extra.items():
+        for ref in (qid, *deps):
+            if ref not in by_id:
+                at = ("roadmap", "depends_on", qid)
+                raise PackError(
+                    f"no question {ref!r} in the pack{did_you_mean(ref, by_id)}",
+                    file=path,
+                    field=format_path(at),
+                    line=loc.line(at),
+                )
+    return tuple(
+        q.model_copy(
+            update={
+                "depends_on": (*q.depends_on, *(d for d in extra[q.id] if d not in q.depends_on))
+            }
+        )
+        if q.id in extra
+        else q
+        for q in questions
+    )
+
+
+def _check_capacity(head: PackFile, path: Path, loc: Locator) -> None:
+    """``roadmap.capacity.context_field`` is a choice field, and ``by_option`` gives a capacity
+    for each of its options and nothing else."""
+    cap = head.roadmap.capacity
+    at: tuple[str, ...] = ("roadmap", "capacity", "context_field")
+    if cap.context_field is None:
+        if cap.by_option:
+            raise PackError(
+                "by_option needs a context_field",
+                file=path,
+                field=format_path(at),
+                line=loc.line(at),
+            )
+        return
+    fields = {f.id: f for f in head.context}
+    f = fields.get(cap.context_field)
+    if f is None or f.type is not ContextType.choice:
+        why = (
+            f"no context field {cap.context_field!r}{did_you_mean(cap.context_field, fields)}"
+            if f is None
+            else f"{cap.context_field!r} is not a choice field"
+        )
+        raise PackError(
+            why,
+            file=path,
+            field=format_path(at),
+            line=loc.line(at),
+        )
+    options = [o.id for o in f.options]
+    at = ("roadmap", "capacity", "by_option")
+    unknown = sorted(set(cap.by_option) - set(options))
+    missing = [o for o in options if o not in cap.by_option]
+    if unknown or missing:
+        msg = (
+            f"{cap.context_field!r} has no option {unknown[0]!r}"
+            if unknown
+            else f"no capacity for {cap.context_field!r} option {missing[0]!r}"
+        )
+        raise PackError(msg, file=path, field=format_path(at), line=loc.line(at))

@@ -1,20 +1,36 @@
-"""Tool recommendations: pure ranking of the pack's tool catalog (``tools.yaml``) against the
-client's gaps and context (the seed article's "top considerations": business outcomes,
-compatibility with the environment, expertise).
+"""Tool recommendations: per area with gaps, the best-fitting tool from the pack's catalog
+(``tools.yaml``) and up to two alternatives, judged against the client's context (the seed
+article's "top considerations": business outcomes, compatibility with the environment,
+expertise).
 
-1. Migrate: a tool the client runs that is deprecated or retired points to its successor.
-2. Extend: a tool the client already runs that covers an area with gaps is recommended for
-   further use (its catalog sentence for that area says how), never for adoption; those areas
-   count as covered.
-3. Adopt: the remaining areas with gaps are covered greedily by active tools the client does not
-   run, that run on at least one of the client's clouds (every tool when no cloud is given).
-   A tool's score is the sum of the gap priorities in the uncovered areas it covers, x 1.25 when
-   it integrates with a tool the client runs, x an expertise fit: a team that prefers managed
-   platforms gets managed services at 1.3, commercial software at 1, open-source at 0.9 / 0.7 /
-   0.4 for low / medium / high expertise needed; a team at ease with open-source gets
-   open-source at 1.3, managed at 0.9, commercial at 0.8. The best tool is taken, its areas are
-   marked covered, and so on until every area with gaps is covered. Deprecated or retired tools
-   are never candidates.
+Who may be named at all:
+- active tools only: a deprecated or retired tool is never recommended; one the client runs
+  points to its successor (``migrate``), which then counts as in use;
+- tools that run on one of the client's clouds (``clouds``), so never a managed service of a
+  cloud it does not use; a service bound to one public cloud needs that cloud recorded;
+- for a client that runs on premises only, self-hostable tools only: software it installs, or
+  a managed service's on-premises edition (``self_hosted``).
+
+Fit is judged per area, so a broad suite does not win by breadth alone:
+- a tool the client runs (or migrates to) that covers the area comes first, as ``extend`` (or
+  ``migrate``), never ``adopt``;
+- other tools score the expertise fit (a team that prefers managed platforms: managed services
+  1.3, commercial software 1, open source 0.9 / 0.7 / 0.4 for the low / medium / high expertise
+  it needs; a team at ease with open source: open source 1.3, managed 0.9, commercial 0.8;
+  otherwise 1), x 1.25 when it integrates with a tool in use or with the best fit already
+  chosen for a more urgent area (tools that talk to each other, the seed's compatibility),
+  / (1 + 0.25 x each other area it covers where a tool in use, that it does not integrate
+  with, already works: adopting it for one area would set it against what the client runs, as
+  a suite bought for its validation would against the client's ML platform). Breadth adds
+  nothing: ties go to the earlier catalog entry (each section of the catalog lists its
+  established tools first).
+- The best is the first tool in use, else the highest score. The alternatives (up to two) are
+  the next tools in use, then the next best; the second alternative is the best of the other
+  kind (open source, or paid: managed or commercial) when neither option shown so far is, so an
+  open-source best comes with a paid alternative where one fits, and the other way round.
+  Each option says why it fits in one sentence and lists the area's gaps it closes.
+
+A migration whose successor covers no area with gaps is listed once, after the areas.
 """
 
 from __future__ import annotations
@@ -34,12 +50,14 @@ from assess.model import (
     ToolStatus,
 )
 
-MAX_ADOPT = 6
+ALTERNATIVES = 2
 INTEGRATION_BONUS = 1.25
+OVERLAP_COST = 0.25
 # a team that prefers managed platforms: by licence, open source further by expertise needed
 FIT_MANAGED = {Licence.managed: 1.3, Licence.commercial: 1.0}
 FIT_MANAGED_OPEN_SOURCE = {Expertise.low: 0.9, Expertise.medium: 0.7, Expertise.high: 0.4}
 FIT_OPEN_SOURCE = {Licence.open_source: 1.3, Licence.managed: 0.9, Licence.commercial: 0.8}
+PUBLIC_CLOUDS = {"aws", "azure", "gcp"}
 
 
 def _ids(value: ContextValue) -> set[str]:
@@ -56,6 +74,18 @@ def expertise_fit(tool: Tool, preference: str | None) -> float:
     return 1.0
 
 
+def can_run(tool: Tool, clouds: set[str]) -> bool:
+    """Whether the client can run the tool where it runs: on one of its clouds; a service
+    bound to one public cloud only when that cloud is recorded; self-hostable tools only for a
+    client on premises only."""
+    if clouds == {"on_prem"}:
+        return tool.self_hostable
+    if clouds:
+        return bool(clouds & set(tool.clouds))
+    bound = tool.licence is Licence.managed and set(tool.clouds) <= PUBLIC_CLOUDS
+    return not (bound and len(tool.clouds) == 1)
+
+
 def _join(names: Sequence[str]) -> str:
     names = list(names)
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
@@ -64,7 +94,7 @@ def _join(names: Sequence[str]) -> str:
 def recommend(
     pack: Pack, context: dict[str, ContextValue], gaps: Sequence[Gap]
 ) -> tuple[Recommendation, ...]:
-    in_use = _ids(context.get("tools"))
+    """Per area with gaps (the most urgent first): the best fit, then the alternatives."""
     clouds = _ids(context.get("clouds"))
     preference = context.get("expertise")
     preference = preference if isinstance(preference, str) else None
@@ -75,131 +105,139 @@ def recommend(
         closes[g.area].append(g.question_id)
     # area titles inside a sentence: "model monitoring", but "CI/CD" stays as written
     title = {a.id: a.title if a.title[:2].isupper() else a.title.lower() for a in pack.areas}
+    where = {o.id: o.label for f in pack.context if f.id == "clouds" for o in f.options}
+    where["on_prem"] = "on-premises servers"
 
-    def rec(
-        tool: Tool, kind: RecommendationKind, areas: list[str], score: float, reason: str
-    ) -> Recommendation:
-        areas = sorted(areas, key=lambda a: -need[a])
-        return Recommendation(
-            tool=tool.id,
-            name=tool.name,
-            vendor=tool.vendor,
-            licence=tool.licence,
-            kind=kind,
-            areas=tuple(areas),
-            closes=tuple(q for a in areas for q in closes[a]),
-            actions=tuple(tool.capabilities[a] for a in areas),
-            score=round(score, 2),
-            reason=reason,
-            url=tool.url,
-        )
-
-    out: list[Recommendation] = []
-    covered: set[str] = set()
-    for tool_id in sorted(in_use):
+    # tools in use, a retired one replaced by its successor (kind migrate, with the reason)
+    in_use: dict[str, tuple[RecommendationKind, str]] = {}
+    migrations: list[tuple[Tool, Tool]] = []
+    for tool_id in sorted(_ids(context.get("tools"))):
         tool = pack.tool(tool_id)
         if tool is None:
             continue
-        if tool.status is not ToolStatus.active and tool.successor:
-            successor = pack.tool(tool.successor)
-            if successor is not None and successor.id not in in_use:  # else: extended below
-                areas = [a for a in successor.capabilities if a in need]
-                covered.update(areas)
-                out.append(
-                    rec(
-                        successor,
-                        RecommendationKind.migrate,
-                        areas,
-                        sum(need[a] for a in areas),
-                        f"{tool.name} is {tool.status.value}; {successor.name} is its successor"
-                        + (f" and covers {_join([title[a] for a in areas])}." if areas else "."),
-                    )
-                )
-                in_use.add(successor.id)
-            continue
-        areas = [a for a in tool.capabilities if a in need]
-        if areas:
-            covered.update(areas)
-            out.append(
-                rec(
-                    tool,
-                    RecommendationKind.extend,
-                    areas,
-                    sum(need[a] for a in areas),
-                    f"Build on {tool.name}, already in use, to close the gaps in "
-                    f"{_join([title[a] for a in sorted(areas, key=lambda a: -need[a])])}.",
-                )
-            )
+        if tool.status is ToolStatus.active:
+            in_use[tool.id] = (RecommendationKind.extend, "")
+        elif tool.successor and (successor := pack.tool(tool.successor)) is not None:
+            migrations.append((tool, successor))
+    for old, successor in migrations:
+        if successor.id not in in_use:
+            said = f"{old.name} is {old.status.value}; {successor.name} is its successor"
+            in_use[successor.id] = (RecommendationKind.migrate, said)
+    running = [t for t in pack.tools if t.id in in_use]
+    names_in_use = {t.name for t in running}
 
-    out.sort(key=lambda r: (r.kind is not RecommendationKind.migrate, -r.score, r.tool))
-    candidates = [
+    stack: list[Tool] = []  # the best fits chosen so far, for areas more urgent
+
+    def integrates(t: Tool) -> list[str]:
+        return [
+            u.name
+            for u in sorted(running, key=lambda u: u.name) + stack
+            if u.id != t.id and linked(t, u)
+        ]
+
+    def linked(t: Tool, u: Tool) -> bool:
+        return u.id in t.integrates_with or t.id in u.integrates_with
+
+    def fit(t: Tool, area: str) -> float:
+        score = expertise_fit(t, preference)
+        score *= INTEGRATION_BONUS if integrates(t) else 1.0
+        if t.id in in_use:
+            return score
+        rivals = {
+            a
+            for a in t.capabilities
+            if a != area and any(a in u.capabilities and not linked(t, u) for u in running)
+        }
+        return score / (1 + OVERLAP_COST * len(rivals))
+
+    def why(t: Tool, area: str) -> str:
+        kind, because = in_use.get(t.id, (RecommendationKind.adopt, ""))
+        if kind is RecommendationKind.migrate:
+            return f"{because} and covers {title[area]}."
+        if kind is RecommendationKind.extend:
+            return f"Already in use: build on {t.name} to close the gaps in {title[area]}."
+        bits = [f"closes gaps in {title[area]}"]
+        if clouds == {"on_prem"}:
+            bits.append(f"runs on premises as {t.self_hosted}" if t.self_hosted else "self-hosted")
+        elif fits := sorted(clouds & set(t.clouds)):
+            bits.append("runs on " + _join([where.get(c, c) for c in fits]))
+        linked = integrates(t)
+        if used := [n for n in linked if n in names_in_use]:
+            bits.append(f"works with {_join(used)}, already in use")
+        if advised := [n for n in linked if n not in names_in_use]:
+            bits.append(f"works with {_join(advised)}, advised above")
+        if preference == "managed" and t.licence is Licence.managed:
+            bits.append("a managed service suits a team that prefers vendor support")
+        elif preference == "managed" and t.licence is Licence.commercial:
+            bits.append("vendor-supported software suits a team that prefers vendor support")
+        elif preference == "open_source" and t.licence is Licence.open_source:
+            bits.append("open source suits a team that runs its own tools")
+        sentence = "; ".join(bits)
+        return sentence[0].upper() + sentence[1:] + "."
+
+    def option(t: Tool, area: str, rank: int) -> Recommendation:
+        kind = in_use.get(t.id, (RecommendationKind.adopt, ""))[0]
+        return _recommendation(t, kind, area, closes[area], fit(t, area), why(t, area), rank)
+
+    usable = [
         t
         for t in pack.tools
-        if t.status is ToolStatus.active
-        and t.id not in in_use
-        and (not clouds or clouds & set(t.clouds))
+        if t.status is ToolStatus.active and (t.id in in_use or can_run(t, clouds))
     ]
-    adopted = 0
-    while adopted < MAX_ADOPT:
-        best: tuple[float, Tool, list[str]] | None = None
-        for t in candidates:
-            areas = [a for a in t.capabilities if a in need and a not in covered]
-            if not areas:
-                continue
-            integrates = bool(in_use & set(t.integrates_with)) or any(
-                (u := pack.tool(i)) is not None and t.id in u.integrates_with for i in in_use
+    out: list[Recommendation] = []
+    for area in sorted(need, key=lambda a: (-need[a], a)):
+        fits = [t for t in usable if area in t.capabilities]
+        ours = sorted((t for t in fits if t.id in in_use), key=lambda t: -fit(t, area))
+        others = sorted((t for t in fits if t.id not in in_use), key=lambda t: -fit(t, area))
+        chosen = _pick(ours, others)
+        out += [option(t, area, rank) for rank, t in enumerate(chosen, start=1)]
+        if chosen and chosen[0].id not in in_use and chosen[0] not in stack:
+            stack.append(chosen[0])
+    covered = {r.tool for r in out}
+    for old, successor in migrations:
+        if successor.id not in covered and in_use[successor.id][0] is RecommendationKind.migrate:
+            said = f"{old.name} is {old.status.value}; {successor.name} is its successor."
+            out.append(
+                _recommendation(successor, RecommendationKind.migrate, None, [], 0.0, said, 1)
             )
-            score = sum(need[a] for a in areas) * expertise_fit(t, preference)
-            score *= INTEGRATION_BONUS if integrates else 1.0
-            # ties: the earlier catalog entry, so the ranking never depends on set order
-            if best is None or score > best[0]:
-                best = (score, t, areas)
-        if best is None:
-            break
-        score, tool, areas = best
-        covered.update(areas)
-        candidates.remove(tool)
-        adopted += 1
-        out.append(
-            rec(
-                tool,
-                RecommendationKind.adopt,
-                areas,
-                score,
-                _why(tool, areas, pack, in_use, clouds, preference, title),
-            )
-        )
+            covered.add(successor.id)
     return tuple(out)
 
 
-def _why(
-    tool: Tool,
-    areas: list[str],
-    pack: Pack,
-    in_use: set[str],
-    clouds: set[str],
-    preference: str | None,
-    title: dict[str, str],
-) -> str:
-    bits = [f"closes gaps in {_join([title[a] for a in areas])}"]
-    cloud_labels = {o.id: o.label for f in pack.context if f.id == "clouds" for o in f.options}
-    fits = sorted(clouds & set(tool.clouds)) if clouds else []
-    if fits:
-        bits.append("runs on " + _join([cloud_labels.get(c, c) for c in fits]))
-    partners = sorted(
-        (pack.tool(i) for i in in_use),
-        key=lambda t: t.name if t else "",
+def _recommendation(
+    t: Tool,
+    kind: RecommendationKind,
+    area: str | None,
+    closes: Sequence[str],
+    score: float,
+    reason: str,
+    rank: int,
+) -> Recommendation:
+    return Recommendation(
+        tool=t.id,
+        name=t.name,
+        vendor=t.vendor,
+        licence=t.licence,
+        kind=kind,
+        areas=(area,) if area else (),
+        closes=tuple(closes),
+        actions=(t.capabilities[area],) if area else (),
+        score=round(score, 2),
+        reason=reason,
+        url=t.url,
+        rank=rank,
+        reviewed=t.last_reviewed,
     )
-    linked = [
-        t.name
-        for t in partners
-        if t is not None and (t.id in tool.integrates_with or tool.id in t.integrates_with)
-    ]
-    if linked:
-        bits.append(f"works with {_join(linked)}, already in use")
-    if preference == "managed" and tool.licence is Licence.managed:
-        bits.append("a managed service suits a team that prefers vendor support")
-    elif preference == "open_source" and tool.licence is Licence.open_source:
-        bits.append("open source suits a team that runs its own tools")
-    sentence = "; ".join(bits)
-    return sentence[0].upper() + sentence[1:] + "."
+
+
+def _pick(ours: list[Tool], others: list[Tool]) -> list[Tool]:
+    """The best (a tool in use first) and up to two alternatives: the next best (tools in use
+    first), and last the best of the other kind (open source or paid) if none is shown yet."""
+    ranked = [*ours, *others]
+    chosen = ranked[:ALTERNATIVES]
+    rest = ranked[ALTERNATIVES:]
+    if rest:
+        kinds = {t.licence is Licence.open_source for t in chosen}
+        other = [t for t in rest if (t.licence is Licence.open_source) not in kinds]
+        chosen.append((other or rest)[0])
+    return chosen

@@ -45,7 +45,7 @@ from collections.abc import Callable, Mapping, Sequence
 from assess import __version__
 from assess.compliance import assess_compliance
 from assess.engagement import LoadedEngagement
-from assess.gaps import find_gaps, key_risks, roadmap
+from assess.gaps import capacity_for, key_risks, plan
 from assess.interview.engine import applies, modules_run
 from assess.interview.engine import in_scope as question_in_scope
 from assess.model import (
@@ -313,7 +313,10 @@ def assess(
             )
         )
 
-    gaps = find_gaps(pack, results, areas)
+    roadmap = plan(
+        pack, results, areas, capacity_for(pack, eng.context, eng.capacity_weeks_per_quarter)
+    )
+    gaps = roadmap.gaps
     overall = _overall(pack, areas)
     return Assessment(
         tool_version=__version__,
@@ -355,7 +358,10 @@ def assess(
         gaps=gaps,
         evidence_requests=requests,
         risks=key_risks(pack, gaps),
-        roadmap=roadmap(pack, gaps),
+        roadmap=roadmap.phases,
+        roadmap_items=roadmap.items,
+        later=roadmap.later,
+        capacity=roadmap.capacity,
         recommendations=recommend(pack, eng.context, gaps),
         compliance=assess_compliance(
             pack,

@@ -49,6 +49,11 @@ def _message(err: Any) -> str:
         return "expected a whole number" + got
     if kind in ("bool_type", "bool_parsing"):
         return "expected true or false" + got
+    if kind in ("float_type", "float_parsing", "finite_number"):
+        return "expected a number" + got
+    if kind == "greater_than":
+        bound = err["ctx"]["gt"]
+        return f"expected a number greater than {bound:g}" + got
     msg = str(err["msg"])
     return msg.removeprefix("Value error, ")
 

@@ -86,7 +86,13 @@ def test_tables_are_plain_and_in_order(sample: Assessment) -> None:
             assert value is None or type(value) in (str, float, int, bool), (name, value)
     assert len(t["scores"]) == len(sample.areas) + 1
     assert len(t["questions"]) == len(sample.questions)
-    assert len(t["roadmap"]) == sum(len(p.items) for p in sample.roadmap) == len(sample.gaps)
+    scheduled = sum(len(p.items) for p in sample.roadmap)
+    assert len(t["roadmap"]) == scheduled + len(sample.later) == len(sample.roadmap_items)
+    assert column(t["roadmap"], "order") == list(range(1, len(sample.roadmap_items) + 1))
+    assert set(column(t["roadmap"], "phase")[scheduled:]) == {"later"}
+    assert column(t["roadmap"], "phase_title")[-1] == "Later"
+    assert len(t["recommendations"]) == len(sample.recommendations)
+    assert set(column(t["recommendations"], "role")) == {"best fit", "alternative"}
     assert sample.compliance is not None
     assert len(t["lineage"]) == sum(len(c.links) for c in sample.compliance.lineage)
     cl01 = t["controls"].iloc[0]
@@ -124,7 +130,7 @@ def test_xlsx_round_trip(sample: Assessment) -> None:
 
     gaps = sheets["gaps"]
     by_order = sorted(sample.gaps, key=lambda g: g.order)
-    assert column(gaps, "order") == list(range(1, len(sample.gaps) + 1))
+    assert column(gaps, "order") == [g.order for g in by_order]
     assert column(gaps, "question_id") == [g.question_id for g in by_order]
     assert column(gaps, "priority") == [g.priority for g in by_order]
     assert column(gaps, "current_level") == [g.current_level for g in by_order]
@@ -144,7 +150,13 @@ def test_xlsx_round_trip(sample: Assessment) -> None:
     ]
 
     assert column(sheets["lineage"], "status")[:2] == ["found", "missing"]
-    assert column(sheets["recommendations"], "tool") == [t.tool for t in sample.recommendations]
+    recs = sheets["recommendations"]
+    assert column(recs, "tool") == [t.tool for t in sample.recommendations]
+    assert column(recs, "area") == [t.areas[0] for t in sample.recommendations]
+    assert column(recs, "rank") == [t.rank for t in sample.recommendations]
+    roadmap = sheets["roadmap"]
+    assert column(roadmap, "item") == [i.id for i in sample.roadmap_items]
+    assert column(roadmap, "weeks") == [i.weeks for i in sample.roadmap_items]
 
 
 def test_xlsx_layout(sample: Assessment) -> None:
@@ -237,14 +249,22 @@ def test_markdown_sample(sample: Assessment) -> None:
     assert sample.compliance is not None
     for c in sample.compliance.controls:
         assert f"| {c.id} | {c.title} |" in md
-    first = min(sample.gaps, key=lambda g: g.order)
-    assert f"| 1 | {first.plan}<br>Done when: {first.outcome} |" in md
+    first = sample.roadmap_items[0]
+    assert f"| 1 | {first.action}<br>Done when: {first.done_when} |" in md
+    later = md.split("\n### Later (beyond month 12 at this capacity: ")[1]
+    assert later.startswith(f"{len(sample.later)} steps")
+    last = sample.roadmap_items[-1]
+    assert f"| {last.order} | {last.action}<br>Done when: {last.done_when} |" in later
+    assert "Capacity: 20 person-weeks per quarter" in md
     assert "code ✓ → data ✗ → run ✓ → registry ✗ (broken) → deployment ✗" in md
     contradicted = next(q for q in sample.questions if q.evidence and q.evidence.cap is not None)
     assert contradicted.evidence is not None
     assert contradicted.evidence.explanation in md
+    tools = md.split("\n## Tool recommendations\n")[1]
     for t in sample.recommendations:
-        assert f"\n### {t.name}\n" in md
+        role = "Best fit" if t.rank == 1 else "Alternative"
+        kind = "Extend (already in use)" if t.kind.value == "extend" else "Adopt"
+        assert f"- **{role}: {t.name}** ({kind} · " in tools
     # the PDF's order
     headings = [
         "## Executive summary",
@@ -254,6 +274,7 @@ def test_markdown_sample(sample: Assessment) -> None:
         "### Lineage per model",
         "## Roadmap",
         "### First 90 days",
+        "### Later",
         "## Tool recommendations",
         "## Appendix: every answer",
     ]
@@ -283,7 +304,10 @@ def test_exports_of_an_unscored_engagement(tiny_pack: Path, tmp_path: Path) -> N
         ),
     )
     md = markdown(result)
-    assert "> Not assessed: 5 questions to find out." in md and "## Roadmap" not in md
+    assert "> Not assessed: 5 questions to find out." in md
+    # nothing to score, but the practice answered "don't know" is to be found out first
+    assert "## Roadmap" in md
+    assert "| 1 | Establish the current practice" in md and "current level to find out" in md
     table_rows_consistent(md)
     data = xlsx_bytes(result)
     sheets = pd.read_excel(io.BytesIO(data), sheet_name=None)

@@ -53,11 +53,41 @@ def test_gaps_json_holds_what_the_result_holds(sample: Assessment) -> None:
     proc = run_assess("gaps", SAMPLE, "--evidence", EVIDENCE, "--format", "json")
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
-    assert set(data) == {"gaps", "roadmap", "recommendations"}
+    assert set(data) == {
+        *("gaps", "roadmap", "roadmap_items", "later", "capacity", "recommendations"),
+    }
     assert [(g["question_id"], g["priority"], g["order"]) for g in data["gaps"]] == [
         (g.question_id, g.priority, g.order) for g in sample.gaps
     ]
-    assert [r["tool"] for r in data["recommendations"]] == [r.tool for r in sample.recommendations]
+    assert [(i["id"], i["phase"], i["order"]) for i in data["roadmap_items"]] == [
+        (i.id, i.phase, i.order) for i in sample.roadmap_items
+    ]
+    assert data["later"] == list(sample.later) and data["later"]
+    assert data["capacity"]["weeks_per_quarter"] == 20  # Lakeside's team of 6-20 people
+    assert [(r["areas"], r["rank"], r["tool"]) for r in data["recommendations"]] == [
+        (list(r.areas), r.rank, r.tool) for r in sample.recommendations
+    ]
+
+
+def test_a_result_written_before_the_roadmap_of_steps_still_loads(
+    sample: Assessment, tmp_path: Path
+) -> None:
+    """`assess compare` reads earlier results: one without the roadmap items, capacity, tool
+    ranks and catalog dates loads with their defaults."""
+    data = json.loads(sample.model_dump_json())
+    for key in ("roadmap_items", "later", "capacity"):
+        del data[key]
+    for g in data["gaps"]:
+        del g["steps"]
+    for p in data["roadmap"]:
+        del p["capacity_weeks"], p["planned_weeks"]
+    for r in data["recommendations"]:
+        del r["rank"], r["reviewed"]
+    old = tmp_path / "2026-05.json"
+    old.write_text(json.dumps(data))
+    proc = run_assess("compare", old, SAMPLE)
+    assert proc.returncode == 0, proc.stderr
+    assert "Overall" in proc.stdout
 
 
 def test_gaps_table_lists_priorities_roadmap_and_tools(sample: Assessment) -> None:
@@ -68,13 +98,24 @@ def test_gaps_table_lists_priorities_roadmap_and_tools(sample: Assessment) -> No
     top = sample.gaps[0]
     assert f"Gaps by priority ({len(sample.gaps)})" in out
     assert top.question_id in out.split("Roadmap")[0]
+    assert "Capacity: 20 person-weeks per quarter, the pack's default for ML team size" in out
     for phase in sample.roadmap:
-        if phase.items:
-            assert f"{phase.title} (months {phase.start_month}-{phase.end_month})" in out
-    first = min(sample.gaps, key=lambda g: g.order)
-    assert "1. [" in out and first.plan.split()[0] in out
+        assert phase.items
+        assert (
+            f"{phase.title} (months {phase.start_month}-{phase.end_month}, "
+            f"{phase.planned_weeks:g} of {phase.capacity_weeks:g} person-weeks)"
+        ) in out
+    first = sample.roadmap_items[0]
+    assert out.split("Roadmap")[1].split("\n1. ")[0]
+    assert f"  1. [{next(a.title for a in sample.areas if a.id == first.area)}]" in out
+    later = out.split("\nLater (beyond month 12 at this capacity: ")[1]
+    assert later.startswith(f"{len(sample.later)} steps")
+    last = sample.roadmap_items[-1]
+    assert f"  {last.order}. [" in later.split("Tool recommendations")[0]
     assert "(contradicted)" in out  # versioning.model_registry
-    assert "Extend (already in use): MLflow" in out
+    tools = out.split("\nTool recommendations\n")[1]
+    assert "Best fit: Azure Machine Learning (Extend (already in use)" in tools
+    assert "Alternative: MLflow (Extend (already in use)" in tools
     assert max(len(line) for line in out.splitlines()) <= 120
 
 
@@ -83,8 +124,10 @@ def test_gaps_csv_reads_back_in_roadmap_order(sample: Assessment, tmp_path: Path
     proc = run_assess("gaps", SAMPLE, "--evidence", EVIDENCE, "--format", "csv", "-o", out)
     assert proc.returncode == 0, proc.stderr
     df = pd.read_csv(out)
-    assert list(df["order"]) == list(range(1, len(sample.gaps) + 1))
+    first_step = {i.id: i.order for i in sample.roadmap_items}
     by_order = sorted(sample.gaps, key=lambda g: g.order)
+    assert list(df["order"]) == [first_step[g.steps[0]] for g in by_order]
+    assert list(df["order"]) == sorted(df["order"]) and "later" in set(df["phase"])
     assert list(df["question_id"]) == [g.question_id for g in by_order]
     assert list(df["priority"]) == [g.priority for g in by_order]
 

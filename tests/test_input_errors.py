@@ -81,6 +81,30 @@ def test_validate_passes_what_report_renders(tmp_path: Path) -> None:
     assert proc.stdout.startswith(f"ok: {SAMPLE} (pack mlops 2.0.0; 60 questions: 58 answered")
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (0, "expected a number greater than 0, got 0"),
+        (-4.5, "greater than 0, got -4.5"),
+        ("lots", "expected a number, got 'lots'"),
+        ("20", "expected a number, got '20'"),
+        (True, "expected a number, got True"),
+        (float("nan"), "expected a number, got nan"),
+    ],
+)
+def test_a_capacity_that_is_not_a_positive_number_is_one_line(
+    tmp_path: Path, value: object, expected: str
+) -> None:
+    eng = sample_engagement(tmp_path, capacity_weeks_per_quarter=value)
+    out = tmp_path / "report.md"
+    commands = [("validate", eng)]
+    if value == 0:  # the commands that plan a roadmap refuse it the same way
+        commands += [("gaps", eng), ("report", eng, "-o", out)]
+    for args in commands:
+        one_line_error(run_assess(*args), f"{eng}:", "capacity_weeks_per_quarter", expected)
+    assert not out.exists()
+
+
 # --------------------------------------------------------------------------- YAML
 
 

@@ -148,5 +148,18 @@ def test_sample_report_has_gaps_roadmap_tools_and_compliance(tmp_path: Path) -> 
     assert "Assessor's summary" in text and text.count("Assessor's observations") == 2
     for rec in result.recommendations:
         assert rec.name in text
-    first = min(result.gaps, key=lambda g: g.order)
-    assert " ".join(first.plan.split()[:6]) in text
+    first = result.roadmap_items[0]
+    assert " ".join(first.action.split()[:6]) in text
+    # the roadmap states its capacity, holds the planned steps and lists the rest as later
+    assert "Capacity: 20 person-weeks per quarter, the pack's default for ML team size" in text
+    roadmap = text.split("Tool recommendations For each area")[0].split(" Roadmap Each practice")[1]
+    assert f"Later (beyond month 12 at this capacity: {len(result.later)} steps" in roadmap
+    for phase in result.roadmap:
+        assert (
+            f"{phase.title} ({phase.planned_weeks:g} of {phase.capacity_weeks:g} person-weeks)"
+            in roadmap
+        )
+    # the tool chapter: per area the best fit, then the alternatives
+    tools = text.split("Tool recommendations For each area")[1]
+    assert tools.count("Best fit ·") == len({r.areas[0] for r in result.recommendations})
+    assert tools.count("Alternative ·") == sum(1 for r in result.recommendations if r.rank > 1)

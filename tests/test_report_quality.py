@@ -75,9 +75,9 @@ def test_summary_numbers_equal_the_json_result(
         assert row in summary, row
     for risk in result["risks"]:
         assert flat(risk["statement"])[:40] in summary
-    first = sorted(result["gaps"], key=lambda g: g["order"])[:5]
-    for gap in first:
-        assert flat(gap["plan"])[:40] in summary
+        first = sorted(result["roadmap_items"], key=lambda i: i["order"])[:5]
+        for item in first:
+            assert flat(item["action"])[:40] in summary
     assert result["client"]["name"] in flat(reader.pages[0].extract_text())
 
 

@@ -129,7 +129,7 @@ def test_gaps_prioritised_with_plan_outcome_and_effort(tiny_pack: Path, tmp_path
     one, two = r.gaps
     assert (one.plan, two.plan) == ("go 1", "go 3")  # the next step from the chosen choice
     assert one.outcome == "a level 3"  # the target level's choice says what "done" looks like
-    assert (one.weeks, two.weeks) == (18, 6)  # medium effort 6 weeks x levels to climb
+    assert (one.weeks, two.weeks) == (7, 4)  # medium steps: 1 + 2 + 4 weeks to level 3; 4 from 2
     assert one.owner == "ML lead"  # the area's default owner
     assert "alpha.three" not in {g.question_id for g in r.gaps}  # at target already
 

@@ -214,8 +214,13 @@ def summary_context(result: Assessment) -> dict[str, Any]:
             for k in result.risks[:3]
         ],
         "actions": [
-            {"plan": g.plan, "owner": g.owner, "weeks": g.weeks, "area": titles.get(g.area, g.area)}
-            for g in sorted(result.gaps, key=lambda g: g.order)[:5]
+            {
+                "plan": i.action,
+                "owner": i.owner,
+                "weeks": i.weeks,
+                "area": titles.get(i.area, i.area),
+            }
+            for i in sorted(result.roadmap_items, key=lambda i: i.order)[:5]
         ],
     }
 

@@ -38,6 +38,7 @@ from assess.report.render import (
     fmt_level,
     fmt_pct,
     shared_context,
+    weeks,
 )
 from assess.report.tables import binding_references, tables
 from assess.report.text import cap
@@ -185,6 +186,7 @@ def _environment() -> jinja2.Environment:
     )
     env.filters["level"] = fmt_level
     env.filters["pct"] = fmt_pct
+    env.filters["weeks"] = weeks
     env.filters["cell"] = md_cell
     env.filters["line"] = md_line
     env.filters["join"] = md_join

@@ -15,7 +15,7 @@ import datetime as dt
 import logging
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import unquote, urlparse
 
 import jinja2
@@ -23,7 +23,16 @@ from markupsafe import Markup, escape
 
 from assess.compliance import DISCLAIMER
 from assess.errors import AssessError
-from assess.model import AreaScore, Assessment, QuestionResult, RespondentAnswer
+from assess.model import (
+    LATER,
+    AreaScore,
+    Assessment,
+    QuestionResult,
+    Recommendation,
+    RespondentAnswer,
+    RoadmapItem,
+    RoadmapPhase,
+)
 from assess.report import charts
 from assess.report.prose import blocks
 from assess.report.text import breakable, cap
@@ -76,6 +85,85 @@ LICENCE_LABELS = {
 
 
 WEEKS_PER_MONTH = 52 / 12
+LATER_TITLE = "Later"
+TIMELINE_MAX = 40  # bars in the roadmap chart; the tables list every step
+
+
+def phase_titles(result: Assessment) -> dict[str, str]:
+    """Phase id -> title, the steps beyond the phases included."""
+    return {**{p.id: p.title for p in result.roadmap}, LATER: LATER_TITLE}
+
+
+def step_label(item: RoadmapItem, arrow: str = "→") -> str:
+    """``level 1 → 2``, or what an establish item does."""
+    if item.kind == "establish":
+        return "current level to find out"
+    return f"level {item.from_level} {arrow} {item.to_level}"
+
+
+def weeks(value: float) -> str:
+    return f"{value:g}"
+
+
+def phase_heading(p: RoadmapPhase) -> str:
+    return (
+        f"{p.title} (months {p.start_month}-{p.end_month}, {weeks(p.planned_weeks)} of "
+        f"{weeks(p.capacity_weeks)} person-weeks)"
+    )
+
+
+def later_heading(result: Assessment) -> str:
+    items = {i.id: i for i in result.roadmap_items}
+    end = result.roadmap[-1].end_month if result.roadmap else 0
+    total = sum(items[i].weeks for i in result.later)
+    return (
+        f"Later (beyond month {end} at this capacity: {len(result.later)} steps, "
+        f"{total} person-weeks)"
+    )
+
+
+def capacity_text(result: Assessment) -> str:
+    """The capacity the roadmap was planned with and where it comes from, and what it holds."""
+    cap = result.capacity
+    if cap is None:
+        return ""
+    phases = "; ".join(
+        f"{p.title} {weeks(p.planned_weeks)} of {weeks(p.capacity_weeks)}" for p in result.roadmap
+    )
+    items = {i.id: i for i in result.roadmap_items}
+    later = ""
+    if result.later:
+        n, w = len(result.later), sum(items[i].weeks for i in result.later)
+        last = result.roadmap[-1].end_month if result.roadmap else 0
+        later = (
+            f" {n} step{'s' if n > 1 else ''} ({w} person-weeks) do{'es' if n == 1 else ''} not "
+            f"fit the {last} months at this capacity and {'are' if n > 1 else 'is'} listed "
+            "under Later."
+        )
+    return (
+        f"Capacity: {weeks(cap.weeks_per_quarter)} person-weeks per quarter, {cap.source} (set "
+        "capacity_weeks_per_quarter in the engagement to change it). Person-weeks planned: "
+        f"{phases}.{later}"
+    )
+
+
+def later_groups(result: Assessment) -> list[list[RoadmapItem]]:
+    """The later steps by practice (each practice's steps in order), in roadmap order of their
+    first step: the PDF lists a practice's remaining climb on one row."""
+    groups: dict[str, list[RoadmapItem]] = {}
+    for i in result.roadmap_items:
+        if i.phase == LATER:
+            groups.setdefault(i.question_id, []).append(i)
+    return list(groups.values())
+
+
+def tool_areas(result: Assessment) -> list[tuple[str, list[Recommendation]]]:
+    """(area id, its options: the best fit first) per area with gaps, the most urgent first."""
+    out: dict[str, list[Recommendation]] = {}
+    for t in result.recommendations:
+        for area in t.areas:
+            out.setdefault(area, []).append(t)
+    return [(a, sorted(ts, key=lambda t: t.rank)) for a, ts in out.items()]
 
 
 def fmt_level(value: float | None) -> str:
@@ -112,6 +200,7 @@ def _environment() -> jinja2.Environment:
     env.filters["join"] = _join
     env.filters["level"] = fmt_level
     env.filters["pct"] = fmt_pct
+    env.filters["weeks"] = weeks
     env.globals["status_label"] = STATUS_LABELS.__getitem__
     env.globals["strength_label"] = STRENGTH_LABELS.__getitem__
     env.globals["evidence_label"] = EVIDENCE_LABELS.__getitem__
@@ -280,13 +369,20 @@ def shared_context(result: Assessment) -> dict[str, Any]:
         "combined_of": combined_of,
         "scored_of": scored_of,
         "policy_text": POLICY_TEXT[result.source.evidence_policy.value],
-        "first_actions": sorted(result.gaps, key=lambda g: g.order)[:5],
-        "phase_titles": {p.id: p.title for p in result.roadmap},
+        "first_actions": sorted(result.roadmap_items, key=lambda i: i.order)[:5],
+        "phase_titles": phase_titles(result),
+        "item_by_id": {i.id: i for i in result.roadmap_items},
+        "later_items": [i for i in result.roadmap_items if i.phase == LATER],
+        "later_groups": later_groups(result),
+        "step_label": step_label,
+        "capacity_text": capacity_text(result),
+        "phase_heading": phase_heading,
+        "later_heading": later_heading(result) if result.later else "",
         "spread": respondent_disagreements(result),
         "respondents_split": {q.id for q in respondent_disagreements(result)},
-        "tools_by_area": {
-            a.id: [t for t in result.recommendations if a.id in t.areas] for a in areas
-        },
+        "tool_areas": tool_areas(result),
+        "tools_by_area": dict(tool_areas(result)),
+        "migrations": [t for t in result.recommendations if not t.areas],
         "dates": sorted(
             (
                 (fw.name, d)
@@ -314,7 +410,7 @@ def report_context(result: Assessment, theme: Theme | None = None) -> dict[str, 
     areas = result.areas
     ctx = shared_context(result)
     by_area = ctx["by_area"]
-    phase_start = {p.id: p.start_month for p in result.roadmap}
+    planned = [i for i in result.roadmap_items if i.start_week is not None][:TIMELINE_MAX]
     return {
         **ctx,
         "theme": theme or resolve(None, None, result.info.organisation),
@@ -347,14 +443,25 @@ def report_context(result: Assessment, theme: Theme | None = None) -> dict[str, 
         "timeline": Markup(
             charts.timeline(
                 [(p.title, p.start_month, p.end_month) for p in result.roadmap],
-                [
-                    (f"#{g.order} {g.question_id}", phase_start[g.phase], g.weeks / WEEKS_PER_MONTH)
-                    for g in sorted(result.gaps, key=lambda g: g.order)
-                ],
+                # start months are fractional (a step starts when its prerequisites end);
+                # charts.timeline only multiplies them, whatever its hint says
+                cast(
+                    "list[tuple[str, int, float]]",
+                    [
+                        (
+                            f"#{i.order} {i.question_id} "
+                            + (f"{i.from_level}→{i.to_level}" if i.kind == "step" else "find out"),
+                            (i.start_week or 0) / WEEKS_PER_MONTH,
+                            i.weeks / WEEKS_PER_MONTH,
+                        )
+                        for i in planned
+                    ],
+                ),
             )
         )
-        if result.gaps
+        if planned
         else "",
+        "timeline_shown": len(planned),
         "trend": Markup(
             charts.trend(
                 [m.label for m in result.progress.milestones],

@@ -15,7 +15,8 @@ from typing import Any
 import pandas as pd
 
 from assess.export import AREA_COLUMNS, GAP_COLUMNS
-from assess.model import Assessment, ControlRef, QuestionResult
+from assess.model import Assessment, ControlRef, QuestionResult, RoadmapItem
+from assess.report.render import phase_titles
 
 TEXT_SEP = "; "
 ID_SEP = " "
@@ -63,30 +64,39 @@ def _after(columns: Sequence[str], anchor: str, *extra: str) -> list[str]:
 GAP_TABLE_COLUMNS = _after(_after(GAP_COLUMNS, "phase", "phase_title"), "question_id", "question")
 
 ROADMAP_COLUMNS = [
+    "order",
     "phase",
     "phase_title",
-    "start_month",
-    "end_month",
-    "order",
+    "start_week",
+    "end_week",
+    "item",
     "question_id",
     "area",
+    "kind",
+    "from_level",
+    "to_level",
     "owner",
     "weeks",
-    "plan",
+    "priority",
+    "depends_on",
+    "action",
+    "done_when",
 ]
 
 RECOMMENDATION_COLUMNS = [
+    "area",
     "rank",
+    "role",
     "tool",
     "name",
     "vendor",
     "kind",
     "licence",
     "score",
-    "areas",
     "closes",
     "reason",
-    "actions",
+    "action",
+    "reviewed",
     "url",
 ]
 
@@ -243,11 +253,11 @@ def _question_rows(result: Assessment) -> list[dict[str, Any]]:
 
 
 def _gap_rows(result: Assessment) -> list[dict[str, Any]]:
-    phase_titles = {p.id: p.title for p in result.roadmap}
+    titles = phase_titles(result)
     return [
         {
             **g.model_dump(mode="json", include=set(GAP_COLUMNS)),
-            "phase_title": phase_titles.get(g.phase, g.phase),
+            "phase_title": titles.get(g.phase, g.phase),
             "question": g.question,
             "depends_on": _join(g.depends_on, ID_SEP),
         }
@@ -256,46 +266,41 @@ def _gap_rows(result: Assessment) -> list[dict[str, Any]]:
 
 
 def _roadmap_rows(result: Assessment) -> list[dict[str, Any]]:
-    by_id = {g.question_id: g for g in result.gaps}
+    """One row per step, in roadmap order: the phases' items, then the later ones."""
+    titles = phase_titles(result)
     return [
         {
-            "phase": p.id,
-            "phase_title": p.title,
-            "start_month": p.start_month,
-            "end_month": p.end_month,
-            "order": by_id[qid].order,
-            "question_id": qid,
-            "area": by_id[qid].area,
-            "owner": by_id[qid].owner,
-            "weeks": by_id[qid].weeks,
-            "plan": by_id[qid].plan,
+            **i.model_dump(
+                mode="json", include=set(ROADMAP_COLUMNS) & set(RoadmapItem.model_fields)
+            ),
+            "phase_title": titles.get(i.phase, i.phase),
+            "item": i.id,
+            "depends_on": _join(i.depends_on, ID_SEP),
         }
-        for p in result.roadmap
-        for qid in p.items
+        for i in sorted(result.roadmap_items, key=lambda i: i.order)
     ]
 
 
 def _recommendation_rows(result: Assessment) -> list[dict[str, Any]]:
-    titles = {a.id: a.title for a in result.areas}
+    """One row per option: per area, the best fit (rank 1) and its alternatives."""
     return [
         {
-            "rank": rank,
+            "area": t.areas[0] if t.areas else None,
+            "rank": t.rank,
+            "role": ("best fit" if t.rank == 1 else "alternative") if t.areas else "migrate",
             "tool": t.tool,
             "name": t.name,
             "vendor": t.vendor,
             "kind": t.kind.value,
             "licence": t.licence.value,
             "score": t.score,
-            "areas": _join(t.areas, ID_SEP),
             "closes": _join(t.closes, ID_SEP),
             "reason": t.reason,
-            "actions": _join(
-                f"{titles.get(area, area)}: {action}"
-                for area, action in zip(t.areas, t.actions, strict=True)
-            ),
+            "action": _join(t.actions),
+            "reviewed": t.reviewed.isoformat() if t.reviewed else None,
             "url": t.url,
         }
-        for rank, t in enumerate(result.recommendations, start=1)
+        for t in result.recommendations
     ]
 
 
