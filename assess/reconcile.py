@@ -213,7 +213,12 @@ def reconcile(
     elif pos and supported is not None:
         reachable = max((r.level for r in positive_rules), default=LEVEL_MAX)
         best = max(STRENGTH_WEIGHT[f.strength] for f in pos)
-        strong = [f for f in pos if f.strength in STRONG and f.level > claimed]
+        # a dependency rule shows that a tool is there, even when found as an import: only code
+        # or a CI step that does the practice can say the answers understate it
+        tools = {r.id for r in positive_rules if r.match.dependencies}
+        strong = [
+            f for f in pos if f.strength in STRONG and f.rule not in tools and f.level > claimed
+        ]
         if strong:
             top = max(strong, key=lambda f: f.level)
             status, suggested, weight = EvidenceStatus.understated, top.level, best / 2

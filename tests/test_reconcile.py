@@ -326,3 +326,12 @@ def test_a_prompt_finding_alone_suggests_nothing_for_an_unanswered_question() ->
     r = reconcile(q, base, (*RULES, ask), [finding(ask, Strength.file)], (REPO,))
     assert r.evidence and r.evidence.status is EvidenceStatus.unverified
     assert r.evidence.suggested_level is None and r.level is None
+
+
+def test_a_tool_found_by_its_import_does_not_overrule_a_lower_claim() -> None:
+    dep = Rule.model_validate(
+        {**rule("cicd/ci-tooling-deps", 3).model_dump(), "match": {"dependencies": ["tox"]}}
+    )
+    r = check(question(), (1,), [finding(dep, Strength.code)], rules=(*RULES, dep))
+    assert r.evidence and r.evidence.status is EvidenceStatus.corroborated
+    assert r.evidence.suggested_level is None and r.level == 1.0
