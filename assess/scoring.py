@@ -73,7 +73,7 @@ from assess.model import (
     Source,
 )
 from assess.recommend import recommend
-from assess.reconcile import confidence, reconcile
+from assess.reconcile import confidence, reconcile, repo_id
 from assess.review import all_findings, apply_review, merge_requests, waive
 
 
@@ -405,13 +405,13 @@ def in_scope(
     if scope is None or area not in scope:
         return repos
     wanted = {_repo_name(s) for s in scope[area]}
-    return [r for r in repos if _repo_name(r.source) in wanted or r.source in scope[area]]
+    return [r for r in repos if _repo_name(r.source) in wanted]
 
 
 def _repo_name(source: str) -> str:
     """A repository's folder name: ``../repos/churn.git/`` and ``https://x/acme/churn`` ->
     ``churn``."""
-    return source.rstrip("/").rsplit("/", 1)[-1].removesuffix(".git")
+    return repo_id(source).rsplit("/", 1)[-1]
 
 
 def evidence_requests(pack: Pack, results: Sequence[QuestionResult]) -> tuple[EvidenceRequest, ...]:

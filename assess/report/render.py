@@ -340,6 +340,7 @@ def shared_context(result: Assessment) -> dict[str, Any]:
     areas = result.areas
     compliance = result.compliance
     date = result.info.date or result.generated_at.date()
+    split = respondent_disagreements(result)
     return {
         "r": result,
         "date": date.strftime("%-d %B %Y") if isinstance(date, dt.date) else str(date),
@@ -378,8 +379,8 @@ def shared_context(result: Assessment) -> dict[str, Any]:
         "capacity_text": capacity_text(result),
         "phase_heading": phase_heading,
         "later_heading": later_heading(result) if result.later else "",
-        "spread": respondent_disagreements(result),
-        "respondents_split": {q.id for q in respondent_disagreements(result)},
+        "spread": split,
+        "respondents_split": {q.id for q in split},
         "tool_areas": tool_areas(result),
         "tools_by_area": dict(tool_areas(result)),
         "migrations": [t for t in result.recommendations if not t.areas],
