@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from assess.model import Strength
-from assess.scan.view import RepoView, matches
+from assess.scan.view import RepoView
 
 
 @dataclass(frozen=True)
@@ -51,8 +51,8 @@ def _size(n: int | None) -> str:
 
 
 def _is_lfs_pointer(view: RepoView, path: str) -> bool:
-    entry = next(e for e in view.entries if e.path == path)
-    if entry.size is None or entry.size > 1024:
+    entry = view.file_at(path)
+    if entry is None or entry.size is None or entry.size > 1024:
         return False
     data = view.repo.read(entry)
     return bool(data and data.startswith(LFS_POINTER))
@@ -83,8 +83,8 @@ def large_files(view: RepoView) -> list[Hit]:
     """Files over 50 MB stored in git itself (data belongs in a data store or DVC/LFS)."""
     return [
         Hit(e.path, None, f"{_size(e.size)} file in git")
-        for e in view.entries
-        if e.is_file and e.size is not None and e.size > LARGE_FILE_BYTES
+        for e in view.all_files
+        if e.size is not None and e.size > LARGE_FILE_BYTES
     ]
 
 
@@ -182,12 +182,11 @@ def readme_only_tools(view: RepoView) -> list[Hit]:
     from assess.scan.engine import dependencies
 
     named: dict[str, str] = {}
-    for e in view.entries:
-        if e.is_file and matches(e.path, README_FILES):
-            text = (view.text(e) or "").lower()
-            for tool in TOOLS_IN_READMES:
-                if tool not in named and re.search(rf"\b{re.escape(tool)}\b", text):
-                    named[tool] = e.path
+    for e in view.files(README_FILES):
+        text = (view.text(e) or "").lower()
+        for tool in TOOLS_IN_READMES:
+            if tool not in named and re.search(rf"\b{re.escape(tool)}\b", text):
+                named[tool] = e.path
     if not named:
         return []
     declared = dependencies(view)

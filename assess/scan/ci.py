@@ -169,13 +169,12 @@ def ci_files(view: RepoView, systems: tuple[CiSystem, ...]) -> list[CiFile]:
                 continue  # no file can match: the regex is never compiled
             for e, _text in corpus.search(re.compile(system.content.pattern, re.M)):
                 found.setdefault(e.path, CiFile(e, system, None))
-    by_path = {e.path: e for e in view.entries if e.is_file}
     pending = [f for f in found.values() if f.system.includes]
     while pending:
         f = pending.pop()
         for path in _included(view, f):
-            if path in by_path and path not in found:
-                found[path] = CiFile(by_path[path], f.system, None)
+            if path not in found and (entry := view.file_at(path)) is not None:
+                found[path] = CiFile(entry, f.system, None)
                 pending.append(found[path])
     return [found[p] for p in sorted(found)]
 

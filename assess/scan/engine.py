@@ -474,6 +474,8 @@ def _finding(rule: Rule, hit: Hit, strength: Strength, repo: GitRepo) -> Finding
 # --------------------------------------------------------------------------- history
 
 
+DAYS_90 = dt.timedelta(days=90)
+DAYS_365 = dt.timedelta(days=365)
 RELEASE_TAG = re.compile(r"^(?:[\w.-]+@)?v?\d+\.\d+(?:\.\d+)?(?:[-+][\w.]+)?$")
 
 
@@ -507,8 +509,8 @@ def history(
             last = last or c.time
             first = c.time
             age = now - c.time
-            last90 += age <= dt.timedelta(days=90)
-            last365 += age <= dt.timedelta(days=365)
+            last90 += age <= DAYS_90
+            last365 += age <= DAYS_365
         for status, path in c.changes:
             if status == "A":
                 ever.add(path)

@@ -209,6 +209,7 @@ class _Index:
         self.lowered: list[tuple[str, str]] = []
         self.by_name: dict[str, list[int]] = {}
         self.by_ext: dict[str, list[int]] = {}
+        self.by_path: dict[str, Entry] | None = None  # made on first use (RepoView.file_at)
         self._globs: dict[str, list[int]] = {}
         self._blobs: dict[bool, tuple[str, list[int]] | None] = {}
         for n, e in enumerate(self.files):
@@ -380,14 +381,29 @@ class RepoView:
             self.notes.append(f"{entry.path}: {what} not read ({reason}); skipped")
             return None
 
+    def _tree(self) -> _Index:
+        if self._index is None:
+            self._index = _Index(self.entries)
+        return self._index
+
+    @property
+    def all_files(self) -> list[Entry]:
+        """Every file of the tree (no folder, symlink or submodule), in tree order."""
+        return self._tree().files
+
+    def file_at(self, path: str) -> Entry | None:
+        """The file at ``path``, or None."""
+        idx = self._tree()
+        if idx.by_path is None:
+            idx.by_path = {e.path: e for e in idx.files}
+        return idx.by_path.get(path)
+
     def files(self, globs: Iterable[str]) -> list[Entry]:
         """Files matching any of ``globs``, in tree order (``_Index.glob``)."""
         key = tuple(globs)
         if key in self._files:
             return self._files[key]
-        if self._index is None:
-            self._index = _Index(self.entries)
-        idx = self._index
+        idx = self._tree()
         found = list({id(hits): hits for hits in map(idx.glob, key)}.values())  # *.py, **/*.py
         picked = found[0] if len(found) == 1 else sorted(set().union(*found))
         self._files[key] = [idx.files[n] for n in picked]
