@@ -18,7 +18,9 @@ from assess import __version__
 
 if TYPE_CHECKING:
     from assess.engagement import LoadedEngagement
-    from assess.model import Assessment, Evidence, Pack
+    from assess.model.evidence import Evidence
+    from assess.model.pack import Pack
+    from assess.model.result import Assessment
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -541,7 +543,7 @@ def _load_all(args: argparse.Namespace) -> tuple[LoadedEngagement, Assessment]:
 
             known = ", ".join(a.id for a in pack.areas)
             raise InputError(f"unknown area {area!r} (areas: {known})", field="--target")
-    from assess.model import EvidencePolicy, RespondentRule
+    from assess.model.pack import EvidencePolicy, RespondentRule
 
     rule = RespondentRule(args.respondents_rule) if args.respondents_rule else None
     policy = EvidencePolicy(args.evidence_policy) if args.evidence_policy else None
@@ -906,16 +908,11 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
     from pydantic import BaseModel
 
-    from assess.model import (
-        Assessment,
-        Engagement,
-        Evidence,
-        MigrationFile,
-        PackFile,
-        QuestionFile,
-        RuleFile,
-        ToolFile,
-    )
+    from assess.model.engagement import Engagement
+    from assess.model.evidence import Evidence
+    from assess.model.pack import MigrationFile, PackFile, QuestionFile, ToolFile
+    from assess.model.result import Assessment
+    from assess.model.rules import RuleFile
 
     models: dict[str, type[BaseModel]] = {
         "pack": PackFile,
@@ -1143,7 +1140,7 @@ def _review(args: argparse.Namespace) -> int:
 
     from assess.engagement import LoadedEngagement, load_with_pack
     from assess.errors import InputError
-    from assess.model import Engagement
+    from assess.model.engagement import Engagement
     from assess.scoring import assess
 
     action = next((a for a in REVIEW_ACTIONS if getattr(args, a)), None)
@@ -1185,7 +1182,7 @@ def _review(args: argparse.Namespace) -> int:
     assert by is not None
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     if action is not None:
-        from assess.model import ReviewSummary
+        from assess.model.result import ReviewSummary
         from assess.review import all_findings, decide
 
         eng, said = decide(
@@ -1235,7 +1232,7 @@ def cmd_answer(args: argparse.Namespace) -> int:
     from assess.errors import InputError
     from assess.interview.engine import prune, set_answer
     from assess.interview.session import open_session
-    from assess.model import Answer, AnswerStatus
+    from assess.model.engagement import Answer, AnswerStatus
 
     session = open_session(args.engagement, args.pack)
     _say_migration(args.engagement, session)
@@ -1317,7 +1314,7 @@ def _answer_choice(q: Any, given: str) -> str:
 def cmd_scan(args: argparse.Namespace) -> int:
     from assess.errors import InputError
     from assess.fsio import check_writable_target
-    from assess.model import Evidence
+    from assess.model.evidence import Evidence
     from assess.packs import load_pack
     from assess.scan.batch import scan_many, sources
     from assess.scan.output import evidence_json, sarif, summary

@@ -12,14 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from assess.errors import InputError
-from assess.model import (
-    Assessment,
-    Change,
-    ChangeStatus,
-    Comparison,
-    Milestone,
-    Progress,
-)
+from assess.model.result import Assessment, Change, ChangeStatus, Comparison, Milestone, Progress
 from assess.validation import load_json
 
 

@@ -26,22 +26,19 @@ import re
 from collections.abc import Sequence
 from pathlib import PurePosixPath
 
-from assess.model import (
+from assess.model.engagement import ContextValue
+from assess.model.evidence import Finding, RepoScan
+from assess.model.pack import ContextCondition, LineageConfig, Pack
+from assess.model.result import (
     Applicability,
     Compliance,
-    ContextCondition,
-    ContextValue,
     ControlRef,
     ControlStatus,
-    Finding,
     FrameworkStatus,
     LineageChain,
-    LineageConfig,
     LineageLink,
     LinkStatus,
-    Pack,
     QuestionResult,
-    RepoScan,
 )
 from assess.reconcile import where as _where
 

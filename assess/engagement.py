@@ -15,17 +15,9 @@ from pathlib import Path
 import yaml
 
 from assess.errors import EngagementError
-from assess.model import (
-    LEVEL_MAX,
-    LEVEL_MIN,
-    AnswerStatus,
-    ContextField,
-    ContextType,
-    ContextValue,
-    Engagement,
-    Pack,
-    PackRef,
-)
+from assess.model.base import LEVEL_MAX, LEVEL_MIN
+from assess.model.engagement import AnswerStatus, ContextValue, Engagement, PackRef
+from assess.model.pack import ContextField, ContextType, Pack
 from assess.resources import packs_dir
 from assess.validation import did_you_mean, validate
 from assess.yamlio import Locator, load_yaml

@@ -9,7 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from assess.errors import InputError
-from assess.model import Evidence, Pack, RepoScan, ScanFailure
+from assess.model.evidence import Evidence, RepoScan, ScanFailure
+from assess.model.pack import Pack
 from assess.validation import load_json
 
 

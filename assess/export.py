@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pandas as pd
 
-from assess.model import AreaScore, Assessment, ChangeStatus, Comparison, EvidenceStatus, RuleKind
+from assess.model.result import AreaScore, Assessment, ChangeStatus, Comparison, EvidenceStatus
+from assess.model.rules import RuleKind
 from assess.report.render import (
     EVIDENCE_LABELS,
     KIND_LABELS,

@@ -37,19 +37,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from assess.model import (
-    LATER,
+from assess.model.engagement import ContextValue
+from assess.model.pack import LATER, Choice, Pack, Question, Risk
+from assess.model.result import (
     AreaScore,
     Capacity,
-    Choice,
-    ContextValue,
     EvidenceStatus,
     Gap,
     KeyRisk,
-    Pack,
-    Question,
     QuestionResult,
-    Risk,
     RoadmapItem,
     RoadmapPhase,
 )

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from assess.errors import PackError
-from assess.model import MigrationFile, Pack
+from assess.model.pack import MigrationFile, Pack
 from assess.validation import did_you_mean, validate
 from assess.yamlio import format_path, load_yaml
 

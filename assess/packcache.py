@@ -32,7 +32,7 @@ from pydantic import ValidationError
 
 from assess import __version__
 from assess.fsio import record_input
-from assess.model import Pack
+from assess.model.pack import Pack
 from assess.resources import packs_dir
 from assess.scan import literals
 

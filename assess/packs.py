@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from assess.errors import PackError
-from assess.model import (
+from assess.model.pack import (
     Area,
     ContextField,
     ContextType,

@@ -38,17 +38,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from assess.model import (
-    ContextValue,
-    Expertise,
-    Gap,
-    Licence,
-    Pack,
-    Recommendation,
-    RecommendationKind,
-    Tool,
-    ToolStatus,
-)
+from assess.model.engagement import ContextValue
+from assess.model.pack import Expertise, Licence, Pack, Tool, ToolStatus
+from assess.model.result import Gap, Recommendation, RecommendationKind
 
 ALTERNATIVES = 2
 INTEGRATION_BONUS = 1.25

@@ -49,22 +49,17 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from assess.model import (
-    LEVEL_MAX,
+from assess.model.base import LEVEL_MAX
+from assess.model.evidence import Finding, RepoScan
+from assess.model.pack import EvidencePolicy, Question, SystemCheck
+from assess.model.result import (
     Confidence,
-    EvidencePolicy,
     EvidenceStatus,
-    Finding,
-    Question,
     QuestionEvidence,
     QuestionResult,
-    RepoScan,
-    Rule,
-    RuleKind,
-    Strength,
     Suggestion,
-    SystemCheck,
 )
+from assess.model.rules import Rule, RuleKind, Strength
 
 STRENGTH_WEIGHT = {
     Strength.ci: 1.0,

@@ -32,23 +32,23 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assess.errors import InputError
-from assess.model import (
-    Assessment,
+from assess.model.engagement import (
     Engagement,
+    FindingDecision,
+    QuestionDecision,
+    Review,
+    ReviewRequest,
+)
+from assess.model.evidence import Finding, RepoScan
+from assess.model.pack import Pack, Question
+from assess.model.result import (
+    Assessment,
     EvidenceRequest,
     EvidenceStatus,
-    Finding,
-    FindingDecision,
-    Pack,
-    Question,
-    QuestionDecision,
     QuestionEvidence,
     QuestionResult,
-    RepoScan,
-    Review,
     ReviewItem,
     ReviewOutcome,
-    ReviewRequest,
     ReviewSummary,
     StaleDecision,
     WaivedFinding,

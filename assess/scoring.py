@@ -48,30 +48,23 @@ from assess.engagement import LoadedEngagement
 from assess.gaps import capacity_for, key_risks, plan
 from assess.interview.engine import applies, modules_run
 from assess.interview.engine import in_scope as question_in_scope
-from assess.model import (
-    LEVEL_MAX,
-    Answer,
-    AnswerStatus,
+from assess.model.base import LEVEL_MAX
+from assess.model.engagement import Answer, AnswerStatus, ContextValue
+from assess.model.evidence import Evidence, RepoScan
+from assess.model.pack import ContextType, EvidencePolicy, Pack, Question, RespondentRule
+from assess.model.result import (
     AreaScore,
     Assessment,
     Client,
-    ContextType,
-    ContextValue,
-    Evidence,
-    EvidencePolicy,
     EvidenceRequest,
     EvidenceStatus,
     ModuleScope,
     Overall,
-    Pack,
-    Question,
     QuestionResult,
-    RepoScan,
     RespondentAnswer,
-    RespondentRule,
-    RuleKind,
     Source,
 )
+from assess.model.rules import RuleKind
 from assess.recommend import recommend
 from assess.reconcile import confidence, reconcile, repo_id
 from assess.review import all_findings, apply_review, merge_requests, waive

@@ -33,7 +33,8 @@ from typing import Any
 import yaml
 
 import assess
-from assess.model import Finding, RepoScan, RuleKind, ScanFailure
+from assess.model.evidence import Finding, RepoScan, ScanFailure
+from assess.model.rules import RuleKind
 from assess.packs import resolve_pack_dir
 from assess.scan.batch import scan_one
 

@@ -26,7 +26,7 @@ from pathlib import Path
 import pexpect
 import yaml
 
-from assess.model import Pack
+from assess.model.pack import Pack
 from assess.packs import estimated_minutes, load_pack
 
 ENTER = "\r"

@@ -33,7 +33,9 @@ from bench_interview import ENTER, ENV  # benchmarks/ is on the path when run as
 from assess.engagement import load_engagement
 from assess.evidence import load_evidence
 from assess.interview.engine import next_question, prune, set_answer, suggested_choice
-from assess.model import Answer, AnswerStatus, Engagement, Finding, Pack, Question
+from assess.model.engagement import Answer, AnswerStatus, Engagement
+from assess.model.evidence import Finding
+from assess.model.pack import Pack, Question
 from assess.packs import load_pack
 from assess.reconcile import suggest
 

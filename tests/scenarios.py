@@ -14,7 +14,8 @@ from typing import Any
 
 from assess.engagement import load_engagement
 from assess.evidence import load_evidence
-from assess.model import Assessment, Pack, Question
+from assess.model.pack import Pack, Question
+from assess.model.result import Assessment
 from assess.scoring import assess
 from tests.conftest import ROOT, dump
 

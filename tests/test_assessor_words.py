@@ -23,7 +23,8 @@ from pypdf import PdfReader
 from assess.engagement import dump_engagement, load_engagement, parse_engagement
 from assess.errors import EngagementError
 from assess.interview.session import merge, open_session
-from assess.model import Assessment, Engagement, PackRef
+from assess.model.engagement import Engagement, PackRef
+from assess.model.result import Assessment
 from assess.packs import load_pack
 from assess.report.exports import markdown
 from assess.report.prose import Block, blocks

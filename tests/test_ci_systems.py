@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from assess.errors import PackError
-from assess.model import CiSystem
+from assess.model.rules import CiSystem
 from assess.packs import load_pack
 from assess.scan.ci import ci_files
 from assess.scan.engine import scan_repo

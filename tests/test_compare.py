@@ -10,7 +10,7 @@ import pytest
 
 from assess.compare import compare, progress
 from assess.engagement import load_engagement
-from assess.model import Assessment, ChangeStatus
+from assess.model.result import Assessment, ChangeStatus
 from assess.packs import load_pack
 from assess.scoring import assess
 from tests.conftest import dump, run_assess

@@ -11,7 +11,8 @@ import yaml
 
 from assess.engagement import load_engagement
 from assess.errors import PackError
-from assess.model import Compliance, ControlStatus, Pack
+from assess.model.pack import Pack
+from assess.model.result import Compliance, ControlStatus
 from assess.packs import load_pack
 from assess.scoring import assess
 from tests.conftest import dump

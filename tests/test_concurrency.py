@@ -18,7 +18,7 @@ from assess.cli import main
 from assess.errors import EngagementError
 from assess.interview.engine import set_answer, set_context
 from assess.interview.session import Session, open_session
-from assess.model import Answer
+from assess.model.engagement import Answer
 from tests.conftest import dump
 from tests.test_interview_engine import gated_pack
 

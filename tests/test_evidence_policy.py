@@ -13,7 +13,10 @@ import pytest
 import yaml
 
 from assess.errors import PackError
-from assess.model import EvidencePolicy, EvidenceStatus, Finding, RuleKind
+from assess.model.evidence import Finding
+from assess.model.pack import EvidencePolicy
+from assess.model.result import EvidenceStatus
+from assess.model.rules import RuleKind
 from assess.packs import load_pack
 from assess.scan.engine import scan_repo
 from assess.scan.repo import GitRepo

@@ -15,7 +15,7 @@ import pytest
 
 from assess.engagement import load_engagement
 from assess.evidence import load_evidence
-from assess.model import Assessment
+from assess.model.result import Assessment
 from assess.packs import load_pack
 from assess.report.exports import MAX_WIDTH, csv_files, markdown, xlsx_bytes
 from assess.report.render import fmt_level

@@ -13,7 +13,8 @@ import pytest
 from assess.engagement import load_engagement
 from assess.errors import PackError
 from assess.evidence import load_evidence
-from assess.model import Assessment, Capacity, Pack
+from assess.model.pack import Pack
+from assess.model.result import Assessment, Capacity
 from assess.packs import load_pack
 from assess.scoring import assess
 from tests.conftest import ROOT, SAMPLE, dump, tiny_pack_data, write_pack

@@ -12,7 +12,7 @@ import pytest
 
 from assess.engagement import load_engagement
 from assess.evidence import load_evidence
-from assess.model import Assessment, EvidenceStatus
+from assess.model.result import Assessment, EvidenceStatus
 from assess.packs import load_pack
 from assess.scoring import assess
 from tests.conftest import ROOT, SAMPLE, run_assess

@@ -164,7 +164,7 @@ def test_a_ref_that_never_ends_reading_stops_at_the_budget(tmp_path: Path, scan_
 
 
 def test_incomplete_scan_is_shown_and_proves_no_absence(tmp_path: Path) -> None:
-    from assess.model import RepoScan
+    from assess.model.evidence import RepoScan
 
     scan_json = {
         "source": "r", "ref": "HEAD", "commit": "0" * 40, "scanned_at": "2026-12-01T00:00:00Z",

@@ -19,7 +19,7 @@ from assess.interview.engine import (
     set_answer,
 )
 from assess.interview.session import open_session
-from assess.model import Answer, AnswerStatus, Engagement, PackRef
+from assess.model.engagement import Answer, AnswerStatus, Engagement, PackRef
 from assess.packs import load_pack
 from tests.conftest import dump, tiny_pack_data, write_pack
 

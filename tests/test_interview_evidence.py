@@ -12,7 +12,7 @@ from typing import Any
 import pexpect
 import pytest
 
-from assess.model import Evidence
+from assess.model.evidence import Evidence
 from assess.packs import load_pack
 from assess.scan.engine import scan_repo
 from assess.scan.output import evidence_json

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from assess.model import ContextType, Pack
+from assess.model.pack import ContextType, Pack
 from assess.packs import load_pack
 from tests.conftest import dump, run_assess, tiny_pack_data, write_pack
 from tests.test_cli import assert_clean_failure

@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 
 from assess.compliance import trace_lineage
-from assess.model import LineageChain, LinkStatus, Pack, RepoScan
+from assess.model.evidence import RepoScan
+from assess.model.pack import Pack
+from assess.model.result import LineageChain, LinkStatus
 from assess.packs import load_pack
 from assess.scan.engine import scan_repo
 from assess.scan.repo import GitRepo

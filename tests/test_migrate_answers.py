@@ -13,7 +13,7 @@ import yaml
 
 from assess.interview.engine import migrate, next_question
 from assess.migration import load_migration
-from assess.model import Engagement
+from assess.model.engagement import Engagement
 from assess.packs import load_pack
 from tests.conftest import dump, run_assess, tiny_pack_data, write_pack
 from tests.test_interview_tty import ENTER, exit_status, spawn

@@ -13,7 +13,7 @@ import yaml
 
 from assess.engagement import LoadedEngagement
 from assess.interview.engine import applicable_questions, modules_run, next_question, progress
-from assess.model import Answer, Engagement, PackRef, RespondentInfo
+from assess.model.engagement import Answer, Engagement, PackRef, RespondentInfo
 from assess.packs import load_pack
 from assess.scoring import assess
 from tests.conftest import dump, run_assess, tiny_pack_data, write_pack

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from assess.model import ContextType, Pack, RuleKind
+from assess.model.pack import ContextType, Pack
+from assess.model.rules import RuleKind
 from assess.packs import available_packs, estimated_minutes, load_pack, read_aloud_words
 
 PACKS = available_packs()

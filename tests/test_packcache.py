@@ -27,7 +27,7 @@ def _uncached(folder: Path, monkeypatch: pytest.MonkeyPatch) -> object:
 
 
 def _analysed(pack: object) -> dict[tuple[str, int], object]:
-    from assess.model import Pack
+    from assess.model.pack import Pack
 
     assert isinstance(pack, Pack)
     return {(p, 0): literals._analyse(p, 0) for p in packcache.patterns(pack)}

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from assess.errors import InputError
-from assess.model import Evidence, Finding, RepoScan, RuleKind, ScanFailure, Strength
+from assess.model.evidence import Evidence, Finding, RepoScan, ScanFailure
+from assess.model.rules import RuleKind, Strength
 from assess.packs import load_pack
 from assess.resources import packs_dir
 from assess.scan.batch import find_repos, read_list, scan_many, scan_one, sources

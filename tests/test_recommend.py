@@ -10,17 +10,8 @@ from typing import Any
 import pytest
 
 from assess.errors import PackError
-from assess.model import (
-    Assessment,
-    Effort,
-    Gap,
-    Licence,
-    Pack,
-    Recommendation,
-    RecommendationKind,
-    Risk,
-    ToolStatus,
-)
+from assess.model.pack import Effort, Licence, Pack, Risk, ToolStatus
+from assess.model.result import Assessment, Gap, Recommendation, RecommendationKind
 from assess.packs import load_pack
 from assess.recommend import can_run, recommend
 from tests.conftest import dump

@@ -7,18 +7,11 @@ from typing import Any
 
 import pytest
 
-from assess.model import (
-    Answer,
-    EvidencePolicy,
-    EvidenceStatus,
-    Finding,
-    Question,
-    QuestionResult,
-    RepoScan,
-    RespondentRule,
-    Rule,
-    Strength,
-)
+from assess.model.engagement import Answer
+from assess.model.evidence import Finding, RepoScan
+from assess.model.pack import EvidencePolicy, Question, RespondentRule
+from assess.model.result import EvidenceStatus, QuestionResult
+from assess.model.rules import Rule, Strength
 from assess.reconcile import confidence, reconcile
 from assess.scoring import score_question
 

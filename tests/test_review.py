@@ -15,22 +15,18 @@ from assess.engagement import LoadedEngagement, load_engagement
 from assess.evidence import load_evidence
 from assess.interview.engine import migrate, set_answer
 from assess.interview.session import open_session
-from assess.model import (
+from assess.model.engagement import (
     Answer,
-    Assessment,
     Engagement,
-    Evidence,
-    EvidenceRequest,
-    EvidenceStatus,
-    Finding,
     FindingDecision,
-    Pack,
     PackRef,
     QuestionDecision,
     Review,
     ReviewRequest,
-    ReviewSummary,
 )
+from assess.model.evidence import Evidence, Finding
+from assess.model.pack import Pack
+from assess.model.result import Assessment, EvidenceRequest, EvidenceStatus, ReviewSummary
 from assess.packs import load_pack
 from assess.reconcile import finding_key
 from assess.review import Reviewed, apply_review, merge_requests, set_decision, set_waiver
@@ -127,7 +123,7 @@ def test_items_area_by_area_the_most_serious_first(
 def test_not_evidenced_comes_after_contradicted_and_before_understated(pack: Pack) -> None:
     """Statuses the lead's reconciliation adds (not evidenced) are ordered too: results built
     by hand, in the wrong order, within one area."""
-    from assess.model import QuestionEvidence, QuestionResult
+    from assess.model.result import QuestionEvidence, QuestionResult
 
     def result(qid: str, status: EvidenceStatus, cap: int | None, suggested: int | None) -> Any:
         return QuestionResult(

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from assess.engagement import load_engagement
-from assess.model import AnswerStatus
+from assess.model.engagement import AnswerStatus
 from assess.packs import load_pack
 from assess.scoring import assess
 from tests.conftest import ROOT, SAMPLE

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assess.model import RuleKind
+from assess.model.rules import RuleKind
 from assess.packs import available_packs, load_pack
 from assess.scan.engine import scan_repo
 from assess.scan.repo import GitRepo
@@ -41,7 +41,7 @@ def test_default_catalog_covers_every_area() -> None:
 
 @pytest.mark.parametrize(("pack_id", "rule"), CATALOG, ids=[r.id for _, r in CATALOG])
 def test_rule_against_its_examples(tmp_path: Path, pack_id: str, rule: object) -> None:
-    from assess.model import Rule
+    from assess.model.rules import Rule
 
     assert isinstance(rule, Rule)
     assert rule.examples is not None, f"{rule.id} has no examples"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from assess.model import RuleKind
+from assess.model.rules import RuleKind
 from assess.packs import load_pack
 from assess.scan.engine import dependencies, scan_repo
 from assess.scan.repo import GitRepo
@@ -93,7 +93,7 @@ def test_readme_mention_is_a_question_never_a_problem(tmp_path: Path) -> None:
 
 
 def test_readme_prompt_never_caps_an_answer() -> None:
-    from assess.model import Strength
+    from assess.model.rules import Strength
     from tests.test_reconcile import check, finding, question, rule
 
     prompt = rule("cicd/readme-tools", 1, kind="prompt")

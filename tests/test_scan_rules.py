@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from assess.model import Evidence
+from assess.model.evidence import Evidence
 from assess.packs import load_pack
 from assess.scan.engine import scan_repo
 from assess.scan.repo import GitRepo

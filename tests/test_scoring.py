@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from assess.engagement import load_engagement
-from assess.model import Assessment, RespondentRule
+from assess.model.pack import RespondentRule
+from assess.model.result import Assessment
 from assess.packs import load_pack
 from assess.scoring import assess
 from tests.conftest import dump, tiny_pack_data, write_pack

@@ -18,7 +18,7 @@ from pypdf import PdfReader
 
 from assess.engagement import load_engagement
 from assess.export import gaps_table, result_csv, result_json, score_table
-from assess.model import Assessment
+from assess.model.result import Assessment
 from assess.packs import load_pack
 from assess.report import charts
 from assess.report.exports import markdown

@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 
 from assess.interview.engine import suggested_choice
-from assess.model import EvidenceStatus, Question, RespondentRule, Strength
+from assess.model.pack import Question, RespondentRule
+from assess.model.result import EvidenceStatus
+from assess.model.rules import Strength
 from assess.reconcile import finding_key, reconcile, suggest
 from assess.scoring import score_question
 from tests.test_reconcile import CI_RULE, FILE_RULE, NEG_RULE, REPO, RULES, finding, question, rule

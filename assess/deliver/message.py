@@ -46,7 +46,7 @@ from typing import Any
 import jinja2
 
 from assess.errors import InputError
-from assess.model import Assessment
+from assess.model.result import Assessment
 from assess.resources import templates_dir
 
 # A pragmatic address check (what parseaddr accepts is far too lenient: 'a@b', 'a b@c.com'

@@ -17,21 +17,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from assess.errors import InputError
-from assess.model import (
-    LEVEL_MAX,
-    Answer,
-    AnswerStatus,
+from assess.model.base import LEVEL_MAX
+from assess.model.engagement import Answer, AnswerStatus, Engagement, PackRef, RespondentInfo
+from assess.model.pack import (
     Choice,
     ContextField,
-    Engagement,
     MigrationEntry,
     MigrationFile,
     Module,
     ModuleCondition,
     Pack,
-    PackRef,
     Question,
-    RespondentInfo,
 )
 from assess.validation import did_you_mean
 

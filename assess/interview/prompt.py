@@ -34,17 +34,12 @@ from assess.interview.engine import (
     suggested_choice,
 )
 from assess.interview.session import Session
-from assess.model import (
-    Answer,
-    AnswerStatus,
-    ContextField,
-    ContextType,
-    Finding,
-    Question,
-    RuleKind,
-    Suggestion,
-)
-from assess.model import Choice as QChoice
+from assess.model.engagement import Answer, AnswerStatus
+from assess.model.evidence import Finding
+from assess.model.pack import Choice as QChoice
+from assess.model.pack import ContextField, ContextType, Question
+from assess.model.result import Suggestion
+from assess.model.rules import RuleKind
 from assess.reconcile import finding_key, question_findings, repo_id, suggest
 from assess.scoring import targets_for
 

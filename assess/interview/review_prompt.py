@@ -24,19 +24,11 @@ from assess.errors import InputError
 from assess.interview.engine import ANSWER_TEXT
 from assess.interview.prompt import Say, _ask, _clip
 from assess.interview.session import Session
-from assess.model import (
-    Assessment,
-    Engagement,
-    EvidenceStatus,
-    Finding,
-    FindingDecision,
-    Question,
-    QuestionDecision,
-    QuestionResult,
-    ReviewItem,
-    ReviewRequest,
-    RuleKind,
-)
+from assess.model.engagement import Engagement, FindingDecision, QuestionDecision, ReviewRequest
+from assess.model.evidence import Finding
+from assess.model.pack import Question
+from assess.model.result import Assessment, EvidenceStatus, QuestionResult, ReviewItem
+from assess.model.rules import RuleKind
 from assess.reconcile import finding_key
 from assess.review import choices_for, clear, parse_due, set_decision, set_waiver, walk_order
 from assess.scan.output import STRENGTH_LABEL

@@ -34,7 +34,8 @@ from assess.errors import EngagementError, InputError, OutputError
 from assess.fsio import atomic_write, check_writable_target, is_stdout, locked, writable
 from assess.interview.engine import Migration, migrate, prune
 from assess.migration import load_migration
-from assess.model import Answer, Engagement, Pack
+from assess.model.engagement import Answer, Engagement
+from assess.model.pack import Pack
 from assess.packs import load_pack
 
 V = TypeVar("V")

@@ -10,7 +10,7 @@ import math
 from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
-from assess.model import LEVEL_MAX
+from assess.model.base import LEVEL_MAX
 
 # the report's bundled font (templates/fonts), so chart labels match the text around them
 FONT = 'font-family="Report Sans, Droid Sans Fallback, sans-serif"'

@@ -27,7 +27,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from assess.export import csv_text
-from assess.model import Assessment, LineageLink, LinkStatus
+from assess.model.result import Assessment, LineageLink, LinkStatus
 from assess.report.prose import blocks
 from assess.report.render import (
     EVIDENCE_LABELS,

@@ -23,8 +23,8 @@ from markupsafe import Markup, escape
 
 from assess.compliance import DISCLAIMER
 from assess.errors import AssessError
-from assess.model import (
-    LATER,
+from assess.model.pack import LATER
+from assess.model.result import (
     AreaScore,
     Assessment,
     QuestionResult,

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from assess.export import AREA_COLUMNS, GAP_COLUMNS
-from assess.model import Assessment, ControlRef, QuestionResult, RoadmapItem
+from assess.model.result import Assessment, ControlRef, QuestionResult, RoadmapItem
 from assess.report.render import phase_titles
 
 TEXT_SEP = "; "

@@ -19,7 +19,7 @@ from markupsafe import Markup
 from assess.engagement import LoadedEngagement
 from assess.errors import InputError
 from assess.fsio import record_input
-from assess.model import Branding
+from assess.model.engagement import Branding
 from assess.validation import validate
 from assess.yamlio import load_yaml
 

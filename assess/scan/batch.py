@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assess.errors import AssessError, InputError
-from assess.model import Pack, RepoScan, ScanFailure
+from assess.model.evidence import RepoScan, ScanFailure
+from assess.model.pack import Pack
 from assess.scan.redact import clean_failure
 from assess.scan.repo import DEFAULT_BUDGET, is_url
 

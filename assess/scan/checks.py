@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from assess.model import Strength
+from assess.model.rules import Strength
 from assess.scan.view import RepoView
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from assess.model import CiSystem, CommandStyle, ShapeMatch, YamlShape
+from assess.model.rules import CiSystem, CommandStyle, ShapeMatch, YamlShape
 from assess.scan.repo import Entry
 from assess.scan.view import RepoView
 from assess.yamlio import load_all_untrusted

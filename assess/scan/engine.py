@@ -18,17 +18,8 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Literal, NamedTuple
 
-from assess.model import (
-    CiSystem,
-    Finding,
-    History,
-    RepoScan,
-    Rule,
-    RuleKind,
-    ShapeMatch,
-    Strength,
-    YamlShape,
-)
+from assess.model.evidence import Finding, History, RepoScan
+from assess.model.rules import CiSystem, Rule, RuleKind, ShapeMatch, Strength, YamlShape
 from assess.scan.checks import CHECKS, Hit
 from assess.scan.ci import (
     CI_GLOB,

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from assess.model import Evidence, Pack, Rule, RuleKind
+from assess.model.evidence import Evidence
+from assess.model.pack import Pack
+from assess.model.rules import Rule, RuleKind
 
 STRENGTH_LABEL = {
     "file": "file exists",

@@ -11,7 +11,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-from assess.model import Assessment, Evidence, Finding, Pack, PortfolioRow, RuleKind
+from assess.model.evidence import Evidence, Finding, PortfolioRow
+from assess.model.pack import Pack
+from assess.model.result import Assessment
+from assess.model.rules import RuleKind
 
 TOP_RULES = 3
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from assess.model import RepoScan, ScanFailure
+from assess.model.evidence import RepoScan, ScanFailure
 from assess.safetext import printable
 from assess.scan.checks import SECRET_PATTERNS
 

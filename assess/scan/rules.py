@@ -7,7 +7,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from assess.errors import PackError
-from assess.model import CiSystem, CiSystemFile, Pack, Rule, RuleFile, RuleKind
+from assess.model.pack import Pack
+from assess.model.rules import CiSystem, CiSystemFile, Rule, RuleFile, RuleKind
 from assess.resources import packs_dir
 from assess.scan.checks import CHECKS
 from assess.scan.literals import nested_repeat

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import yaml
 
-from assess.model import CiSystem
+from assess.model.rules import CiSystem
 from assess.scan.literals import required_literals
 from assess.scan.repo import Entry, GitRepo
 
