@@ -274,6 +274,54 @@ class Module(Frozen):
     )
 
 
+ContextCondition = dict[Slug, tuple[str | bool, ...]]
+"""Context field id -> accepted values; every field of one condition must match. A list of
+conditions applies when any of them does (an unrecorded field counts as matching, flagged as an
+assumption)."""
+
+CONSEQUENCE_FIELDS = {"client": 'the client\'s name ("the organisation" when not recorded)'}
+"""The fields a question's ``consequence`` may name in braces, e.g. ``{client}``."""
+
+
+class Exposure(Frozen):
+    """How much a risk's regulatory exposure multiplies its score (assess/gaps.py key_risks)."""
+
+    binding_high_risk: PositiveNumber = Field(
+        default=2.0,
+        description="the question backs a control a framework that applies to the client "
+        "makes binding, and the system is high-risk (risks.high_risk_when)",
+    )
+    binding: PositiveNumber = Field(
+        default=1.5, description="it backs a binding control; the system is not high-risk"
+    )
+    none: PositiveNumber = Field(default=1.0, description="it backs no binding control")
+
+
+class RisksConfig(Frozen):
+    """How the executive summary picks the biggest risks: score = the question's risk factor x
+    its gap (target - level) x its regulatory exposure; at most ``per_area`` from one area."""
+
+    count: Annotated[int, Field(gt=0)] = Field(default=3, description="how many to show")
+    per_area: Annotated[int, Field(gt=0)] = Field(
+        default=2, description="at most this many from one area"
+    )
+    high_risk_when: tuple[ContextCondition, ...] = Field(
+        default=(),
+        description="context conditions under which the client's system is high-risk (any "
+        "matches; an unrecorded field counts as matching); none: never high-risk",
+    )
+    high_risk_means: str = Field(
+        default="",
+        description="what high_risk_when means, in words for the report's method section",
+    )
+    exposure: Exposure = Exposure()
+    controlled_from: Level = Field(
+        default=3,
+        description="a practice at or above this level is enforced on every change and is "
+        "not one of the biggest risks (the consequences describe the levels below it)",
+    )
+
+
 class PackFile(Frozen):
     """``pack.yaml``: the pack's identity, ladder, areas and context section."""
 
@@ -285,6 +333,7 @@ class PackFile(Frozen):
     areas: tuple[Area, ...] = Field(min_length=1)
     scoring: ScoringConfig = ScoringConfig()
     roadmap: RoadmapConfig = RoadmapConfig()
+    risks: RisksConfig = RisksConfig()
     context: tuple[ContextField, ...]
     roles: tuple[Role, ...] = Field(
         default=(), description="when given, every question and area owner is one of these ids"
@@ -372,6 +421,16 @@ class Question(Frozen):
     evidence: tuple[str, ...] = ()
     weight: float = Field(gt=0, default=1.0)
     risk: Risk = Risk.medium
+    consequence: str | None = Field(
+        default=None,
+        description="what happens to the client if the practice stays below its target: one "
+        "or two complete sentences that read on their own (may name {client})",
+    )
+    legal_basis: tuple[str, ...] = Field(
+        default=(),
+        description="control ids (compliance/controls.yaml) listing this question whose binding "
+        "references are cited after the consequence",
+    )
     effort: Effort = Effort.medium
     owner: str | None = Field(
         default=None,
@@ -499,10 +558,6 @@ class ToolFile(Frozen):
 
 
 ControlId = Annotated[str, Field(pattern=r"^[A-Z]+-\d{2,}$", description="e.g. CL-01")]
-ContextCondition = dict[Slug, tuple[str | bool, ...]]
-"""Context field id -> accepted values; every field of one condition must match. A list of
-conditions applies when any of them does (an unrecorded field counts as matching, flagged as an
-assumption)."""
 
 
 class ControlLevel(Frozen):
@@ -604,6 +659,7 @@ class Pack(Frozen):
     areas: tuple[Area, ...]
     scoring: ScoringConfig
     roadmap: RoadmapConfig
+    risks: RisksConfig = RisksConfig()
     context: tuple[ContextField, ...]
     roles: tuple[Role, ...] = ()
     modules: tuple[Module, ...] = ()
@@ -1372,15 +1428,24 @@ class EvidenceRequest(Frozen):
 
 
 class KeyRisk(Frozen):
-    """One of the biggest risks for the executive summary: a high-risk practice far from its
-    target, stated as what is true today."""
+    """One of the biggest risks for the executive summary: a practice below its target, stated
+    as its consequence for the client (assess/gaps.py key_risks says how they are ranked)."""
 
     question_id: str
     area: str
-    statement: str = Field(description="the text of the choice at the scored level")
+    statement: str = Field(
+        description="what the summary and the email print: the consequence, then the legal "
+        "basis when a reference binds the client"
+    )
+    consequence: str = Field(description="the question's consequence, its fields filled in")
+    legal_basis: tuple[str, ...] = Field(
+        default=(), description="binding references cited, e.g. 'GDPR Art. 17'"
+    )
     current_level: float
     target: int
-    priority: float
+    priority: float = Field(description="the gap's roadmap priority (breaks ties)")
+    exposure: float = Field(description="the regulatory exposure factor (pack risks.exposure)")
+    score: float = Field(description="risk factor x gap x exposure")
 
 
 class RoadmapItem(Frozen):
@@ -1669,6 +1734,9 @@ class Source(Frozen):
     evidence_policy: EvidencePolicy = EvidencePolicy.balanced
     stage_share: float = Field(
         default=STAGE_SHARE, description="the pack's scoring.stage_share the stages were set with"
+    )
+    risks: RisksConfig = Field(
+        default=RisksConfig(), description="the pack's rule the biggest risks were picked with"
     )
 
 
