@@ -1437,15 +1437,21 @@ class KeyRisk(Frozen):
         description="what the summary and the email print: the consequence, then the legal "
         "basis when a reference binds the client"
     )
-    consequence: str = Field(description="the question's consequence, its fields filled in")
+    consequence: str = Field(
+        default="",
+        description="the question's consequence, its fields filled in (empty in a result "
+        "written before consequences; its statement is then the answer's text)",
+    )
     legal_basis: tuple[str, ...] = Field(
         default=(), description="binding references cited, e.g. 'GDPR Art. 17'"
     )
     current_level: float
     target: int
     priority: float = Field(description="the gap's roadmap priority (breaks ties)")
-    exposure: float = Field(description="the regulatory exposure factor (pack risks.exposure)")
-    score: float = Field(description="risk factor x gap x exposure")
+    exposure: float | None = Field(
+        default=None, description="the regulatory exposure factor (pack risks.exposure)"
+    )
+    score: float | None = Field(default=None, description="risk factor x gap x exposure")
 
 
 class RoadmapItem(Frozen):

@@ -4,8 +4,10 @@ references that bind the client, and the same sentences in the email."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from markupsafe import escape
@@ -129,3 +131,19 @@ def test_the_markdown_report_states_the_risks(results: dict[str, Assessment]) ->
     for k in r.risks:
         # the Markdown escapes client text; the risk's words are there in order
         assert re.sub(r"\\(.)", r"\1", md).count(k.consequence) == 1
+
+
+def test_a_result_written_before_consequences_still_loads(
+    results: dict[str, Assessment], tmp_path: Path
+) -> None:
+    from assess.compare import load_result
+
+    data = json.loads(results["azure_retail"].model_dump_json())
+    for risk in data["risks"]:
+        for key in ("consequence", "legal_basis", "exposure", "score"):
+            del risk[key]
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(data))
+    old = load_result(path)
+    assert [k.statement for k in old.risks] == [k.statement for k in results["azure_retail"].risks]
+    assert all(k.score is None and k.consequence == "" for k in old.risks)
