@@ -315,9 +315,7 @@ def test_bad_consequence_field_fails_the_cli_in_one_line(tmp_path: Path) -> None
     _consequence_unknown_field(head, questions)
     folder = write_pack(tmp_path / "p", head, questions)
     proc = run_assess("validate", "--pack", folder)
-    assert_clean_failure(
-        proc, "beta.yaml:", "questions[1].consequence", "unknown field {company}"
-    )
+    assert_clean_failure(proc, "beta.yaml:", "questions[1].consequence", "unknown field {company}")
 
 
 @pytest.mark.parametrize(
