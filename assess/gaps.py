@@ -28,6 +28,29 @@ A gap is an answered question whose (reconciled) level is below its area's targe
   fits the phase's remaining capacity. An item that fits no phase, or whose prerequisite did
   not, goes to the "later" list, after the phases. The roadmap order is phase by phase, by start
   week, then by priority.
+
+The biggest risks (``key_risks``, the executive summary and the email): what matters to the
+client is what happens if a practice stays as it is, so a risk ranks by consequence, not by
+roadmap priority.
+
+- Candidates: every gap whose level is below ``risks.controlled_from`` (3, Automated: a practice
+  enforced on every change is under control; what it lacks to its target is improvement, and
+  the consequences are written for the levels below it).
+- Score = risk factor (as above) x gap (target - level) x regulatory exposure. Exposure comes
+  from what ``assess.compliance`` decided for this client: ``binding_high_risk`` (2) when the
+  question backs a control that is applicable (a reference of a framework that applies binds
+  the client) and the system is high-risk (``risks.high_risk_when`` matches the context with
+  ``compliance.applies``: a high-risk AI system, or decisions about people; an unrecorded field
+  counts as matching, as for the controls), ``binding`` (1.5) when it backs an applicable
+  control otherwise, ``none`` (1) when it backs none. So a level-0 erasure gap of an EU credit
+  model (1.5 x 3 x 2 = 9) outranks a level-2 CI gap (1.5 x 2 x 1 = 3). Ties: the higher gap
+  priority, then the roadmap order.
+- Spread: at most ``risks.per_area`` (2) of the ``risks.count`` (3) from one area, so the
+  summary shows the client's exposure rather than one weak area three times.
+- Statement: the question's ``consequence`` (its ``{client}`` filled in), then "Required by"
+  the verified references that bind the client, of the controls its ``legal_basis`` names,
+  grouped by framework; nothing when none binds. A pack question without a consequence is
+  stated as where the practice stands.
 """
 
 from __future__ import annotations
@@ -37,11 +60,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from assess.compliance import applies
 from assess.model.engagement import ContextValue
 from assess.model.pack import LATER, Choice, Pack, Question, Risk
 from assess.model.result import (
     AreaScore,
     Capacity,
+    Compliance,
+    ControlStatus,
     EvidenceStatus,
     Gap,
     KeyRisk,
@@ -49,6 +75,7 @@ from assess.model.result import (
     RoadmapItem,
     RoadmapPhase,
 )
+from assess.recommend import _join as join_names
 
 RISK_FACTOR = {Risk.high: 1.5, Risk.medium: 1.0, Risk.low: 0.6}
 WEEKS_PER_MONTH = 52 / 12
@@ -382,28 +409,93 @@ def _by_priority(
     return out
 
 
-def key_risks(pack: Pack, gaps: Sequence[Gap], n: int = 3) -> tuple[KeyRisk, ...]:
-    """The ``n`` biggest risks: high-risk gaps first, then by priority; each stated as the
-    choice text at the scored level (for a capped answer, the level the evidence allows)."""
-    rank = {Risk.high: 0, Risk.medium: 1, Risk.low: 2}
-    out = []
-    for g in sorted(gaps, key=lambda g: (rank[g.risk], -g.priority, g.order))[:n]:
+def key_risks(
+    pack: Pack,
+    gaps: Sequence[Gap],
+    compliance: Compliance | None,
+    context: dict[str, ContextValue],
+) -> tuple[KeyRisk, ...]:
+    """The biggest risks (the module docstring gives the rule), each stated as the question's
+    consequence, followed by the references that make it binding for this client."""
+    cfg = pack.risks
+    high_risk = bool(cfg.high_risk_when) and applies(cfg.high_risk_when, context)[0]
+    binding = {
+        c.id: c for c in (compliance.controls if compliance else ()) if c.applicability.applicable
+    }
+    client = str(context.get("client_name") or "") or "the organisation"
+    scored = []
+    for g in gaps:
         q = pack.question(g.question_id)
-        if q is None:
+        if q is None or g.current_level >= cfg.controlled_from:
             continue
-        at_or_below = [c for c in q.choices if c.level <= g.current_level]
-        now = max(at_or_below, key=lambda c: c.level) if at_or_below else q.choices[0]
+        bound = any(c.id in binding and q.id in c.questions for c in pack.controls)
+        exposure = (
+            cfg.exposure.none
+            if not bound
+            else cfg.exposure.binding_high_risk
+            if high_risk
+            else cfg.exposure.binding
+        )
+        score = RISK_FACTOR[q.risk] * (g.target - g.current_level) * exposure
+        scored.append((score, exposure, g, q))
+    out: list[KeyRisk] = []
+    per_area: dict[str, int] = {}
+    for score, exposure, g, q in sorted(scored, key=lambda s: (-s[0], -s[2].priority, s[2].order)):
+        if len(out) == cfg.count:
+            break
+        if per_area.get(g.area, 0) == cfg.per_area:
+            continue
+        per_area[g.area] = per_area.get(g.area, 0) + 1
+        consequence = (
+            _sentence(q.consequence.format(client=client))
+            if q.consequence
+            else _unstated(pack, q, g)
+        )
+        basis = _legal_basis(q, binding)
+        required = f" Required by {join_names(basis)}." if basis else ""
         out.append(
             KeyRisk(
                 question_id=g.question_id,
                 area=g.area,
-                statement=now.text,
+                statement=consequence + required,
+                consequence=consequence,
+                legal_basis=basis,
                 current_level=g.current_level,
                 target=g.target,
                 priority=g.priority,
+                exposure=exposure,
+                score=round(score, 2),
             )
         )
     return tuple(out)
+
+
+def _sentence(text: str) -> str:
+    """A consequence as printed: one line, starting with a capital (a field may open it)."""
+    text = " ".join(text.split())
+    return text[:1].upper() + text[1:]
+
+
+def _unstated(pack: Pack, q: Question, g: Gap) -> str:
+    """For a pack whose question has no consequence: where the practice stands."""
+    name = pack.level_name(int(g.current_level))
+    return (
+        f'The practice asked about in "{" ".join(q.text.split())}" stays at level '
+        f"{g.current_level:.1f} ({name}), below its target of {g.target}."
+    )
+
+
+def _legal_basis(q: Question, binding: dict[str, ControlStatus]) -> tuple[str, ...]:
+    """The verified references that bind the client, of the controls the question names as its
+    legal basis: one entry per framework, e.g. "GDPR (Art. 17; Art. 19; Art. 21)"."""
+    by_framework: dict[str, list[str]] = {}
+    for cid in q.legal_basis:
+        control = binding.get(cid)
+        for ref in control.references if control else ():
+            refs = by_framework.setdefault(ref.name, [])
+            if ref.binding and ref.verified and ref.ref not in refs:
+                refs.append(ref.ref)
+    return tuple(f"{name} ({'; '.join(refs)})" for name, refs in by_framework.items() if refs)
 
 
 def _propagate(base: dict[str, float], deps: dict[str, tuple[str, ...]]) -> dict[str, float]:

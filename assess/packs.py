@@ -16,11 +16,13 @@ loaded is kept between runs while its files stay the same (``assess.packcache``)
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Callable
 from pathlib import Path
 
 from assess.errors import PackError
 from assess.model.pack import (
+    CONSEQUENCE_FIELDS,
     Area,
     ContextField,
     ContextType,
@@ -123,6 +125,7 @@ def _load_pack(folder: Path) -> Pack:
 
     by_area: dict[str, list[Question]] = {a: [] for a in area_ids}
     seen: dict[str, Path] = {}
+    located: dict[str, tuple[Path, Locator, int]] = {}
     for path in files:
         qdata, qloc = load_yaml(path, "question file")
         qfile = validate(QuestionFile, qdata, file=path, locator=qloc, error=PackError)
@@ -151,7 +154,10 @@ def _load_pack(folder: Path) -> Pack:
                     line=line,
                 )
             seen[q.id] = path
+            located[q.id] = (path, qloc, i)
             by_area[qfile.area].append(q)
+            if q.consequence is not None:
+                _check_consequence(q.consequence, path, ("questions", i, "consequence"), qloc)
             if role_ids and q.owner is not None:
                 _check_known(q.owner, role_ids, "roles", path, ("questions", i, "owner"), qloc)
             if q.module is not None:
@@ -182,7 +188,16 @@ def _load_pack(folder: Path) -> Pack:
     _check_capacity(head, head_path, loc)
     pack = Pack(
         **head.model_dump(
-            exclude={"areas", "ladder", "context", "scoring", "roadmap", "roles", "modules"}
+            exclude={
+                "areas",
+                "ladder",
+                "context",
+                "scoring",
+                "roadmap",
+                "risks",
+                "roles",
+                "modules",
+            }
         ),
         areas=head.areas,
         roles=head.roles,
@@ -191,6 +206,7 @@ def _load_pack(folder: Path) -> Pack:
         context=head.context,
         scoring=head.scoring,
         roadmap=head.roadmap,
+        risks=head.risks,
         questions=questions,
         tools=_load_tools(folder, head.areas, head.context),
         source=str(folder),
@@ -201,6 +217,7 @@ def _load_pack(folder: Path) -> Pack:
         update={"rules": load_rules(pack), "ci_systems": load_ci_systems(folder)}
     )
     pack = pack.model_copy(update=_load_compliance(folder / "compliance", pack))
+    _check_risks(pack, head_path, loc, located)
     from assess.migration import check_migrations
 
     check_migrations(pack)
@@ -549,6 +566,50 @@ def _roadmap_dependencies(
         else q
         for q in questions
     )
+
+
+def _check_consequence(text: str, path: Path, at: tuple[str | int, ...], loc: Locator) -> None:
+    """A consequence names only the fields in ``CONSEQUENCE_FIELDS``, in plain braces."""
+    try:
+        parts = list(string.Formatter().parse(text))
+    except ValueError as exc:
+        problem = f"bad braces in the consequence ({exc}; write {{{{ for a literal brace)"
+    else:
+        problem = ""
+        for _, name, spec, conversion in parts:
+            if name is None:
+                continue
+            if name not in CONSEQUENCE_FIELDS or spec or conversion:
+                known = ", ".join(f"{{{f}}}" for f in CONSEQUENCE_FIELDS)
+                problem = f"unknown field {{{name}}} in the consequence (fields: {known})"
+                break
+    if problem:
+        raise PackError(problem, file=path, field=format_path(at), line=loc.line(at))
+
+
+def _check_risks(
+    pack: Pack, head_path: Path, loc: Locator, located: dict[str, tuple[Path, Locator, int]]
+) -> None:
+    """``risks.high_risk_when`` names context fields and their values; a question's
+    ``legal_basis`` names controls that list it."""
+    problem = _bad_conditions(pack.risks.high_risk_when, pack)
+    if problem:
+        at: tuple[str | int, ...] = ("risks", "high_risk_when")
+        raise PackError(problem[0], file=head_path, field=format_path(at), line=loc.line(at))
+    controls = {c.id: c for c in pack.controls}
+    for q in pack.questions:
+        for k, cid in enumerate(q.legal_basis):
+            c = controls.get(cid)
+            if c is not None and q.id in c.questions:
+                continue
+            path, qloc, i = located[q.id]
+            at = ("questions", i, "legal_basis", k)
+            why = (
+                f"no control {cid!r} in compliance/controls.yaml{did_you_mean(cid, controls)}"
+                if c is None
+                else f"control {cid!r} does not list {q.id} among its questions"
+            )
+            raise PackError(why, file=path, field=format_path(at), line=qloc.line(at))
 
 
 def _check_capacity(head: PackFile, path: Path, loc: Locator) -> None:

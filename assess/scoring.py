@@ -311,6 +311,14 @@ def assess(
     )
     gaps = roadmap.gaps
     overall = _overall(pack, areas)
+    compliance = assess_compliance(
+        pack,
+        eng.context,
+        results,
+        # controls share the compliance area's ladder and target
+        area_targets.get("compliance", (LEVEL_MAX - 1, ""))[0],
+        repos,
+    )
     return Assessment(
         tool_version=__version__,
         generated_at=(now or dt.datetime.now(dt.UTC)).replace(microsecond=0),
@@ -323,6 +331,7 @@ def assess(
             respondents_rule=rule,
             evidence_policy=policy,
             stage_share=pack.scoring.stage_share,
+            risks=pack.risks,
         ),
         info=eng.assessment,
         client=Client(
@@ -350,20 +359,13 @@ def assess(
         repos=tuple(r.model_copy(update={"areas": {}}) for r in repos),
         gaps=gaps,
         evidence_requests=requests,
-        risks=key_risks(pack, gaps),
+        risks=key_risks(pack, gaps, compliance, eng.context),
         roadmap=roadmap.phases,
         roadmap_items=roadmap.items,
         later=roadmap.later,
         capacity=roadmap.capacity,
         recommendations=recommend(pack, eng.context, gaps),
-        compliance=assess_compliance(
-            pack,
-            eng.context,
-            results,
-            # controls share the compliance area's ladder and target
-            area_targets.get("compliance", (LEVEL_MAX - 1, ""))[0],
-            repos,
-        ),
+        compliance=compliance,
         executive_summary=eng.executive_summary,
         review=review,
     )

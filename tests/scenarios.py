@@ -45,7 +45,12 @@ SCENARIOS: dict[str, dict[str, Any]] = {
             "monitoring": 0,
             "compliance": 1,
         },
-        "answers": {"versioning.experiment_tracking": 3, "cicd.pipeline_as_code": 3},
+        # erasure requests stop at the CRM: nothing reaches the training sets or the models
+        "answers": {
+            "versioning.experiment_tracking": 3,
+            "cicd.pipeline_as_code": 3,
+            "compliance.erasure_propagation": 0,
+        },
         "dont_know": ["data.lineage", "compliance.retention"],
     },
     # A start-up on AWS, comfortable with open source, that has no ML tooling at all yet.

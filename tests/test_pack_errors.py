@@ -143,6 +143,30 @@ def _stage_share_too_low(h: Head, q: Questions) -> None:
     h["scoring"] = {"stage_share": 0.4}  # a stage must describe more than half of an area
 
 
+def _consequence_unknown_field(h: Head, q: Questions) -> None:
+    q["beta"]["questions"][1]["consequence"] = "Until it is done, {company} cannot show it."
+
+
+def _consequence_field_with_format(h: Head, q: Questions) -> None:
+    q["alpha"]["questions"][0]["consequence"] = "Until it is done, {client!r} cannot show it."
+
+
+def _consequence_unclosed_brace(h: Head, q: Questions) -> None:
+    q["alpha"]["questions"][2]["consequence"] = "Until it is done, {client cannot show it."
+
+
+def _high_risk_unknown_field(h: Head, q: Questions) -> None:
+    h["risks"] = {"high_risk_when": [{"cloud": ["aws"]}]}
+
+
+def _high_risk_unknown_value(h: Head, q: Questions) -> None:
+    h["risks"] = {"high_risk_when": [{"clouds": ["azure"]}]}
+
+
+def _risks_per_area_zero(h: Head, q: Questions) -> None:
+    h["risks"] = {"per_area": 0}
+
+
 CASES: list[tuple[Callable[[Head, Questions], None], str, str, str]] = [
     # mutation, file, field, words in the message
     (_unknown_key, "alpha.yaml", "questions[1].colour", "unknown key"),
@@ -183,6 +207,17 @@ CASES: list[tuple[Callable[[Head, Questions], None], str, str, str]] = [
         "no question 'alpha.once'",
     ),
     (_stage_share_too_low, "pack.yaml", "scoring.stage_share", "greater than 0.5"),
+    (
+        _consequence_unknown_field,
+        "beta.yaml",
+        "questions[1].consequence",
+        "unknown field {company} in the consequence (fields: {client})",
+    ),
+    (_consequence_field_with_format, "alpha.yaml", "questions[0].consequence", "{client}"),
+    (_consequence_unclosed_brace, "alpha.yaml", "questions[2].consequence", "bad braces"),
+    (_high_risk_unknown_field, "pack.yaml", "risks.high_risk_when", "did you mean 'clouds'?"),
+    (_high_risk_unknown_value, "pack.yaml", "risks.high_risk_when", "has no value 'azure'"),
+    (_risks_per_area_zero, "pack.yaml", "risks.per_area", "greater than 0"),
 ]
 
 
@@ -270,6 +305,40 @@ def test_broken_module_fails_the_cli_in_one_line(tmp_path: Path) -> None:
     assert_clean_failure(
         proc, "alpha.yaml:", "questions[1].module", "'dep' is not one of the modules"
     )
+
+
+def test_bad_consequence_field_fails_the_cli_in_one_line(tmp_path: Path) -> None:
+    from tests.conftest import run_assess
+    from tests.test_cli import assert_clean_failure
+
+    head, questions = tiny_pack_data()
+    _consequence_unknown_field(head, questions)
+    folder = write_pack(tmp_path / "p", head, questions)
+    proc = run_assess("validate", "--pack", folder)
+    assert_clean_failure(proc, "beta.yaml:", "questions[1].consequence", "unknown field {company}")
+
+
+@pytest.mark.parametrize(
+    ("basis", "words"),
+    [
+        ("[CL-99]", "no control 'CL-99' in compliance/controls.yaml"),
+        ("[CL-04]", "control 'CL-04' does not list compliance.erasure_propagation"),
+    ],
+)
+def test_legal_basis_names_a_control_of_the_question(
+    bundled_pack_copy: Path, basis: str, words: str
+) -> None:
+    path = bundled_pack_copy / "questions" / "compliance.yaml"
+    text = path.read_text()
+    assert text.count("legal_basis: [CL-05]") == 1
+    path.write_text(text.replace("legal_basis: [CL-05]", f"legal_basis: {basis}"))
+    with pytest.raises(PackError) as info:
+        load_pack(bundled_pack_copy)
+    err = info.value
+    assert err.file is not None and Path(err.file).name == "compliance.yaml"
+    assert err.field is not None and err.field.endswith(".legal_basis[0]")
+    assert words in str(err)
+    assert err.line is not None and "legal_basis" in text.splitlines()[err.line - 1]
 
 
 def test_malformed_yaml_names_line(tiny_pack: Path) -> None:

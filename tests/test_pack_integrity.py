@@ -222,3 +222,38 @@ def test_merged_questions_are_gone_and_new_themes_are_asked() -> None:
     assert themes <= ids
     new_in_core = {q.id for q in pack.questions if q.id in themes and q.module is None}
     assert len(new_in_core) <= len(themes) // 3  # new themes mostly go to modules
+
+
+DANGLING = {"they", "it", "this", "these", "that", "those", "its", "their", "he", "she", "such"}
+
+
+def test_every_question_states_its_consequence(pack: Pack) -> None:
+    """What happens to the client if the practice stays as it is: one or two complete sentences
+    that read on their own in the summary and the email (no pronoun without its noun, no
+    figures that would need a source), filled in with a client's name or the default."""
+    for q in pack.questions:
+        assert q.consequence, f"{q.id} has no consequence"
+        for client in ("Harbour Retail Group", "the organisation"):
+            text = " ".join(q.consequence.format(client=client).split())
+            text = text[:1].upper() + text[1:]
+            sentences = re.split(r"(?<=[.!?])\s+(?=[A-Z])", text)
+            assert 1 <= len(sentences) <= 2, (q.id, sentences)
+            for s in sentences:
+                assert s[0].isupper() and s.endswith("."), (q.id, s)
+            assert text.split()[0].strip(",").lower() not in DANGLING, q.id
+            assert not re.search(r"\d|%", text), f"{q.id}: a figure in the consequence"
+            assert 12 <= len(text.split()) <= 60, q.id
+            assert q.text.strip() not in text, f"{q.id}: the consequence repeats the question"
+        # the consequence is not the current answer: no choice text is reused as it
+        assert all(" ".join(c.text.split()) not in text for c in q.choices), q.id
+
+
+def test_compliance_questions_cite_the_controls_they_back(pack: Pack) -> None:
+    backs = {
+        qid: {c.id for c in pack.controls if qid in c.questions}
+        for qid in (q.id for q in pack.questions)
+    }
+    for q in pack.questions:
+        assert set(q.legal_basis) <= backs[q.id], q.id  # the loader refuses anything else
+        if q.area == "compliance" and backs[q.id]:
+            assert q.legal_basis, f"{q.id} backs {sorted(backs[q.id])} but cites none"

@@ -255,7 +255,7 @@ def check_report_message(
     assert "Repeatable &amp; &lt;managed&gt;" in markup
     assert "Acme &lt;b&gt;&amp; Co&lt;/b&gt;" in markup
     assert STAGE not in markup and "<b>&" not in markup
-    assert "The three biggest risks" in plain and "The first five actions" in plain
+    assert "The biggest risk:" in plain and "The first five actions" in plain
     [attachment] = list(msg.iter_attachments())
     assert attachment.get_content_type() == "application/pdf"
     assert attachment.get_filename() == "report.pdf"

@@ -193,7 +193,7 @@ def _environment() -> jinja2.Environment:
 
 def summary_context(result: Assessment) -> dict[str, Any]:
     """The executive summary the body shows: the same fields the PDF's summary page uses."""
-    from assess.report.render import not_assessed, stage_limit, to_find_out
+    from assess.report.render import not_assessed, risks_heading, stage_limit, to_find_out
 
     titles = {a.id: a.title for a in result.areas}
     return {
@@ -204,6 +204,7 @@ def summary_context(result: Assessment) -> dict[str, Any]:
         "overall": result.overall,
         "stage_limit": stage_limit(result) if result.overall.level is not None else "",
         "not_assessed": not_assessed(to_find_out(result.areas)),
+        "risks_heading": risks_heading(result),
         "risks": [
             {
                 "area": titles.get(k.area, k.area),
@@ -211,7 +212,7 @@ def summary_context(result: Assessment) -> dict[str, Any]:
                 "target": k.target,
                 "statement": k.statement,
             }
-            for k in result.risks[:3]
+            for k in result.risks
         ],
         "actions": [
             {

@@ -248,6 +248,54 @@ class Module(Frozen):
     )
 
 
+ContextCondition = dict[Slug, tuple[str | bool, ...]]
+"""Context field id -> accepted values; every field of one condition must match. A list of
+conditions applies when any of them does (an unrecorded field counts as matching, flagged as an
+assumption)."""
+
+CONSEQUENCE_FIELDS = {"client": 'the client\'s name ("the organisation" when not recorded)'}
+"""The fields a question's ``consequence`` may name in braces, e.g. ``{client}``."""
+
+
+class Exposure(Frozen):
+    """How much a risk's regulatory exposure multiplies its score (assess/gaps.py key_risks)."""
+
+    binding_high_risk: PositiveNumber = Field(
+        default=2.0,
+        description="the question backs a control a framework that applies to the client "
+        "makes binding, and the system is high-risk (risks.high_risk_when)",
+    )
+    binding: PositiveNumber = Field(
+        default=1.5, description="it backs a binding control; the system is not high-risk"
+    )
+    none: PositiveNumber = Field(default=1.0, description="it backs no binding control")
+
+
+class RisksConfig(Frozen):
+    """How the executive summary picks the biggest risks: score = the question's risk factor x
+    its gap (target - level) x its regulatory exposure; at most ``per_area`` from one area."""
+
+    count: Annotated[int, Field(gt=0)] = Field(default=3, description="how many to show")
+    per_area: Annotated[int, Field(gt=0)] = Field(
+        default=2, description="at most this many from one area"
+    )
+    high_risk_when: tuple[ContextCondition, ...] = Field(
+        default=(),
+        description="context conditions under which the client's system is high-risk (any "
+        "matches; an unrecorded field counts as matching); none: never high-risk",
+    )
+    high_risk_means: str = Field(
+        default="",
+        description="what high_risk_when means, in words for the report's method section",
+    )
+    exposure: Exposure = Exposure()
+    controlled_from: Level = Field(
+        default=3,
+        description="a practice at or above this level is enforced on every change and is "
+        "not one of the biggest risks (the consequences describe the levels below it)",
+    )
+
+
 class PackFile(Frozen):
     """``pack.yaml``: the pack's identity, ladder, areas and context section."""
 
@@ -259,6 +307,7 @@ class PackFile(Frozen):
     areas: tuple[Area, ...] = Field(min_length=1)
     scoring: ScoringConfig = ScoringConfig()
     roadmap: RoadmapConfig = RoadmapConfig()
+    risks: RisksConfig = RisksConfig()
     context: tuple[ContextField, ...]
     roles: tuple[Role, ...] = Field(
         default=(), description="when given, every question and area owner is one of these ids"
@@ -346,6 +395,16 @@ class Question(Frozen):
     evidence: tuple[str, ...] = ()
     weight: float = Field(gt=0, default=1.0)
     risk: Risk = Risk.medium
+    consequence: str | None = Field(
+        default=None,
+        description="what happens to the client if the practice stays below its target: one "
+        "or two complete sentences that read on their own (may name {client})",
+    )
+    legal_basis: tuple[str, ...] = Field(
+        default=(),
+        description="control ids (compliance/controls.yaml) listing this question whose binding "
+        "references are cited after the consequence",
+    )
     effort: Effort = Effort.medium
     owner: str | None = Field(
         default=None,
@@ -473,10 +532,6 @@ class ToolFile(Frozen):
 
 
 ControlId = Annotated[str, Field(pattern=r"^[A-Z]+-\d{2,}$", description="e.g. CL-01")]
-ContextCondition = dict[Slug, tuple[str | bool, ...]]
-"""Context field id -> accepted values; every field of one condition must match. A list of
-conditions applies when any of them does (an unrecorded field counts as matching, flagged as an
-assumption)."""
 
 
 class ControlLevel(Frozen):
@@ -578,6 +633,7 @@ class Pack(Frozen):
     areas: tuple[Area, ...]
     scoring: ScoringConfig
     roadmap: RoadmapConfig
+    risks: RisksConfig = RisksConfig()
     context: tuple[ContextField, ...]
     roles: tuple[Role, ...] = ()
     modules: tuple[Module, ...] = ()

@@ -29,6 +29,7 @@ from assess.model.pack import (
     RegulationDate,
     RespondentRule,
     Risk,
+    RisksConfig,
 )
 
 
@@ -182,15 +183,30 @@ class EvidenceRequest(Frozen):
 
 
 class KeyRisk(Frozen):
-    """One of the biggest risks for the executive summary: a high-risk practice far from its
-    target, stated as what is true today."""
+    """One of the biggest risks for the executive summary: a practice below its target, stated
+    as its consequence for the client (assess/gaps.py key_risks says how they are ranked)."""
 
     question_id: str
     area: str
-    statement: str = Field(description="the text of the choice at the scored level")
+    statement: str = Field(
+        description="what the summary and the email print: the consequence, then the legal "
+        "basis when a reference binds the client"
+    )
+    consequence: str = Field(
+        default="",
+        description="the question's consequence, its fields filled in (empty in a result "
+        "written before consequences; its statement is then the answer's text)",
+    )
+    legal_basis: tuple[str, ...] = Field(
+        default=(), description="binding references cited, e.g. 'GDPR Art. 17'"
+    )
     current_level: float
     target: int
-    priority: float
+    priority: float = Field(description="the gap's roadmap priority (breaks ties)")
+    exposure: float | None = Field(
+        default=None, description="the regulatory exposure factor (pack risks.exposure)"
+    )
+    score: float | None = Field(default=None, description="risk factor x gap x exposure")
 
 
 class RoadmapItem(Frozen):
@@ -479,6 +495,9 @@ class Source(Frozen):
     evidence_policy: EvidencePolicy = EvidencePolicy.balanced
     stage_share: float = Field(
         default=STAGE_SHARE, description="the pack's scoring.stage_share the stages were set with"
+    )
+    risks: RisksConfig = Field(
+        default=RisksConfig(), description="the pack's rule the biggest risks were picked with"
     )
 
 

@@ -210,12 +210,23 @@ def _environment() -> jinja2.Environment:
     return env
 
 
+NUMBER_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
+
+
 def not_assessed(to_find_out: int) -> str:
     """How an area, or the whole engagement, without a level reads in every output: what is
     left to find out, never a score of 0 or "no gaps"."""
     if not to_find_out:
         return "not assessed: no question applies"
     return f"not assessed: {to_find_out} question{'s' if to_find_out != 1 else ''} to find out"
+
+
+def risks_heading(result: Assessment) -> str:
+    """The summary's heading over the risks it shows: "The three biggest risks"."""
+    n = len(result.risks)
+    if n == 1:
+        return "The biggest risk"
+    return f"The {NUMBER_WORDS.get(n, str(n))} biggest risks"
 
 
 def to_find_out(areas: Iterable[AreaScore]) -> int:
@@ -361,6 +372,7 @@ def shared_context(result: Assessment) -> dict[str, Any]:
         "question_by_id": {q.id: q for q in result.questions},
         "review_note": review_note,
         "not_assessed": not_assessed,
+        "risks_heading": risks_heading(result),
         "to_find_out": to_find_out,
         "stage_basis": stage_basis,
         "stage_limit": stage_limit,
