@@ -1057,8 +1057,9 @@ def _say_migration(path: Path, session: Any) -> None:
 def _check_role_in_scope(pack: Pack, eng: Any, role: str | None) -> None:
     """A role whose questions all sit in modules this engagement does not run gets nothing
     to answer: say which modules would give it some."""
+    from assess.conditions import modules_run
     from assess.errors import InputError
-    from assess.interview.engine import applicable_questions, modules_run
+    from assess.interview.engine import applicable_questions
 
     if role is None or applicable_questions(pack, eng, role=role):
         return
@@ -1077,7 +1078,7 @@ def _check_role_in_scope(pack: Pack, eng: Any, role: str | None) -> None:
 
 def _say_scope(pack: Pack, eng: Any, role: str | None) -> None:
     """One line on the modules that run (and why) and the role asked, when the pack has any."""
-    from assess.interview.engine import modules_run
+    from assess.conditions import modules_run
 
     if not pack.modules:
         return
