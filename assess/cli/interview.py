@@ -357,11 +357,12 @@ def _review(args: argparse.Namespace) -> int:
     if not args.engagement.exists():
         raise InputError("engagement file not found", file=args.engagement)
     if args.list:  # reads only
-        from assess.review import listing_json, listing_table
+        from assess.report.data import review_json
+        from assess.report.terminal import review_table
 
         pack, loaded = load_with_pack(args.engagement, args.pack)
         result = assess(pack, loaded, evidence=read_evidence(args.evidence, pack, "reviewing"))
-        render = listing_json if args.format == "json" else listing_table
+        render = review_json if args.format == "json" else review_table
         emit(render(result, args.engagement, args.evidence), None)
         return EXIT_OK
 

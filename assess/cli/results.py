@@ -118,8 +118,9 @@ def add_report(sub: Subparsers) -> None:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    from assess.export import result_csv, result_json, score_table
     from assess.fsio import check_writable_target
+    from assess.report.data import result_csv, result_json
+    from assess.report.terminal import score_table
 
     if args.out:
         check_writable_target(args.out)
@@ -134,8 +135,9 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 
 def cmd_gaps(args: argparse.Namespace) -> int:
-    from assess.export import gaps_csv, gaps_json, gaps_table
     from assess.fsio import check_writable_target
+    from assess.report.data import gaps_csv, gaps_json
+    from assess.report.terminal import gaps_table
 
     if args.out:
         check_writable_target(args.out)
@@ -193,8 +195,9 @@ def result_or_engagement(path: Path) -> Assessment:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from assess.compare import compare
-    from assess.export import comparison_csv, comparison_table
     from assess.fsio import check_writable_target
+    from assess.report.data import comparison_csv
+    from assess.report.terminal import comparison_table
 
     if args.out:
         check_writable_target(args.out)
@@ -256,19 +259,19 @@ def cmd_report(args: argparse.Namespace) -> int:
             files[args.out] = render_pdf(html)
             progress_line()
     elif fmt == "md":
-        from assess.report.exports import markdown
+        from assess.report.markdown import markdown
 
         files[args.out] = markdown(result).encode("utf-8")
     elif fmt == "json":
-        from assess.export import result_json
+        from assess.report.data import result_json
 
         files[args.out] = result_json(result).encode("utf-8")
     elif fmt == "xlsx":
-        from assess.report.exports import xlsx_bytes
+        from assess.report.data import xlsx_bytes
 
         files[args.out] = xlsx_bytes(result)
     elif fmt == "csv":
-        from assess.report.exports import csv_files
+        from assess.report.data import csv_files
 
         args.out.mkdir(exist_ok=True)
         files.update({args.out / name: data for name, data in csv_files(result).items()})
