@@ -49,6 +49,11 @@ def positive(text: str) -> int:
     return int(text)
 
 
+def out_option(p: argparse.ArgumentParser) -> None:
+    """``-o FILE``: where a command that prints its output can write it instead."""
+    p.add_argument("-o", "--out", type=Path, metavar="FILE", help="write to FILE, not stdout")
+
+
 def repo_sources(p: argparse.ArgumentParser) -> None:
     """Where repositories to scan come from, besides REPO arguments (scan and run)."""
     p.add_argument(

@@ -12,6 +12,7 @@ from assess.cli.common import (
     EXIT_OK,
     Subparsers,
     emit,
+    out_option,
 )
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ def add_schema(sub: Subparsers) -> None:
             "evidence",
         ],
     )
-    p.add_argument("-o", "--out", type=Path, metavar="FILE", help="write to FILE, not stdout")
+    out_option(p)
     p.set_defaults(func=cmd_schema)
 
 

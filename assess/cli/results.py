@@ -14,6 +14,7 @@ from assess.cli.common import (
     err,
     load,
     load_all,
+    out_option,
     progress_line,
 )
 
@@ -34,7 +35,7 @@ def add_score(sub: Subparsers) -> None:
         default="table",
         help="table for people (default), json for the full Assessment result, csv per area",
     )
-    p.add_argument("-o", "--out", type=Path, metavar="FILE", help="write to FILE, not stdout")
+    out_option(p)
     p.set_defaults(func=cmd_score)
 
 
@@ -56,7 +57,7 @@ def add_gaps(sub: Subparsers) -> None:
         help="table for people (default); json: gaps, roadmap and recommendations; csv: one "
         "row per gap in roadmap order",
     )
-    p.add_argument("-o", "--out", type=Path, metavar="FILE", help="write to FILE, not stdout")
+    out_option(p)
     p.set_defaults(func=cmd_gaps)
 
 
@@ -78,7 +79,7 @@ def add_compare(sub: Subparsers) -> None:
         default="table",
         help="table for people (default), json, or csv (one row per area and question)",
     )
-    p.add_argument("-o", "--out", type=Path, metavar="FILE", help="write to FILE, not stdout")
+    out_option(p)
     p.set_defaults(func=cmd_compare)
 
 

@@ -12,6 +12,7 @@ from assess.cli.common import (
     Subparsers,
     emit,
     err,
+    out_option,
     positive,
     progress_line,
     repo_sources,
@@ -78,7 +79,7 @@ def add_evidence(sub: Subparsers) -> None:
         ),
     )
     m.add_argument("files", nargs="+", type=Path, metavar="FILE", help="evidence files")
-    m.add_argument("-o", "--out", type=Path, metavar="FILE", help="write to FILE, not stdout")
+    out_option(m)
     p.set_defaults(func=cmd_evidence)
 
 
