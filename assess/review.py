@@ -26,10 +26,8 @@ longer the one the evidence gives) is stale: kept in the file, listed, not appli
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from assess.errors import InputError
 from assess.model.engagement import (
@@ -42,7 +40,6 @@ from assess.model.engagement import (
 from assess.model.evidence import Finding, RepoScan
 from assess.model.pack import Pack, Question
 from assess.model.result import (
-    Assessment,
     EvidenceRequest,
     EvidenceStatus,
     QuestionEvidence,
@@ -433,63 +430,3 @@ def decide(
         "request": f"{target}: evidence requested from {who} by {due}",
     }[action]
     return eng.model_copy(update={"review": set_decision(review, target, decision)}), said
-
-
-def _decision_text(d: QuestionDecision | None) -> str:
-    if d is None:
-        return "-"
-    said = {"accept": f"accepted {level_text(d.level)}", "uphold": "upheld", "request": "requested"}
-    return f"{said[d.decision]} ({d.by})"
-
-
-def listing_table(result: Assessment, engagement: Path, evidence: Sequence[Path]) -> str:
-    """The review as it stands, for the terminal: the claims with their decisions, the finding
-    keys to waive, the waived findings and the stale decisions."""
-    from assess.export import text_table
-
-    summary = result.review or ReviewSummary()
-    items = summary.items
-    done = sum(1 for i in items if i.decision)
-    lines = [
-        f"{result.client.name or engagement.name}: {len(items)} claims to review, {done} decided, "
-        f"{len(summary.waived)} finding(s) waived, {len(summary.stale)} stale decision(s)",
-        "",
-    ]
-    if items:
-        header = ["Question", "Status", "Claimed", "Evidence", "Decision"]
-        rows = [
-            [
-                i.question,
-                i.status.value.replace("_", " "),
-                level_text(i.claimed_level),
-                level_text(i.evidence_level),
-                _decision_text(i.decision),
-            ]
-            for i in items
-        ]
-        lines += text_table(header, rows, right={2, 3})
-        lines += ["", "Findings (keys for --waive):"]
-        for i in items:
-            for key in dict.fromkeys(finding_key(f) for f in i.findings):
-                lines.append(f"  {i.question}  {key}")
-    else:
-        lines.append("Nothing to review: the repositories disagree with no answer.")
-    if summary.waived:
-        lines += ["", f"Waived findings ({len(summary.waived)}):"]
-        for w in summary.waived:
-            lines += [f"  {w.key}", f"    by {w.by}: {w.reason}"]
-    if summary.stale:
-        ev = " ".join(str(p) for p in evidence)
-        lines += ["", f"Stale decisions, kept in the file but not applied ({len(summary.stale)}):"]
-        for st in summary.stale:
-            lines += [f"  {st.key} ({st.decision}): {st.why}"]
-        lines.append(f"  remove one with: assess review {engagement} --evidence {ev} --clear KEY")
-    return "\n".join(lines) + "\n"
-
-
-def listing_json(result: Assessment, engagement: Path, evidence: Sequence[Path]) -> str:
-    summary = result.review or ReviewSummary()
-    data = summary.model_dump(mode="json")
-    for item, raw in zip(summary.items, data["items"], strict=True):
-        raw["finding_keys"] = list(dict.fromkeys(finding_key(f) for f in item.findings))
-    return json.dumps({"engagement": str(engagement), **data}, indent=2) + "\n"

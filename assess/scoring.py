@@ -8,7 +8,7 @@ Rules (documented in the README too):
   whose role owns the question answered it with a level, only those answers are combined; the
   others are listed, marked as not counted.
 - A question whose ``when`` gate rules it out counts as not applicable.
-- A question of a module the engagement does not run (``interview.engine.modules_run``) is
+- A question of a module the engagement does not run (``conditions.modules_run``) is
   "not in scope": out of every count and of coverage, never "unanswered".
 - An area's level is the weighted mean (question weights) of its answered questions. "Don't
   know" and unanswered questions count against coverage but not in the mean; "not applicable"
@@ -44,10 +44,10 @@ from collections.abc import Callable, Mapping, Sequence
 
 from assess import __version__
 from assess.compliance import assess_compliance
+from assess.conditions import applies, modules_run
+from assess.conditions import in_scope as question_in_scope
 from assess.engagement import LoadedEngagement
 from assess.gaps import capacity_for, key_risks, plan
-from assess.interview.engine import applies, modules_run
-from assess.interview.engine import in_scope as question_in_scope
 from assess.model.base import LEVEL_MAX
 from assess.model.engagement import Answer, AnswerStatus, ContextValue
 from assess.model.evidence import Evidence, RepoScan

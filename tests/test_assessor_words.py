@@ -26,7 +26,7 @@ from assess.interview.session import merge, open_session
 from assess.model.engagement import Engagement, PackRef
 from assess.model.result import Assessment
 from assess.packs import load_pack
-from assess.report.exports import markdown
+from assess.report.markdown import markdown
 from assess.report.prose import Block, blocks
 from assess.report.render import render_html, render_pdf
 from assess.report.text import MAX_TEXT

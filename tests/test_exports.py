@@ -17,7 +17,8 @@ from assess.engagement import load_engagement
 from assess.evidence import load_evidence
 from assess.model.result import Assessment
 from assess.packs import load_pack
-from assess.report.exports import MAX_WIDTH, csv_files, markdown, xlsx_bytes
+from assess.report.data import MAX_WIDTH, csv_files, xlsx_bytes
+from assess.report.markdown import markdown
 from assess.report.render import fmt_level
 from assess.report.tables import TABLE_COLUMNS, tables
 from assess.scoring import assess
@@ -373,7 +374,7 @@ def test_report_format_errors_are_one_line(tmp_path: Path, args: list[str], mess
 
 
 def test_csv_cells_a_spreadsheet_would_run_are_neutralised() -> None:
-    from assess.export import csv_text
+    from assess.report.data import csv_text
 
     frame = pd.DataFrame(
         {"note": ['=HYPERLINK("http://x.example")', "+1 call", "@SUM(A1)", "fine", None],

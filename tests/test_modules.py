@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 import yaml
 
+from assess.conditions import modules_run
 from assess.engagement import LoadedEngagement
-from assess.interview.engine import applicable_questions, modules_run, next_question, progress
+from assess.interview.engine import applicable_questions, next_question, progress
 from assess.model.engagement import Answer, Engagement, PackRef, RespondentInfo
 from assess.packs import load_pack
 from assess.scoring import assess

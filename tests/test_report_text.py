@@ -14,7 +14,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from pypdf import PdfReader
 
-from assess.report.exports import md_text
+from assess.report.markdown import md_text
 from assess.report.text import MAX_TEXT, MAX_WORD, ZWSP
 from tests.conftest import run_assess
 from tests.test_cli import engagement

@@ -17,7 +17,7 @@ from assess.gaps import key_risks
 from assess.model.pack import Pack
 from assess.model.result import Assessment
 from assess.packs import load_pack
-from assess.report.exports import markdown
+from assess.report.markdown import markdown
 from tests.scenarios import SCENARIOS, score_scenario
 
 

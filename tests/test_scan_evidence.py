@@ -8,7 +8,8 @@ from typing import Any
 
 from assess.model.rules import RuleKind
 from assess.packs import load_pack
-from assess.scan.engine import dependencies, scan_repo
+from assess.scan.deps import dependencies
+from assess.scan.engine import scan_repo
 from assess.scan.repo import GitRepo
 from assess.scan.view import RepoView
 from tests.gitrepo import make_repo

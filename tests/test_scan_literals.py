@@ -12,7 +12,7 @@ import pytest
 
 from assess.packs import load_pack
 from assess.scan.checks import ANY_SECRET
-from assess.scan.engine import _IMPORT
+from assess.scan.deps import _IMPORT
 from assess.scan.literals import required_literals
 from assess.scan.repo import Entry
 from assess.scan.view import Corpus

@@ -17,12 +17,13 @@ import yaml
 from pypdf import PdfReader
 
 from assess.engagement import load_engagement
-from assess.export import gaps_table, result_csv, result_json, score_table
 from assess.model.result import Assessment
 from assess.packs import load_pack
 from assess.report import charts
-from assess.report.exports import markdown
+from assess.report.data import result_csv, result_json
+from assess.report.markdown import markdown
 from assess.report.render import render_html, render_pdf
+from assess.report.terminal import gaps_table, score_table
 from assess.scoring import assess
 from tests.conftest import SAMPLE, dump
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from assess.conditions import applies, in_scope, modules_run
 from assess.errors import InputError
 from assess.model.base import LEVEL_MAX
 from assess.model.engagement import Answer, AnswerStatus, Engagement, PackRef, RespondentInfo
@@ -24,82 +25,10 @@ from assess.model.pack import (
     ContextField,
     MigrationEntry,
     MigrationFile,
-    Module,
-    ModuleCondition,
     Pack,
     Question,
 )
 from assess.validation import did_you_mean
-
-
-def applies(q: Question, eng: Engagement, pack: Pack) -> bool:
-    """A question applies unless its ``when`` gate was answered otherwise.
-
-    A gate answered "don't know" keeps the question (it cannot be ruled out); an unanswered or
-    not-applicable gate drops it.
-    """
-    cond = q.when
-    if cond is None:
-        return True
-    gate = pack.question(cond.question)
-    if gate is None or not applies(gate, eng, pack):
-        return False
-    for a in eng.answers.get(cond.question, []):
-        if a.status is AnswerStatus.dont_know:
-            return True
-        if a.status is AnswerStatus.answered and a.choice:
-            choice = gate.choice(a.choice)
-            if choice is None:
-                continue
-            if cond.choices and choice.id in cond.choices:
-                return True
-            if cond.min_level is not None and choice.level >= cond.min_level:
-                return True
-    return False
-
-
-def modules_run(pack: Pack, eng: Engagement) -> dict[str, str]:
-    """The modules this engagement runs, in the pack's order, each with why."""
-    out: dict[str, str] = {}
-    for m in pack.modules:
-        why = _why_run(pack, eng, m)
-        if why is not None:
-            out[m.id] = why
-    return out
-
-
-def _why_run(pack: Pack, eng: Engagement, m: Module) -> str | None:
-    if m.id in eng.modules:
-        return "chosen for this engagement"
-    for cond in m.when:
-        why = _condition_holds(pack, eng, cond)
-        if why is not None:
-            return why
-    answered = [q.id for q in pack.questions if q.module == m.id and eng.answers.get(q.id)]
-    if answered:
-        return f"{len(answered)} of its questions answered"
-    return None
-
-
-def _condition_holds(pack: Pack, eng: Engagement, cond: ModuleCondition) -> str | None:
-    if cond.context is not None:
-        value = eng.context.get(cond.context)
-        given = value if isinstance(value, list) else [value]
-        hit = next((v for v in given if isinstance(v, str) and v in cond.values), None)
-        if hit is None:
-            return None
-        f = next((f for f in pack.context if f.id == cond.context), None)
-        label = (f.label or f.prompt) if f else cond.context
-        option = next((o.label for o in f.options if o.id == hit), hit) if f else hit
-        return f"{label}: {option}"
-    gate = pack.question(cond.question or "")
-    if gate is None or cond.min_level is None:
-        return None
-    for a in eng.answers.get(gate.id, []):
-        c = gate.choice(a.choice or "")
-        if c is not None and c.level >= cond.min_level:
-            return f"{gate.id} answered at level {c.level}"
-    return None
 
 
 def check_modules(pack: Pack, names: Iterable[str]) -> list[str]:
@@ -151,11 +80,6 @@ def choose(
 def role_of(eng: Engagement, respondent: str | None) -> str | None:
     info = eng.respondents.get(respondent) if respondent else None
     return info.role if info else None
-
-
-def in_scope(q: Question, run: Iterable[str]) -> bool:
-    """The core is always in scope; a module's question when its module runs."""
-    return q.module is None or q.module in run
 
 
 def owned_by(pack: Pack, q: Question, role: str | None) -> bool:

@@ -14,12 +14,50 @@ from typing import Any
 
 import pandas as pd
 
-from assess.export import AREA_COLUMNS, GAP_COLUMNS
 from assess.model.result import Assessment, ControlRef, QuestionResult, RoadmapItem
 from assess.report.render import phase_titles
 
 TEXT_SEP = "; "
 ID_SEP = " "
+
+# The columns of ``assess score --format csv`` and ``assess gaps --format csv``: the first
+# columns of the scores and gaps tables, so the two can never disagree.
+AREA_COLUMNS = [
+    "id",
+    "title",
+    "weight",
+    "level",
+    "stage_level",
+    "stage",
+    "target",
+    "gap",
+    "questions",
+    "answered",
+    "dont_know",
+    "not_applicable",
+    "unanswered",
+    "not_in_scope",
+    "coverage",
+]
+
+GAP_COLUMNS = [
+    "order",
+    "phase",
+    "question_id",
+    "area",
+    "current_level",
+    "target",
+    "gap",
+    "risk",
+    "priority",
+    "effort",
+    "weeks",
+    "owner",
+    "depends_on",
+    "contradicted",
+    "plan",
+    "outcome",
+]
 
 SCORE_COLUMNS = [
     *AREA_COLUMNS,

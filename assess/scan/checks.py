@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from assess.model.rules import Strength
+from assess.scan.deps import dependencies
 from assess.scan.view import RepoView
 
 
@@ -179,8 +180,6 @@ def readme_only_tools(view: RepoView) -> list[Hit]:
     """Tools a README names that nothing else in the repository shows: no dependency, no
     import, no CI step, no configuration file, no mention in code or config. A question for the
     interview ("where does it run?"), not evidence either way."""
-    from assess.scan.engine import dependencies
-
     named: dict[str, str] = {}
     for e in view.files(README_FILES):
         text = (view.text(e) or "").lower()

@@ -1,12 +1,7 @@
-"""The Assessment result as a workbook, CSV files and Markdown: pure writers returning bytes or
-text (the caller writes them, atomically).
+"""The Assessment result as Markdown: the PDF report in text, rendered from
+``templates/report.md.j2``.
 
-The XLSX and CSV files hold the tables of ``assess.report.tables``; the Markdown is the PDF
-report in text, rendered from ``templates/report.md.j2``.
-
-Safety: a text cell that starts with ``=`` is stored in the workbook as text, never as a
-formula, so a note such as ``=HYPERLINK(...)`` cannot run when the file is opened. In the
-Markdown every value the template prints is literal text (``md_text``, the environment's
+Safety: every value the template prints is literal text (``md_text``, the environment's
 ``finalize``): ``<`` and ``>`` become ``&lt;`` and ``&gt;`` (and ``&`` before what would read as
 an entity, ``&amp;``), so a note holding ``<img>``, ``<script>`` or ``<style>`` shows as typed in
 every renderer; the backslash and the characters that make links, images, emphasis, code,
@@ -17,16 +12,13 @@ the only HTML the Markdown holds). Values are cut as in the PDF (``assess.report
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Iterable
 from typing import Any
 
 import jinja2
-import pandas as pd
 from markupsafe import Markup
 
-from assess.export import csv_text
 from assess.model.result import Assessment, LineageLink, LinkStatus
 from assess.report.prose import blocks
 from assess.report.render import (
@@ -40,77 +32,9 @@ from assess.report.render import (
     shared_context,
     weeks,
 )
-from assess.report.tables import binding_references, tables
+from assess.report.tables import binding_references
 from assess.report.text import cap
 from assess.resources import templates_dir
-
-MAX_WIDTH = 60  # column width cap in the workbook, in characters; longer text wraps
-MAX_CELL = 32767  # Excel's limit on the characters in one cell
-
-# --------------------------------------------------------------------------- XLSX
-
-
-def _sheet_name(name: str) -> str:
-    return name[:31]
-
-
-def _text_width(value: Any) -> int:
-    if value is None:
-        return 0
-    return max((len(line) for line in str(value).splitlines()), default=0)
-
-
-def _clean(value: Any, illegal: re.Pattern[str]) -> Any:
-    """Text the workbook can hold: no control characters XML forbids, at most Excel's limit."""
-    if not isinstance(value, str):
-        return value
-    value = illegal.sub("\ufffd", value)
-    return value if len(value) <= MAX_CELL else value[: MAX_CELL - 1] + "\u2026"
-
-
-def xlsx_bytes(result: Assessment) -> bytes:
-    """One sheet per table, header row bold and frozen, columns fitted to their content (at
-    most ``MAX_WIDTH`` characters; longer text wraps)."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
-
-    buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="openpyxl") as writer:
-        for name, table in tables(result).items():
-            sheet = _sheet_name(name)
-            cleaned = table.map(_clean, illegal=ILLEGAL_CHARACTERS_RE)
-            cleaned.to_excel(writer, sheet_name=sheet, index=False)
-            ws = writer.sheets[sheet]
-            ws.freeze_panes = "A2"
-            if len(table):
-                ws.auto_filter.ref = ws.dimensions
-            for col, column in enumerate(table.columns, start=1):
-                header = ws.cell(row=1, column=col)
-                header.font = Font(bold=True)
-                header.alignment = Alignment(vertical="top")
-                widest = max([_text_width(column), *(_text_width(v) for v in table[column])])
-                wrap = widest > MAX_WIDTH
-                ws.column_dimensions[get_column_letter(col)].width = min(widest, MAX_WIDTH) + 2
-                for row in range(2, len(table) + 2):
-                    cell = ws.cell(row=row, column=col)
-                    if cell.data_type == "f":  # text that looks like a formula stays text
-                        cell.data_type = "s"
-                    cell.alignment = Alignment(vertical="top", wrap_text=wrap)
-    return buf.getvalue()
-
-
-# --------------------------------------------------------------------------- CSV
-
-
-def csv_files(result: Assessment) -> dict[str, bytes]:
-    """``"<table>.csv"`` -> UTF-8 CSV bytes with ``\\n`` line ends, one file per table."""
-    return {
-        f"{name}.csv": csv_text(table).encode("utf-8") for name, table in tables(result).items()
-    }
-
-
-# --------------------------------------------------------------------------- Markdown
 
 LINK_MARKS = {LinkStatus.found: "\u2713", LinkStatus.missing: "\u2717", LinkStatus.broken: "\u2717"}
 

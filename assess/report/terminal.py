@@ -1,16 +1,23 @@
-"""Machine and terminal renderings of the Assessment result (JSON, CSV, text table)."""
+"""The Assessment result and comparisons for the terminal: plain-text tables and lines (no colour
+codes, so they pipe cleanly into files and emails), every table drawn by ``text_table``."""
 
 from __future__ import annotations
 
-import json
 import textwrap
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from pathlib import Path
 
-if TYPE_CHECKING:
-    import pandas as pd
-
-from assess.model.result import AreaScore, Assessment, ChangeStatus, Comparison, EvidenceStatus
+from assess.model.engagement import QuestionDecision
+from assess.model.result import (
+    AreaScore,
+    Assessment,
+    ChangeStatus,
+    Comparison,
+    EvidenceStatus,
+    ReviewSummary,
+)
 from assess.model.rules import RuleKind
+from assess.reconcile import finding_key
 from assess.report.render import (
     EVIDENCE_LABELS,
     KIND_LABELS,
@@ -34,52 +41,9 @@ from assess.report.render import (
     to_find_out,
     tool_areas,
 )
+from assess.review import level_text
 
 WIDTH = 100  # text output wraps here (it is often piped into files and emails)
-
-AREA_COLUMNS = [
-    "id",
-    "title",
-    "weight",
-    "level",
-    "stage_level",
-    "stage",
-    "target",
-    "gap",
-    "questions",
-    "answered",
-    "dont_know",
-    "not_applicable",
-    "unanswered",
-    "not_in_scope",
-    "coverage",
-]
-
-
-def result_json(result: Assessment) -> str:
-    return result.model_dump_json(indent=2) + "\n"
-
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_text(df: pd.DataFrame) -> str:
-    """CSV with ``\n`` line ends; a text cell that a spreadsheet would run as a formula (client
-    notes, scanned snippets) is prefixed with ``'`` so it opens as text (OWASP CSV injection)."""
-    safe = df.copy()
-    for col in safe.columns:
-        risky = [isinstance(v, str) and v.startswith(FORMULA_START) for v in df[col]]
-        if any(risky):
-            safe.loc[risky, col] = "'" + df.loc[risky, col]
-    return str(safe.to_csv(index=False, lineterminator="\n"))
-
-
-def result_csv(result: Assessment) -> str:
-    """One row per area, then an ``overall`` row (the first columns of the report's scores
-    table, so the two can never disagree)."""
-    from assess.report.tables import tables
-
-    return csv_text(tables(result)["scores"][AREA_COLUMNS])
 
 
 def _evidence_cell(area: AreaScore) -> str:
@@ -261,41 +225,6 @@ def _waived(result: Assessment) -> list[str]:
     return out
 
 
-GAP_COLUMNS = [
-    "order",
-    "phase",
-    "question_id",
-    "area",
-    "current_level",
-    "target",
-    "gap",
-    "risk",
-    "priority",
-    "effort",
-    "weeks",
-    "owner",
-    "depends_on",
-    "contradicted",
-    "plan",
-    "outcome",
-]
-
-
-def gaps_json(result: Assessment) -> str:
-    data = result.model_dump(
-        mode="json",
-        include={"gaps", "roadmap", "roadmap_items", "later", "capacity", "recommendations"},
-    )
-    return json.dumps(data, indent=2) + "\n"
-
-
-def gaps_csv(result: Assessment) -> str:
-    """One row per gap, in roadmap order (what remediation trackers import)."""
-    from assess.report.tables import tables
-
-    return csv_text(tables(result)["gaps"][GAP_COLUMNS])
-
-
 def _roadmap_lines(result: Assessment, titles: dict[str, str]) -> list[str]:
     """The roadmap's phases and its later list, one wrapped entry per step."""
     items = {i.id: i for i in result.roadmap_items}
@@ -379,13 +308,7 @@ def gaps_table(result: Assessment) -> str:
             ]
             for g in result.gaps
         ]
-        widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-        for r in [header, ["-" * w for w in widths], *rows]:
-            cells = [
-                c.rjust(w) if i in (0, 3, 4) else c.ljust(w)
-                for i, (c, w) in enumerate(zip(r, widths, strict=True))
-            ]
-            lines.append("  ".join(cells).rstrip())
+        lines += text_table(header, rows, right={0, 3, 4})
     if result.roadmap_items:
         lines += _roadmap_lines(result, titles)
     if result.recommendations:
@@ -412,13 +335,7 @@ def comparison_table(c: Comparison, client: str) -> str:
         [a.title, fmt_level(a.old), fmt_level(a.new), _delta(a.delta), a.status.value]
         for a in c.areas
     ]
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    for r in [header, ["-" * w for w in widths], *rows]:
-        cells = [
-            x.rjust(w) if i in (1, 2, 3) else x.ljust(w)
-            for i, (x, w) in enumerate(zip(r, widths, strict=True))
-        ]
-        lines.append("  ".join(cells).rstrip())
+    lines += text_table(header, rows, right={1, 2, 3})
     tally = {s: sum(1 for q in c.questions if q.status is s) for s in ChangeStatus}
     lines += [
         "",
@@ -436,13 +353,51 @@ def comparison_table(c: Comparison, client: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def comparison_csv(c: Comparison) -> str:
-    import pandas as pd
+def _decision_text(d: QuestionDecision | None) -> str:
+    if d is None:
+        return "-"
+    said = {"accept": f"accepted {level_text(d.level)}", "uphold": "upheld", "request": "requested"}
+    return f"{said[d.decision]} ({d.by})"
 
-    rows = [
-        {"kind": kind, **x.model_dump(mode="json")}
-        for kind, items in (("overall", [c.overall]), ("area", c.areas), ("question", c.questions))
-        for x in items
+
+def review_table(result: Assessment, engagement: Path, evidence: Sequence[Path]) -> str:
+    """The review as it stands, for the terminal: the claims with their decisions, the finding
+    keys to waive, the waived findings and the stale decisions."""
+    summary = result.review or ReviewSummary()
+    items = summary.items
+    done = sum(1 for i in items if i.decision)
+    lines = [
+        f"{result.client.name or engagement.name}: {len(items)} claims to review, {done} decided, "
+        f"{len(summary.waived)} finding(s) waived, {len(summary.stale)} stale decision(s)",
+        "",
     ]
-    cols = ["kind", "id", "title", "old", "new", "delta", "status"]
-    return csv_text(pd.DataFrame(rows, columns=cols))
+    if items:
+        header = ["Question", "Status", "Claimed", "Evidence", "Decision"]
+        rows = [
+            [
+                i.question,
+                i.status.value.replace("_", " "),
+                level_text(i.claimed_level),
+                level_text(i.evidence_level),
+                _decision_text(i.decision),
+            ]
+            for i in items
+        ]
+        lines += text_table(header, rows, right={2, 3})
+        lines += ["", "Findings (keys for --waive):"]
+        for i in items:
+            for key in dict.fromkeys(finding_key(f) for f in i.findings):
+                lines.append(f"  {i.question}  {key}")
+    else:
+        lines.append("Nothing to review: the repositories disagree with no answer.")
+    if summary.waived:
+        lines += ["", f"Waived findings ({len(summary.waived)}):"]
+        for w in summary.waived:
+            lines += [f"  {w.key}", f"    by {w.by}: {w.reason}"]
+    if summary.stale:
+        ev = " ".join(str(p) for p in evidence)
+        lines += ["", f"Stale decisions, kept in the file but not applied ({len(summary.stale)}):"]
+        for st in summary.stale:
+            lines += [f"  {st.key} ({st.decision}): {st.why}"]
+        lines.append(f"  remove one with: assess review {engagement} --evidence {ev} --clear KEY")
+    return "\n".join(lines) + "\n"
