@@ -17,6 +17,7 @@ _UNSAFE = re.compile(
     "\ufff9-\ufffb\U000e0000-\U000e007f]"
 )
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def _escape(m: re.Match[str]) -> str:
@@ -41,3 +42,9 @@ def printable(text: str) -> str:
 def printable_lines(text: str) -> str:
     """``printable`` for each line of ``text``: its line breaks stay, nothing else acts."""
     return "\n".join(printable(line) for line in text.split("\n"))
+
+
+def one_line(text: str) -> str:
+    """Every line break, control character and run of spaces becomes one space (for a value
+    printed inside a line: an email header or body line)."""
+    return " ".join(_CONTROL.sub(" ", text).split())

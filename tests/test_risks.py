@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from markupsafe import escape
 
-from assess.deliver.message import Report, render_body
 from assess.gaps import key_risks
 from assess.model.pack import Pack
 from assess.model.result import Assessment
 from assess.packs import load_pack
+from assess.report.email import render_body
 from assess.report.markdown import markdown
 from tests.scenarios import SCENARIOS, score_scenario
 
@@ -117,7 +117,7 @@ def test_every_risk_is_its_questions_consequence_as_a_complete_sentence(
 
 def test_the_email_body_carries_the_same_sentences(results: dict[str, Assessment]) -> None:
     r = results["azure_retail"]
-    plain, html = render_body(Report(name="report.pdf", data=b""), r)
+    plain, html = render_body("report.pdf", r)
     assert "The three biggest risks:" in plain
     for n, k in enumerate(r.risks, start=1):
         assert f"{n}. " in plain and k.statement in plain

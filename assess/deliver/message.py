@@ -1,11 +1,7 @@
 """Build the email that carries a report: pure functions, no network, no printing.
 
-The body is rendered from ``templates/email/body.txt.j2`` and ``body.html.j2`` (Jinja2,
-``StrictUndefined``; the HTML part autoescaped, so a client name such as ``<b>Acme & Co</b>``
-prints literally). With an Assessment result the body holds the executive summary, the same
-numbers the PDF shows (client, overall level and stage, the three biggest risks, the first five
-actions); without one it is a short note. The PDF is attached as ``application/pdf`` under its
-own file name.
+The bodies come from ``assess.report.email`` (the executive summary with an Assessment result, a
+short note without one); the PDF is attached as ``application/pdf`` under its own file name.
 
 Header injection. An RFC 2047 encoded word (``=?utf-8?b?SGkNCkJjYzog...?=``) decodes to any
 text, CR LF included, and Python's header folder writes the decoded text back raw (CPython
@@ -43,11 +39,10 @@ from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
 from typing import Any
 
-import jinja2
-
 from assess.errors import InputError
 from assess.model.result import Assessment
-from assess.resources import templates_dir
+from assess.report.email import render_body
+from assess.safetext import one_line
 
 # A pragmatic address check (what parseaddr accepts is far too lenient: 'a@b', 'a b@c.com'
 # and 'a@b.com, c@d.com' all come back as "addresses"): an ASCII local part, and a domain of
@@ -90,13 +85,13 @@ def header_text(text: str, *, field: str, file: str | Path | None = None) -> str
             file=file,
             field=field,
         )
-    return _one_line(text)
+    return one_line(text)
 
 
 def neutral_header_text(text: str) -> str:
     """Text from an engagement, made safe for a header: line breaks and control characters
     become spaces, ``=?`` becomes ``= ?`` (no longer an encoded word), spaces collapsed."""
-    return _ENCODED_WORD_RE.sub(lambda m: "= " + m[0][1:], _one_line(text))
+    return _ENCODED_WORD_RE.sub(lambda m: "= " + m[0][1:], one_line(text))
 
 
 def parse_address(text: str, *, field: str, file: str | Path | None = None) -> str:
@@ -164,78 +159,12 @@ def check_size(report: Report, max_mb: float, *, path: Path | None = None) -> No
         )
 
 
-def _one_line(text: str) -> str:
-    """Every line break, control character and run of spaces becomes one space."""
-    return " ".join(_CONTROL_RE.sub(" ", text).split())
-
-
 def default_subject(report: Report, result: Assessment | None) -> str:
     """``<assessment title>: <client>`` when the engagement is known, else the file name;
     neutralised (``neutral_header_text``)."""
     if result is None:
         return neutral_header_text(report.name)
     return neutral_header_text(f"{result.info.title}: {result.client.name}")
-
-
-def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(templates_dir() / "email"),
-        autoescape=lambda name: bool(name and name.endswith(".html.j2")),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        finalize=lambda v: _one_line(v) if isinstance(v, str) else v,  # every value on one line
-    )
-    env.filters["level"] = lambda v: "n/a" if v is None else f"{v:.1f}"
-    return env
-
-
-def summary_context(result: Assessment) -> dict[str, Any]:
-    """The executive summary the body shows: the same fields the PDF's summary page uses."""
-    from assess.report.render import not_assessed, risks_heading, stage_limit, to_find_out
-
-    titles = {a.id: a.title for a in result.areas}
-    return {
-        "client": result.client.name,
-        "title": result.info.title,
-        "assessor": result.info.assessor,
-        "organisation": result.info.organisation,
-        "overall": result.overall,
-        "stage_limit": stage_limit(result) if result.overall.level is not None else "",
-        "not_assessed": not_assessed(to_find_out(result.areas)),
-        "risks_heading": risks_heading(result),
-        "risks": [
-            {
-                "area": titles.get(k.area, k.area),
-                "level": k.current_level,
-                "target": k.target,
-                "statement": k.statement,
-            }
-            for k in result.risks
-        ],
-        "actions": [
-            {
-                "plan": i.action,
-                "owner": i.owner,
-                "weeks": i.weeks,
-                "area": titles.get(i.area, i.area),
-            }
-            for i in sorted(result.roadmap_items, key=lambda i: i.order)[:5]
-        ],
-    }
-
-
-def render_body(report: Report, result: Assessment | None) -> tuple[str, str]:
-    """The plain-text and HTML bodies."""
-    env = _environment()
-    ctx: dict[str, Any] = {"report_name": report.name, "summary": None}
-    if result is not None:
-        ctx["summary"] = summary_context(result)
-    return (
-        env.get_template("body.txt.j2").render(ctx),
-        env.get_template("body.html.j2").render(ctx),
-    )
 
 
 def build_message(
@@ -252,7 +181,7 @@ def build_message(
     Addresses must already be checked with ``parse_address``."""
     if not to:
         raise InputError("give at least one recipient", field="--to")
-    text, html = render_body(report, result)
+    text, html = render_body(report.name, result)
     msg = EmailMessage(policy=POLICY)
     if sender:
         msg["From"] = sender
