@@ -16,8 +16,9 @@ context, the reconciled question results and the scan findings.
 - A control applies when its own condition holds and at least one reference binds the client.
   A reference of an applicable framework that does not bind the client is good practice, with a
   note of whom it binds and what the client recorded (``scope_notes``: GDPR Art. 22 binds only
-  solely automated decisions with legal or similarly significant effects); a control with only
-  such references is shown as good practice, not as not applicable.
+  for solely automated decisions with legal or similarly significant effects); a control with
+  only such references is shown as good practice, not as not applicable, and one whose
+  frameworks are all out of scope names them (the framework says why).
 - ``cite`` is how client text prints references: one not checked against the legal text
   (``verified: false`` in the pack) is marked expected, never printed as if confirmed.
 - A control's level is the lowest reconciled level among its answered questions: a control is as
@@ -97,7 +98,7 @@ def cite(name: str, refs: Sequence[ControlRef]) -> str:
     if not checked and len(expected) == 1:
         return f"{name} {expected[0]} (expected)"
     parts = [*checked, *([f"expected: {'; '.join(expected)}"] if expected else [])]
-    return f"{name} {'; '.join(parts)}"
+    return f"{name}{',' if not checked else ''} {'; '.join(parts)}"
 
 
 def _matches(
@@ -188,8 +189,11 @@ def _values(value: ContextValue) -> list[str | bool]:
 def _ref_note(pack: Pack, ref: LegalRef, context: dict[str, ContextValue]) -> str:
     """Why a reference of a framework in scope does not bind: whom it binds and what the
     client's context records."""
-    scope = ref.scope or "when " + " and ".join(
-        _labels(pack, k, v) for cond in ref.applies_when for k, v in cond.items()
+    scope = (
+        f"for {ref.scope}"
+        if ref.scope
+        else "when "
+        + " and ".join(_labels(pack, k, v) for cond in ref.applies_when for k, v in cond.items())
     )
     recorded = [
         _recorded(pack, k, _values(context[k]))
@@ -200,15 +204,14 @@ def _ref_note(pack: Pack, ref: LegalRef, context: dict[str, ContextValue]) -> st
 
 def scope_notes(refs: Iterable[ControlRef]) -> tuple[str, ...]:
     """One sentence per framework and reason for the references of frameworks in scope that do
-    not bind the client (each reference once): ``"GDPR Art. 22, Art. 13(2)(f) (expected): good
-    practice here, binding only solely automated decisions ... (here: Human-reviewed ...)."``"""
+    not bind the client (each reference once): ``"GDPR Art. 22; expected: Art. 13(2)(f): binding
+    only for solely automated decisions ... (here: Human-reviewed ...)."``"""
     groups: dict[tuple[str, str], dict[str, ControlRef]] = {}
     for r in refs:
         if r.in_scope and not r.binding:
             groups.setdefault((r.name, r.note), {}).setdefault(r.ref, r)
     return tuple(
-        f"{cite(name, list(group.values()))}: good practice here, {note}."
-        for (name, note), group in groups.items()
+        f"{cite(name, list(group.values()))}: {note}." for (name, note), group in groups.items()
     )
 
 
@@ -259,14 +262,16 @@ def assess_compliance(
         elif not binding:
             notes = list(scope_notes(refs))
             out = [
-                fw_out[fw.id]
+                fw.name
                 for fw in pack.frameworks
                 if c.id in fw.references and not fw_status[fw.id][0]
             ]
+            # why a framework is out of scope is said once, for the framework
+            not_in = [f"{' and '.join(out)} {'is' if len(out) == 1 else 'are'} not in scope."]
             app = Applicability(
                 applicable=False,
                 good_practice=bool(notes),
-                reason=" ".join([*notes, *sorted(set(out))]),
+                reason=" ".join([*notes, *(not_in if out else [])]),
             )
         else:
             all_assumed = tuple(dict.fromkeys([*own_assumed, *assumed]))

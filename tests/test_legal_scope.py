@@ -66,11 +66,17 @@ def test_a_client_without_personal_data_has_gdpr_and_ccpa_out_of_scope_with_the_
     assert fws["eu_ai_act"].applicability.applicable  # the AI Act does not need personal data
     for s in _compliance(result).controls:
         assert not binding(s, "gdpr") and not binding(s, "ccpa"), s.id
-    # CL-03 (inventory of personal data) has only GDPR and CCPA provisions: not applicable,
-    # because no personal data is used
+    # CL-03 (inventory of personal data) has only GDPR and CCPA provisions: not applicable, and
+    # says which frameworks are out (the framework table says why)
     cl03 = control(result, "CL-03")
-    assert not cl03.applicability.applicable and "No model uses personal data" in (
-        cl03.applicability.reason
+    assert not cl03.applicability.applicable and not cl03.applicability.good_practice
+    assert cl03.applicability.reason == "CCPA/CPRA and GDPR are not in scope."
+    # CL-01 has an AI Act provider duty too: good practice, with whom it binds
+    cl01 = control(result, "CL-01").applicability
+    assert cl01.good_practice and cl01.reason == (
+        "EU AI Act Art. 10(2)(b) (expected): binding only for providers of "
+        "high-risk AI systems (here: No high-risk AI system). CCPA/CPRA and GDPR are not in "
+        "scope."
     )
     md = markdown(result)
     assert "No: No model uses personal data, and the GDPR applies only to the processing" in md
@@ -107,17 +113,37 @@ def test_a_human_reviewed_credit_decision_gets_art_22_as_good_practice_not_requi
     assert all(r.in_scope and not r.binding for r in refs.values())
     notes = [n for n in scope_notes(cl08.references) if n.startswith("GDPR")]
     assert notes == [
-        "GDPR Art. 22; expected: Art. 13(2)(f); Art. 14(2)(g); Art. 15(1)(h): good practice "
-        "here, binding only solely automated decisions with legal or similarly significant "
+        "GDPR Art. 22; expected: Art. 13(2)(f); Art. 14(2)(g); Art. 15(1)(h): "
+        "binding only for solely automated decisions with legal or similarly significant "
         "effects (here: Human-reviewed (a person reviews each such decision and can change it))."
     ]
     assert "GDPR Art. 22(3)" in " ".join(scope_notes(control(result, "CL-09").references))
     md = markdown(result)
     assert (
         "- GDPR Art. 22; Art. 22(3); expected: Art. 13(2)(f); Art. 14(2)(g); Art. 15(1)(h): "
-        "good practice here, binding only solely automated decisions" in md
+        "binding only for solely automated decisions" in md
     )
     assert "GDPR Art. 22 (Automated" not in md  # not listed as its legal basis
+
+
+def test_a_control_with_only_non_binding_provisions_reads_good_practice_not_not_applicable(
+    pack: Pack, tmp_path: Path
+) -> None:
+    """Human-reviewed decisions and no high-risk system: CL-08 (notice and explanation) binds
+    nobody, but it is good practice with the reason, not 'not applicable'."""
+    result = score_scenario(pack, "azure_retail", tmp_path, {"ai_act_role": "not_high_risk"})
+    app = control(result, "CL-08").applicability
+    assert not app.applicable and app.good_practice
+    assert app.reason.startswith(
+        "EU AI Act Art. 13 (expected): binding only for providers of high-risk AI systems "
+        "(here: No high-risk AI system)."
+    )
+    assert "GDPR Art. 22; expected: Art. 13(2)(f)" in app.reason
+    md = markdown(result)
+    assert (
+        "| CL-08 | Notice and explanation of automated decisions | Good practice, not required: "
+        "EU AI Act Art. 13 (expected): binding only" in md
+    )
 
 
 def test_a_solely_automated_credit_decision_gets_art_22_required(
@@ -155,7 +181,7 @@ def test_the_azure_retail_deployer_sees_art_26_5_and_26_11(
     assert "EU AI Act Art. 26(11) (expected)" in md  # in the control matrix
     # a provider's duties are good practice for a deployer, and say why
     cl01 = " ".join(scope_notes(control(result, "CL-01").references))
-    assert "binding only providers of high-risk AI systems (here: Deployer" in cl01
+    assert "binding only for providers of high-risk AI systems (here: Deployer" in cl01
 
 
 def test_deployer_duties_are_not_applicable_without_a_deployed_high_risk_system(

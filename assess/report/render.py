@@ -28,7 +28,6 @@ from assess.model import (
     AreaScore,
     Assessment,
     Compliance,
-    ControlRef,
     ControlStatus,
     QuestionResult,
     Recommendation,
@@ -339,12 +338,6 @@ def review_note(q: QuestionResult) -> str:
     return ""
 
 
-def ref_label(ref: ControlRef) -> str:
-    """A reference as client text prints it: ``"Art. 30"``, or ``"Art. 30 (expected)"`` when it
-    was not checked against the legal text."""
-    return ref.ref if ref.verified else f"{ref.ref} (expected)"
-
-
 def legal_basis(status: ControlStatus) -> list[str]:
     """The references that bind the client, each with what it is about."""
     return [
@@ -428,7 +421,6 @@ def shared_context(result: Assessment) -> dict[str, Any]:
         "tools_by_area": dict(tool_areas(result)),
         "migrations": [t for t in result.recommendations if not t.areas],
         "dates": shown_dates(compliance, date),
-        "ref_label": ref_label,
         "legal_basis": legal_basis,
         "scope_notes": scope_notes(
             r for s in (compliance.controls if compliance else ()) for r in s.references
