@@ -9,9 +9,18 @@ context, the reconciled question results and the scan findings.
   control may be narrower than its frameworks (CL-08 only with decisions about people). A context
   field that was not recorded counts as matching, and the assumption is named, so a missing answer
   never hides an obligation.
+- A context answer that says "not known" (an option with ``unknown: true``) counts like a field
+  not recorded: matching, with the assumption named ("personal data used not known").
+- A framework that does not apply says why: the reason its file gives for the field that rules
+  it out (``not_applicable_because``, e.g. no model uses personal data), else its general reason.
 - A control applies when its own condition holds and at least one reference binds the client.
-  A reference of an applicable framework that does not bind the client is listed as good
-  practice.
+  A reference of an applicable framework that does not bind the client is good practice, with a
+  note of whom it binds and what the client recorded (``scope_notes``: GDPR Art. 22 binds only
+  for solely automated decisions with legal or similarly significant effects); a control with
+  only such references is shown as good practice, not as not applicable, and one whose
+  frameworks are all out of scope names them (the framework says why).
+- ``cite`` is how client text prints references: one not checked against the legal text
+  (``verified: false`` in the pack) is marked expected, never printed as if confirmed.
 - A control's level is the lowest reconciled level among its answered questions: a control is as
   strong as its weakest practice. Its target is the compliance area's target.
 - Lineage: for each model a repository names (``lineage.yaml`` says where names are read), each
@@ -23,12 +32,19 @@ context, the reconciled question results and the scan findings.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import PurePosixPath
 
 from assess.model.engagement import ContextValue
 from assess.model.evidence import Finding, RepoScan
-from assess.model.pack import ContextCondition, LineageConfig, Pack
+from assess.model.pack import (
+    ContextCondition,
+    ContextField,
+    Framework,
+    LegalRef,
+    LineageConfig,
+    Pack,
+)
 from assess.model.result import (
     Applicability,
     Compliance,
@@ -49,15 +65,41 @@ DISCLAIMER = (
 )
 
 
+def _field(pack: Pack, field_id: str) -> ContextField | None:
+    return next((f for f in pack.context if f.id == field_id), None)
+
+
+def _name(pack: Pack, field_id: str) -> str:
+    f = _field(pack, field_id)
+    return (f.label or f.prompt) if f else field_id
+
+
 def _labels(pack: Pack, field_id: str, values: Sequence[str | bool]) -> str:
-    f = next((f for f in pack.context if f.id == field_id), None)
-    if f is None:
-        return ", ".join(map(str, values))
-    names = {o.id: o.label for o in f.options}
+    """``"EU AI Act role (high-risk systems) is Provider ... or Both ..."``."""
+    f = _field(pack, field_id)
+    names = {o.id: o.label for o in f.options} if f else {}
     shown = [
         names.get(str(v), "yes" if v is True else "no" if v is False else str(v)) for v in values
     ]
-    return f"{(f.label or f.prompt).lower()}: {' or '.join(shown)}"
+    return f"{_name(pack, field_id)} is {' or '.join(shown)}"
+
+
+def _article_order(ref: str) -> tuple[int, str]:
+    number = re.search(r"\d+", ref)
+    return (int(number.group()) if number else 0, ref)
+
+
+def cite(name: str, refs: Sequence[ControlRef]) -> str:
+    """``"GDPR Art. 22; Art. 22(3); expected: Art. 13(2)(f); Art. 14(2)(g)"``, or for one
+    ``"GDPR Art. 30 (expected)"``: references of one framework as client text may print them, in
+    article order. Those not checked against the legal text come last, marked expected (their
+    source is listed beside), never printed as if they were confirmed."""
+    checked = sorted((r.ref for r in refs if r.verified), key=_article_order)
+    expected = sorted((r.ref for r in refs if not r.verified), key=_article_order)
+    if not checked and len(expected) == 1:
+        return f"{name} {expected[0]} (expected)"
+    parts = [*checked, *([f"expected: {'; '.join(expected)}"] if expected else [])]
+    return f"{name}{',' if not checked else ''} {'; '.join(parts)}"
 
 
 def _matches(
@@ -77,6 +119,11 @@ def _matches(
     return True, tuple(assumed)
 
 
+def _failing(cond: ContextCondition, context: dict[str, ContextValue]) -> list[str]:
+    """The fields of ``cond`` whose recorded value rules it out."""
+    return [k for k in cond if not _matches({k: cond[k]}, context)[0]]
+
+
 def applies(
     conditions: Sequence[ContextCondition], context: dict[str, ContextValue]
 ) -> tuple[bool, tuple[str, ...]]:
@@ -91,11 +138,82 @@ def applies(
     return True, min(hits, key=len)
 
 
-def _assumed_note(pack: Pack, assumed: Sequence[str]) -> str:
+def known_context(
+    pack: Pack, context: dict[str, ContextValue]
+) -> tuple[dict[str, ContextValue], frozenset[str]]:
+    """The context with answers that say "not known" removed (conditions then treat those
+    fields as not recorded), and the ids of those fields."""
+    unknown = {
+        f.id for f in pack.context for o in f.options if o.unknown and context.get(f.id) == o.id
+    }
+    return {k: v for k, v in context.items() if k not in unknown}, frozenset(unknown)
+
+
+def _assumed_note(pack: Pack, assumed: Sequence[str], unknown: frozenset[str] = frozenset()) -> str:
     if not assumed:
         return ""
-    names = [(f.label or f.prompt).lower() for fid in assumed for f in pack.context if f.id == fid]
-    return f" (assumed: {', '.join(names)} not recorded)"
+    names = [
+        f"{_name(pack, fid).lower()} {'not known' if fid in unknown else 'not recorded'}"
+        for fid in assumed
+    ]
+    return f" (assumed: {', '.join(names)})"
+
+
+def _out_reason(fw: Framework, context: dict[str, ContextValue]) -> str:
+    """Why a framework does not apply: the reason its file gives for the context field that
+    rules it out (e.g. no personal data), else its general reason."""
+    failing = [k for cond in fw.applies_when for k in _failing(cond, context)]
+    reasons = list(
+        dict.fromkeys(
+            fw.not_applicable_because[k] for k in failing if k in fw.not_applicable_because
+        )
+    )
+    return " ".join(reasons) or fw.not_applicable or f"{fw.name} does not apply"
+
+
+def _recorded(pack: Pack, field_id: str, values: Sequence[str | bool]) -> str:
+    """What the context records, as the option labels (``"Deployer of a high-risk AI
+    system"``), a yes/no field with its name."""
+    f = _field(pack, field_id)
+    if f is None or not f.options:
+        return _labels(pack, field_id, values).replace(" is ", ": ", 1)
+    names = {o.id: o.label for o in f.options}
+    return ", ".join(names.get(str(v), str(v)) for v in values)
+
+
+def _values(value: ContextValue) -> list[str | bool]:
+    if isinstance(value, list):
+        return list(value)
+    return [value] if isinstance(value, str | bool) else [str(value)]
+
+
+def _ref_note(pack: Pack, ref: LegalRef, context: dict[str, ContextValue]) -> str:
+    """Why a reference of a framework in scope does not bind: whom it binds and what the
+    client's context records."""
+    scope = (
+        f"for {ref.scope}"
+        if ref.scope
+        else "when "
+        + " and ".join(_labels(pack, k, v) for cond in ref.applies_when for k, v in cond.items())
+    )
+    recorded = [
+        _recorded(pack, k, _values(context[k]))
+        for k in dict.fromkeys(k for cond in ref.applies_when for k in _failing(cond, context))
+    ]
+    return f"binding only {scope}" + (f" (here: {'; '.join(recorded)})" if recorded else "")
+
+
+def scope_notes(refs: Iterable[ControlRef]) -> tuple[str, ...]:
+    """One sentence per framework and reason for the references of frameworks in scope that do
+    not bind the client (each reference once): ``"GDPR Art. 22; expected: Art. 13(2)(f): binding
+    only for solely automated decisions ... (here: Human-reviewed ...)."``"""
+    groups: dict[tuple[str, str], dict[str, ControlRef]] = {}
+    for r in refs:
+        if r.in_scope and not r.binding:
+            groups.setdefault((r.name, r.note), {}).setdefault(r.ref, r)
+    return tuple(
+        f"{cite(name, list(group.values()))}: {note}." for (name, note), group in groups.items()
+    )
 
 
 def assess_compliance(
@@ -107,17 +225,18 @@ def assess_compliance(
 ) -> Compliance | None:
     if not pack.controls:
         return None
+    context, unknown = known_context(pack, context)
     by_q = {r.id: r for r in results}
     findings = [f for r in repos for fs in r.areas.values() for f in fs]
 
     fw_status: dict[str, tuple[bool, tuple[str, ...]]] = {
         fw.id: applies(fw.applies_when, context) for fw in pack.frameworks
     }
+    fw_out = {fw.id: _out_reason(fw, context) for fw in pack.frameworks}
     controls: list[ControlStatus] = []
     for c in pack.controls:
         refs: list[ControlRef] = []
         assumed: list[str] = []
-        unbound: list[str] = []
         for fw in pack.frameworks:
             fw_ok, fw_assumed = fw_status[fw.id]
             for ref in fw.references.get(c.id, ()):
@@ -128,42 +247,40 @@ def assess_compliance(
                         name=fw.name,
                         ref=ref.ref,
                         about=ref.about,
-                        verified=ref.verified,
+                        verified=ref.verified is not False,
+                        source=ref.source,
                         in_scope=fw_ok,
                         binding=fw_ok and ok,
+                        note="" if ok or not fw_ok else _ref_note(pack, ref, context),
                     )
                 )
-                if not fw_ok:
-                    continue
-                if ok:
+                if fw_ok and ok:
                     assumed += [*fw_assumed, *ref_assumed]
-                else:
-                    unbound.append(
-                        f"{fw.name} {ref.ref} binds only when "
-                        + "; ".join(
-                            _labels(pack, k, v)
-                            for cond in ref.applies_when
-                            for k, v in cond.items()
-                        )
-                    )
         own_ok, own_assumed = applies(c.applies_when, context)
         binding = [r for r in refs if r.binding]
         if not own_ok:
             app = Applicability(applicable=False, reason=c.not_applicable or "")
         elif not binding:
+            notes = list(scope_notes(refs))
             out = [
-                fw.not_applicable or f"{fw.name} does not apply"
+                fw.name
                 for fw in pack.frameworks
                 if c.id in fw.references and not fw_status[fw.id][0]
             ]
-            app = Applicability(applicable=False, reason="; ".join(sorted(set(out + unbound))))
+            # why a framework is out of scope is said once, for the framework
+            not_in = [f"{' and '.join(out)} {'is' if len(out) == 1 else 'are'} not in scope."]
+            app = Applicability(
+                applicable=False,
+                good_practice=bool(notes),
+                reason=" ".join([*notes, *(not_in if out else [])]),
+            )
         else:
             all_assumed = tuple(dict.fromkeys([*own_assumed, *assumed]))
             laws = ", ".join(dict.fromkeys(r.name for r in binding))
             app = Applicability(
                 applicable=True,
                 assumed=all_assumed,
-                reason=f"Required by {laws}{_assumed_note(pack, all_assumed)}",
+                reason=f"Required by {laws}{_assumed_note(pack, all_assumed, unknown)}",
             )
         answered = [by_q[q] for q in c.questions if q in by_q and by_q[q].level is not None]
         level = min((r.level for r in answered if r.level is not None), default=None)
@@ -208,9 +325,9 @@ def assess_compliance(
                 applicability=Applicability(
                     applicable=ok,
                     assumed=fw_assumed,
-                    reason=("In scope" + _assumed_note(pack, fw_assumed))
+                    reason=("In scope" + _assumed_note(pack, fw_assumed, unknown))
                     if ok
-                    else fw.not_applicable or "Not in scope",
+                    else fw_out[fw.id],
                 ),
                 controls=len(bound),
                 assessed=len(levels),

@@ -271,6 +271,12 @@ def _load_compliance(folder: Path, pack: Pack) -> dict[str, object]:
         if fw.id != path.stem:
             check((f"id {fw.id!r} must match the file name {path.stem!r}", "id"), path, loc)
         check(_bad_conditions(fw.applies_when, pack), path, loc, "applies_when")
+        conditioned = {k for cond in fw.applies_when for k in cond}
+        for key in fw.not_applicable_because:
+            if key not in conditioned:
+                fields = ", ".join(sorted(conditioned)) or "none"
+                msg = f"{key!r} is not a field of applies_when (fields: {fields})"
+                check((msg, ""), path, loc, "not_applicable_because", key)
         for cid, refs in fw.references.items():
             if cid not in control_ids:
                 hint = did_you_mean(cid, control_ids)

@@ -32,8 +32,10 @@ SCENARIOS: dict[str, dict[str, Any]] = {
             "clouds": ["azure"],
             "tools": ["mlflow", "azure_ml", "azure_devops"],
             "expertise": "managed",
+            "personal_data": "used",
             "jurisdictions": ["eu"],
             "decisions_about_people": True,
+            "automated_decisions": "human_reviewed",  # credit staff review every limit
             "ai_act_role": "deployer",
         },
         "levels": {
@@ -64,8 +66,10 @@ SCENARIOS: dict[str, dict[str, Any]] = {
             "clouds": ["aws"],
             "tools": [],
             "expertise": "open_source",
+            "personal_data": "used",
             "jurisdictions": ["california", "other"],
             "decisions_about_people": False,
+            "automated_decisions": "none",
             "ai_act_role": "not_high_risk",
         },
         "levels": {
@@ -91,8 +95,10 @@ SCENARIOS: dict[str, dict[str, Any]] = {
             "clouds": ["on_prem"],
             "tools": ["kubernetes", "jenkins", "airflow"],
             "expertise": "open_source",
+            "personal_data": "used",
             "jurisdictions": ["eu"],
             "decisions_about_people": True,
+            "automated_decisions": "solely_automated",
             "ai_act_role": "provider_and_deployer",
         },
         "levels": {
@@ -130,6 +136,36 @@ SCENARIOS: dict[str, dict[str, Any]] = {
         "evidence_policy": "strict",
         "evidence": "samples/evidence.json",
     },
+    # A manufacturer forecasting demand and predicting machine failures from sensor data: no
+    # model uses personal data, though it sells in the EU and California.
+    "no_personal_data": {
+        "context": {
+            "client_name": "Ironbridge Components",
+            "industry": "manufacturing",
+            "team_size": "s",
+            "models_in_production": 6,
+            "business_goal": "reliability",
+            "clouds": ["gcp"],
+            "tools": ["vertex_ai", "github_actions"],
+            "expertise": "managed",
+            "personal_data": "not_used",
+            "jurisdictions": ["eu", "california"],
+            "decisions_about_people": False,
+            "automated_decisions": "none",
+            "ai_act_role": "not_high_risk",
+        },
+        "levels": {
+            "data": 2,
+            "versioning": 2,
+            "training": 2,
+            "validation": 1,
+            "cicd": 2,
+            "monitoring": 1,
+            "compliance": 1,
+        },
+        "answers": {},
+        "dont_know": [],
+    },
 }
 
 
@@ -138,8 +174,11 @@ def _choice(q: Question, level: int) -> str:
     return (max(at_or_below, key=lambda c: c.level) if at_or_below else q.choices[0]).id
 
 
-def write_scenario(pack: Pack, name: str, folder: Path) -> Path:
-    """The scenario's engagement file, written into ``folder``."""
+def write_scenario(
+    pack: Pack, name: str, folder: Path, context: dict[str, Any] | None = None
+) -> Path:
+    """The scenario's engagement file, written into ``folder``; ``context`` changes some of its
+    context fields (the same client with another fact)."""
     spec = SCENARIOS[name]
     answers: dict[str, Any] = {}
     for q in pack.questions:
@@ -151,7 +190,7 @@ def write_scenario(pack: Pack, name: str, folder: Path) -> Path:
     data: dict[str, Any] = {
         "pack": {"id": pack.id, "version": pack.version},
         "assessment": {"assessor": "Dana Reyes", "date": "2026-11-20"},
-        "context": spec["context"],
+        "context": {**spec["context"], **(context or {})},
         "answers": answers,
     }
     if "evidence_policy" in spec:
@@ -159,9 +198,11 @@ def write_scenario(pack: Pack, name: str, folder: Path) -> Path:
     return dump(folder / f"{name}.yaml", data)
 
 
-def score_scenario(pack: Pack, name: str, folder: Path) -> Assessment:
+def score_scenario(
+    pack: Pack, name: str, folder: Path, context: dict[str, Any] | None = None
+) -> Assessment:
     """The scenario's Assessment result, with its evidence when it has some."""
     spec = SCENARIOS[name]
-    loaded = load_engagement(write_scenario(pack, name, folder), pack)
+    loaded = load_engagement(write_scenario(pack, name, folder, context), pack)
     evidence = load_evidence(ROOT / spec["evidence"], pack) if "evidence" in spec else None
     return assess(pack, loaded, evidence=evidence)

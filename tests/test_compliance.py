@@ -46,8 +46,8 @@ def control(c: Compliance, cid: str) -> ControlStatus:
 # --------------------------------------------------------------------------- integrity
 
 
-def test_controls_are_cl01_to_cl16_each_with_questions_and_references(pack: Pack) -> None:
-    assert [c.id for c in pack.controls] == [f"CL-{i:02d}" for i in range(1, 17)]
+def test_controls_are_cl01_to_cl17_each_with_questions_and_references(pack: Pack) -> None:
+    assert [c.id for c in pack.controls] == [f"CL-{i:02d}" for i in range(1, 18)]
     referenced = {cid for fw in pack.frameworks for cid in fw.references}
     for c in pack.controls:
         assert c.questions, c.id  # every control can be assessed in the interview
@@ -185,8 +185,31 @@ def test_control_level_is_its_weakest_question_and_the_summary_counts_it(
     [
         (
             "frameworks/gdpr.yaml",
-            lambda d: d["references"].update({"CL-99": [{"ref": "Art. 1", "about": "x"}]}),
+            lambda d: d["references"].update(
+                {"CL-99": [{"ref": "Art. 1", "about": "x", "source": "y", "verified": False}]}
+            ),
             "no control 'CL-99'",
+        ),
+        (
+            "frameworks/gdpr.yaml",
+            lambda d: d["references"]["CL-01"][0].pop("source"),
+            "references.CL-01[0].source: required field is missing",
+        ),
+        (
+            "frameworks/gdpr.yaml",
+            lambda d: d["references"]["CL-01"][0].update(verified=True),
+            "references.CL-01[0].verified: expected the date it was checked against the legal "
+            "text (YYYY-MM-DD) or false, got True",
+        ),
+        (
+            "frameworks/eu_ai_act.yaml",
+            lambda d: d["dates"][0].pop("verified"),
+            "dates[0].verified: required field is missing",
+        ),
+        (
+            "frameworks/gdpr.yaml",
+            lambda d: d["not_applicable_because"].update(ai_act_role="x"),
+            "'ai_act_role' is not a field of applies_when (fields: jurisdictions, personal_data)",
         ),
         (
             "frameworks/gdpr.yaml",

@@ -188,3 +188,30 @@ def test_a_long_number_inside_a_valid_evidence_file_names_its_line(tmp_path: Pat
     proc = run_assess("report", SAMPLE, "--evidence", evidence, "-o", out)
     one_line_error(proc, f"{evidence}:{line}:", "4,000 digits")
     assert not out.exists()
+
+
+# --------------------------------------------------------------------------- legal scope context
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        ("personal_data", "maybe", "expected one of: used, not_used, unknown"),
+        # YAML reads a bare no as false: still named, with the ids to write instead
+        ("personal_data", False, "expected one of: used, not_used, unknown"),
+        (
+            "automated_decisions",
+            "partly",
+            "expected one of: solely_automated, human_reviewed, none, unknown",
+        ),
+    ],
+)
+def test_an_unknown_legal_scope_value_is_one_line_naming_the_field(
+    tmp_path: Path, field: str, value: object, expected: str
+) -> None:
+    data = yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))
+    eng = sample_engagement(tmp_path, context={**data["context"], field: value})
+    out = tmp_path / "report.md"
+    for args in (("validate", eng), ("report", eng, "-o", out)):
+        one_line_error(run_assess(*args), f"{eng}:", f"context.{field}", expected)
+    assert not out.exists()

@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from assess.model.base import LEVEL_MAX, LEVEL_MIN, Frozen, Level, NonEmpty, QuestionId, Slug
 from assess.model.rules import CiSystem, Rule
@@ -38,6 +38,11 @@ class Area(Frozen):
 class ContextOption(Frozen):
     id: Slug
     label: NonEmpty
+    unknown: bool = Field(
+        default=False,
+        description="this answer says the fact is not known: a compliance condition on the field "
+        "counts it as matching and names the assumption, as for a field not recorded",
+    )
     targets: dict[Slug, Level] = Field(
         default_factory=dict,
         description="default target level per area when this option is chosen (e.g. a goal)",
@@ -75,6 +80,8 @@ class ContextField(Frozen):
         dup = sorted({i for i in ids if ids.count(i) > 1})
         if dup:
             raise ValueError(f"duplicate option id {dup[0]!r}")
+        if sum(o.unknown for o in self.options) > 1:
+            raise ValueError("only one option may be the 'unknown' answer")
         return self
 
 
@@ -571,19 +578,50 @@ class ControlFile(Frozen):
     controls: tuple[Control, ...] = Field(min_length=1)
 
 
+def _verified(value: object) -> object:
+    if value is False or isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError(
+        f"expected the date it was checked against the legal text (YYYY-MM-DD) or false, "
+        f"got {value!r}"
+    )
+
+
+Verified = Annotated[
+    dt.date | Literal[False],
+    BeforeValidator(_verified),
+    Field(
+        description="the date it was checked against the legal text (YYYY-MM-DD), or false: "
+        "client-facing text then shows it as expected, with its source"
+    ),
+]
+
+
 class LegalRef(Frozen):
     ref: NonEmpty = Field(description="article or section as cited, e.g. 'Art. 5(1)(a)'")
     about: NonEmpty
-    verified: bool = Field(default=True, description="false until checked against the text")
+    source: NonEmpty = Field(description="where the reference was read or comes from")
+    verified: Verified
     applies_when: tuple[ContextCondition, ...] = Field(
         default=(), description="binds only in these cases (e.g. providers of high-risk AI)"
+    )
+    scope: str = Field(
+        default="",
+        description="whom or what it binds, in words ('solely automated decisions with legal "
+        "effects'), shown when it does not bind the client; default: from applies_when",
     )
 
 
 class RegulationDate(Frozen):
     date: dt.date
     event: NonEmpty
-    verified: bool = True
+    source: NonEmpty = Field(description="where the date was read")
+    verified: Verified
 
 
 class Framework(Frozen):
@@ -595,6 +633,11 @@ class Framework(Frozen):
     url: str = ""
     applies_when: tuple[ContextCondition, ...] = ()
     not_applicable: str = ""
+    not_applicable_because: dict[Slug, NonEmpty] = Field(
+        default_factory=dict,
+        description="the reason shown when this context field of applies_when rules the "
+        "framework out (e.g. personal_data: no personal data is used); else not_applicable",
+    )
     dates: tuple[RegulationDate, ...] = ()
     references: dict[ControlId, tuple[LegalRef, ...]] = Field(min_length=1)
 

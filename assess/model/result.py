@@ -355,6 +355,11 @@ class Overall(Frozen):
 
 class Applicability(Frozen):
     applicable: bool
+    good_practice: bool = Field(
+        default=False,
+        description="not required, but a framework in scope has provisions for it that bind in "
+        "other cases (the reason says which): shown as good practice, not as not applicable",
+    )
     assumed: tuple[str, ...] = Field(
         default=(), description="context fields not recorded, assumed to match"
     )
@@ -366,9 +371,14 @@ class ControlRef(Frozen):
     name: str
     ref: str
     about: str
-    verified: bool
+    verified: bool = Field(description="checked against the legal text; else shown as expected")
+    source: str = Field(default="", description="where the reference was read or comes from")
     in_scope: bool = Field(description="the framework applies to this client")
     binding: bool = Field(description="binds this client; otherwise good practice only")
+    note: str = Field(
+        default="",
+        description="why it does not bind this client, when its framework is in scope",
+    )
 
 
 class ControlStatus(Frozen):

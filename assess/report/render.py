@@ -21,12 +21,14 @@ from urllib.parse import unquote, urlparse
 import jinja2
 from markupsafe import Markup, escape
 
-from assess.compliance import DISCLAIMER
+from assess.compliance import DISCLAIMER, scope_notes
 from assess.errors import AssessError
-from assess.model.pack import LATER
+from assess.model.pack import LATER, RegulationDate
 from assess.model.result import (
     AreaScore,
     Assessment,
+    Compliance,
+    ControlStatus,
     QuestionResult,
     Recommendation,
     RespondentAnswer,
@@ -346,6 +348,39 @@ def review_note(q: QuestionResult) -> str:
     return ""
 
 
+def legal_basis(status: ControlStatus) -> list[str]:
+    """The references that bind the client, each with what it is about."""
+    return [
+        f"{r.name} {r.ref} ({r.about}{'' if r.verified else '; expected'})"
+        for r in status.references
+        if r.binding
+    ]
+
+
+def expected_sources(compliance: Compliance | None) -> list[str]:
+    """Where the references shown as expected come from (frameworks in scope)."""
+    refs = (r for s in (compliance.controls if compliance else ()) for r in s.references)
+    return list(dict.fromkeys(r.source for r in refs if r.in_scope and not r.verified and r.source))
+
+
+def shown_dates(
+    compliance: Compliance | None, today: dt.date
+) -> list[tuple[str, RegulationDate, bool]]:
+    """(framework, date, expected) of the frameworks in scope, by date: a date checked against
+    the legal text as it is; one not checked only while it is ahead (shown as expected, with its
+    source), a past one left out."""
+    return sorted(
+        (
+            (fw.name, d, d.verified is False)
+            for fw in (compliance.frameworks if compliance else ())
+            if fw.applicability.applicable
+            for d in fw.dates
+            if d.verified is not False or d.date > today
+        ),
+        key=lambda x: x[1].date,
+    )
+
+
 def shared_context(result: Assessment) -> dict[str, Any]:
     """Lookups every report template needs (HTML and Markdown), derived from the result."""
     areas = result.areas
@@ -396,15 +431,12 @@ def shared_context(result: Assessment) -> dict[str, Any]:
         "tool_areas": tool_areas(result),
         "tools_by_area": dict(tool_areas(result)),
         "migrations": [t for t in result.recommendations if not t.areas],
-        "dates": sorted(
-            (
-                (fw.name, d)
-                for fw in (compliance.frameworks if compliance else ())
-                if fw.applicability.applicable
-                for d in fw.dates
-            ),
-            key=lambda x: x[1].date,
+        "dates": shown_dates(compliance, date),
+        "legal_basis": legal_basis,
+        "scope_notes": scope_notes(
+            r for s in (compliance.controls if compliance else ()) for r in s.references
         ),
+        "expected_sources": expected_sources(compliance),
         "disclaimer": DISCLAIMER,
         "portfolio": portfolio_rows(result),
         "link_titles": {

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from assess.compliance import cite
 from assess.model.result import Assessment, ControlRef, QuestionResult, RoadmapItem
 from assess.report.render import phase_titles
 
@@ -354,9 +355,9 @@ def _finding_rows(result: Assessment) -> list[dict[str, Any]]:
 
 
 def binding_references(refs: Iterable[ControlRef]) -> str:
-    """``"GDPR Art. 5(2); EU AI Act Art. 10(2)"``: the references that bind the client, a ``*``
-    marking one not yet checked against the legal text (as in the PDF)."""
-    return _join(f"{x.name} {x.ref}{'' if x.verified else '*'}" for x in refs if x.binding)
+    """``"GDPR Art. 5(2); EU AI Act Art. 10(2) (expected)"``: the references that bind the
+    client, one not yet checked against the legal text marked expected (as in the PDF)."""
+    return _join(cite(x.name, [x]) for x in refs if x.binding)
 
 
 def _control_rows(result: Assessment) -> list[dict[str, Any]]:
