@@ -1,28 +1,42 @@
-"""One call from an engagement file to its Assessment, for every front end.
+"""The pipeline: from an engagement (and its pack and evidence) to one Assessment result.
 
-``assess_file`` loads the engagement and its pack, checks the ``targets`` it is given, reads
-and merges the evidence files, scores (``assess.scoring``), and adds the progress since the
-milestones given. What a front end should tell the user but that does not stop the run (evidence
-scanned with another pack version, a milestone of another client) comes back as ``warnings``,
-one sentence each, never printed here: the CLI prints them as ``assess: warning: ...``; a
-notebook or a CI step can show or fail on them as it likes.
+``assess`` builds the result from loaded inputs, pure: each question scored from its answers
+(``scoring``), reconciled with the evidence (``reconcile``) and the assessor's review
+(``review``), the areas scored (``scoring``), then gaps and the roadmap (``gaps``), compliance,
+the biggest risks and the tool recommendations (``recommend``).
+
+``assess_file`` is the one call every front end makes: it loads the engagement and its pack,
+checks the ``targets`` it is given, reads and merges the evidence files, builds the result
+(``assess``), and adds the progress since the milestones given. What a front end should tell the
+user but that does not stop the run (evidence scanned with another pack version, a milestone of
+another client) comes back as ``warnings``, one sentence each, never printed here: the CLI
+prints them as ``assess: warning: ...``; a notebook or a CI step can show or fail on them as it
+likes.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from assess import __version__
 from assess.compare import load_result, progress
+from assess.compliance import assess_compliance
+from assess.conditions import modules_run
 from assess.engagement import LoadedEngagement, load_with_pack
 from assess.errors import InputError
 from assess.evidence import load_evidence, merge_evidence
+from assess.gaps import capacity_for, key_risks, plan
+from assess.model.base import LEVEL_MAX
 from assess.model.evidence import Evidence
 from assess.model.pack import EvidencePolicy, Pack, RespondentRule
-from assess.model.result import Assessment
-from assess.scoring import assess
+from assess.model.result import Assessment, Client, ModuleScope, Source
+from assess.recommend import recommend
+from assess.reconcile import confidence, evidence_requests, reconcile, repos_in_scope
+from assess.review import all_findings, apply_review, merge_requests, waive
+from assess.scoring import context_labels, overall, question_results, score_areas, targets_for
 
 
 @dataclass(frozen=True)
@@ -106,3 +120,117 @@ def result_of(path: Path) -> Assessment:
         return load_result(path)
     the_pack, loaded = load_with_pack(path, None)
     return assess(the_pack, loaded)
+
+
+def assess(
+    pack: Pack,
+    loaded: LoadedEngagement,
+    *,
+    targets: dict[str, int] | None = None,
+    rule: RespondentRule | None = None,
+    evidence: Evidence | None = None,
+    policy: EvidencePolicy | None = None,
+    now: dt.datetime | None = None,
+) -> Assessment:
+    """The Assessment result of an engagement: each question scored from its answers
+    (``scoring``), reconciled with the evidence (``reconcile``) and the assessor's review
+    (``review``), the areas scored, then the roadmap and gaps (``gaps``), compliance, the
+    biggest risks and the tool recommendations. ``targets`` overrides the engagement's per-area
+    targets,
+    ``rule`` the pack's way of combining several respondents' answers, ``policy`` the
+    engagement's evidence policy; ``evidence`` (from ``assess scan``) is reconciled with the
+    answers."""
+    eng = loaded.engagement
+    rule = rule or pack.scoring.respondents
+    policy = policy or eng.evidence_policy
+    scanned = evidence.repos if evidence else ()
+    repos = waive(scanned, eng.review)  # a waived finding counts nowhere in this engagement
+    findings = all_findings(repos)
+    run = modules_run(pack, eng)
+    results = [
+        r
+        if r.status == "not_in_scope"
+        else reconcile(
+            q,
+            r,
+            pack.rules,
+            findings,
+            repos,
+            policy=policy,
+            in_scope=repos_in_scope(repos, eng.evidence_scope, q.area),
+        )
+        for q, r in zip(pack.questions, question_results(pack, eng, rule, run), strict=True)
+    ]
+    review = None
+    requests = evidence_requests(pack, results)  # the ones derived from not-evidenced claims
+    if evidence is not None:  # review decisions are about evidence: none without it
+        reviewed = apply_review(pack, results, eng.review, all_findings(scanned))
+        results, review = reviewed.results, reviewed.summary
+        requests = merge_requests(pack, requests, reviewed)
+    area_targets = targets_for(pack, eng.context, targets)
+
+    areas = score_areas(pack, results, area_targets, repos, eng.observations)
+
+    roadmap = plan(
+        pack, results, areas, capacity_for(pack, eng.context, eng.capacity_weeks_per_quarter)
+    )
+    gaps = roadmap.gaps
+    total = overall(pack, areas)
+    compliance = assess_compliance(
+        pack,
+        eng.context,
+        results,
+        # controls share the compliance area's ladder and target
+        area_targets.get("compliance", (LEVEL_MAX - 1, ""))[0],
+        repos,
+    )
+    return Assessment(
+        tool_version=__version__,
+        generated_at=(now or dt.datetime.now(dt.UTC)).replace(microsecond=0),
+        source=Source(
+            pack_id=pack.id,
+            pack_version=pack.version,
+            pack_title=pack.title,
+            engagement_file=loaded.path.name,
+            engagement_sha256=loaded.sha256,
+            respondents_rule=rule,
+            evidence_policy=policy,
+            stage_share=pack.scoring.stage_share,
+            risks=pack.risks,
+        ),
+        info=eng.assessment,
+        client=Client(
+            name=str(eng.context.get("client_name") or ""),
+            context=dict(eng.context),
+            context_labels=context_labels(pack, eng.context),
+        ),
+        ladder=pack.ladder,
+        overall=total.model_copy(
+            update={"confidence": confidence(results, total.coverage, scanned=bool(repos))}
+        ),
+        areas=tuple(areas),
+        questions=tuple(results),
+        modules=tuple(
+            ModuleScope(
+                id=m.id,
+                title=m.title,
+                run=m.id in run,
+                reason=run.get(m.id)
+                or ("only when chosen (--module)" if not m.when else "its conditions do not hold"),
+                questions=sum(1 for q in pack.questions if q.module == m.id),
+            )
+            for m in pack.modules
+        ),
+        repos=tuple(r.model_copy(update={"areas": {}}) for r in repos),
+        gaps=gaps,
+        evidence_requests=requests,
+        risks=key_risks(pack, gaps, compliance, eng.context),
+        roadmap=roadmap.phases,
+        roadmap_items=roadmap.items,
+        later=roadmap.later,
+        capacity=roadmap.capacity,
+        recommendations=recommend(pack, eng.context, gaps),
+        compliance=compliance,
+        executive_summary=eng.executive_summary,
+        review=review,
+    )

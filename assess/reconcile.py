@@ -51,9 +51,10 @@ from collections.abc import Sequence
 
 from assess.model.base import LEVEL_MAX
 from assess.model.evidence import Finding, RepoScan
-from assess.model.pack import EvidencePolicy, Question, SystemCheck
+from assess.model.pack import EvidencePolicy, Pack, Question, SystemCheck
 from assess.model.result import (
     Confidence,
+    EvidenceRequest,
     EvidenceStatus,
     QuestionEvidence,
     QuestionResult,
@@ -345,3 +346,33 @@ def confidence(
         agreement=None if agreement is None else round(agreement, 2),
         reason="; ".join(bits),
     )
+
+
+def repos_in_scope(
+    repos: Sequence[RepoScan], scope: dict[str, list[str]] | None, area: str
+) -> Sequence[RepoScan]:
+    """The scanned repositories whose absence of evidence counts for ``area``: those the
+    engagement's ``evidence_scope`` lists for it (by source as given or folder name), or all."""
+    if scope is None or area not in scope:
+        return repos
+    wanted = {_repo_name(s) for s in scope[area]}
+    return [r for r in repos if _repo_name(r.source) in wanted]
+
+
+def _repo_name(source: str) -> str:
+    """A repository's folder name: ``../repos/churn.git/`` and ``https://x/acme/churn`` ->
+    ``churn``."""
+    return repo_id(source).rsplit("/", 1)[-1]
+
+
+def evidence_requests(pack: Pack, results: Sequence[QuestionResult]) -> tuple[EvidenceRequest, ...]:
+    """One request per claim no scanned repository shows, in pack order: what to show comes
+    from the question's ``evidence`` list."""
+    out = []
+    for r in results:
+        if r.evidence is None or r.evidence.status is not EvidenceStatus.not_evidenced:
+            continue
+        q = pack.question(r.id)
+        what = "; ".join(q.evidence) if q and q.evidence else "where this practice runs"
+        out.append(EvidenceRequest(question=r.id, area=r.area, what=what, source="not_evidenced"))
+    return tuple(out)

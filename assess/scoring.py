@@ -1,6 +1,9 @@
-"""Score an engagement: pure functions from (pack, engagement) to one ``Assessment``.
+"""Scoring: each question's level from its answers, each area's level, stage, target, coverage
+and confidence, the overall level and stage. Pure functions; ``assess.pipeline.assess``
+composes them with the reconciliation, the review, the roadmap, compliance, the risks and the
+recommendations into one ``Assessment``.
 
-Rules (documented in the README too):
+The rules of the whole result (documented in the README too):
 
 - A question's level is the level of the chosen choice. With several respondents, the pack's
   ``scoring.respondents`` rule combines them (lowest by default). When the engagement records
@@ -38,36 +41,24 @@ Rules (documented in the README too):
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 
-from assess import __version__
-from assess.compliance import assess_compliance
-from assess.conditions import applies, modules_run
+from assess.conditions import applies
 from assess.conditions import in_scope as question_in_scope
-from assess.engagement import LoadedEngagement
-from assess.gaps import capacity_for, key_risks, plan
 from assess.model.base import LEVEL_MAX
-from assess.model.engagement import Answer, AnswerStatus, ContextValue
-from assess.model.evidence import Evidence, RepoScan
-from assess.model.pack import ContextType, EvidencePolicy, Pack, Question, RespondentRule
+from assess.model.engagement import Answer, AnswerStatus, ContextValue, Engagement
+from assess.model.evidence import RepoScan
+from assess.model.pack import ContextType, Pack, Question, RespondentRule
 from assess.model.result import (
     AreaScore,
-    Assessment,
-    Client,
-    EvidenceRequest,
     EvidenceStatus,
-    ModuleScope,
     Overall,
     QuestionResult,
     RespondentAnswer,
-    Source,
 )
 from assess.model.rules import RuleKind
-from assess.recommend import recommend
-from assess.reconcile import confidence, reconcile, repo_id
-from assess.review import all_findings, apply_review, merge_requests, waive
+from assess.reconcile import confidence
 
 
 def _round(x: float) -> float:
@@ -195,55 +186,35 @@ def context_labels(pack: Pack, context: dict[str, ContextValue]) -> dict[str, st
     return out
 
 
-def assess(
-    pack: Pack,
-    loaded: LoadedEngagement,
-    *,
-    targets: dict[str, int] | None = None,
-    rule: RespondentRule | None = None,
-    evidence: Evidence | None = None,
-    policy: EvidencePolicy | None = None,
-    now: dt.datetime | None = None,
-) -> Assessment:
-    """Build the Assessment result. ``targets`` overrides the engagement's per-area targets,
-    ``rule`` the pack's way of combining several respondents' answers, ``policy`` the
-    engagement's evidence policy; ``evidence`` (from ``assess scan``) is reconciled with the
-    answers."""
-    eng = loaded.engagement
-    rule = rule or pack.scoring.respondents
-    policy = policy or eng.evidence_policy
-    scanned = evidence.repos if evidence else ()
-    repos = waive(scanned, eng.review)  # a waived finding counts nowhere in this engagement
-    findings = all_findings(repos)
-    run = modules_run(pack, eng)
+def question_results(
+    pack: Pack, eng: Engagement, rule: RespondentRule, run: Mapping[str, str]
+) -> list[QuestionResult]:
+    """Every question's result from the answers alone, in pack order: "not in scope" when its
+    module does not run, "not applicable" when its ``when`` gate rules it out."""
     roles = {who: info.role for who, info in eng.respondents.items()}
-    results = [
+    return [
         score_question(q, (), rule).model_copy(update={"status": "not_in_scope"})
         if not question_in_scope(q, run)
-        else reconcile(
-            q,
-            score_question(
-                q, eng.answers.get(q.id, []), rule, roles, pack.owner_of(q), pack.role_title
-            )
-            if applies(q, eng, pack)
-            # a question its `when` gate rules out counts as not applicable
-            else score_question(q, (), rule).model_copy(update={"status": "not_applicable"}),
-            pack.rules,
-            findings,
-            repos,
-            policy=policy,
-            in_scope=in_scope(repos, eng.evidence_scope, q.area),
+        else score_question(
+            q, eng.answers.get(q.id, []), rule, roles, pack.owner_of(q), pack.role_title
         )
+        if applies(q, eng, pack)
+        # a question its `when` gate rules out counts as not applicable
+        else score_question(q, (), rule).model_copy(update={"status": "not_applicable"})
         for q in pack.questions
     ]
-    review = None
-    requests = evidence_requests(pack, results)  # the ones derived from not-evidenced claims
-    if evidence is not None:  # review decisions are about evidence: none without it
-        reviewed = apply_review(pack, results, eng.review, all_findings(scanned))
-        results, review = reviewed.results, reviewed.summary
-        requests = merge_requests(pack, requests, reviewed)
-    area_targets = targets_for(pack, eng.context, targets)
 
+
+def score_areas(
+    pack: Pack,
+    results: Sequence[QuestionResult],
+    area_targets: Mapping[str, tuple[int, str]],
+    repos: Sequence[RepoScan],
+    observations: Mapping[str, str],
+) -> list[AreaScore]:
+    """Each area's level, stage, target, gap, counts, coverage and confidence from its
+    questions' (reconciled) results; ``repos``: the scanned repositories, whose findings each
+    area lists; ``observations``: the assessor's words per area."""
     # (weight, level) of the answered questions per area (plain Python: importing pandas here
     # would cost every `assess report` a third of a second for five lines of arithmetic)
     scored: dict[str, list[tuple[float, float]]] = {}
@@ -302,73 +273,11 @@ def assess(
                         key=lambda f: (f.kind is not RuleKind.negative, f.rule, f.path),
                     )
                 ),
-                observations=eng.observations.get(area.id),
+                observations=observations.get(area.id),
             )
         )
 
-    roadmap = plan(
-        pack, results, areas, capacity_for(pack, eng.context, eng.capacity_weeks_per_quarter)
-    )
-    gaps = roadmap.gaps
-    overall = _overall(pack, areas)
-    compliance = assess_compliance(
-        pack,
-        eng.context,
-        results,
-        # controls share the compliance area's ladder and target
-        area_targets.get("compliance", (LEVEL_MAX - 1, ""))[0],
-        repos,
-    )
-    return Assessment(
-        tool_version=__version__,
-        generated_at=(now or dt.datetime.now(dt.UTC)).replace(microsecond=0),
-        source=Source(
-            pack_id=pack.id,
-            pack_version=pack.version,
-            pack_title=pack.title,
-            engagement_file=loaded.path.name,
-            engagement_sha256=loaded.sha256,
-            respondents_rule=rule,
-            evidence_policy=policy,
-            stage_share=pack.scoring.stage_share,
-            risks=pack.risks,
-        ),
-        info=eng.assessment,
-        client=Client(
-            name=str(eng.context.get("client_name") or ""),
-            context=dict(eng.context),
-            context_labels=context_labels(pack, eng.context),
-        ),
-        ladder=pack.ladder,
-        overall=overall.model_copy(
-            update={"confidence": confidence(results, overall.coverage, scanned=bool(repos))}
-        ),
-        areas=tuple(areas),
-        questions=tuple(results),
-        modules=tuple(
-            ModuleScope(
-                id=m.id,
-                title=m.title,
-                run=m.id in run,
-                reason=run.get(m.id)
-                or ("only when chosen (--module)" if not m.when else "its conditions do not hold"),
-                questions=sum(1 for q in pack.questions if q.module == m.id),
-            )
-            for m in pack.modules
-        ),
-        repos=tuple(r.model_copy(update={"areas": {}}) for r in repos),
-        gaps=gaps,
-        evidence_requests=requests,
-        risks=key_risks(pack, gaps, compliance, eng.context),
-        roadmap=roadmap.phases,
-        roadmap_items=roadmap.items,
-        later=roadmap.later,
-        capacity=roadmap.capacity,
-        recommendations=recommend(pack, eng.context, gaps),
-        compliance=compliance,
-        executive_summary=eng.executive_summary,
-        review=review,
-    )
+    return areas
 
 
 def stage_of(rows: Sequence[tuple[float, float]], share: float) -> tuple[int, float, float | None]:
@@ -392,37 +301,8 @@ def stage_of(rows: Sequence[tuple[float, float]], share: float) -> tuple[int, fl
     return stage, round(reached[stage], 3), above
 
 
-def in_scope(
-    repos: Sequence[RepoScan], scope: dict[str, list[str]] | None, area: str
-) -> Sequence[RepoScan]:
-    """The scanned repositories whose absence of evidence counts for ``area``: those the
-    engagement's ``evidence_scope`` lists for it (by source as given or folder name), or all."""
-    if scope is None or area not in scope:
-        return repos
-    wanted = {_repo_name(s) for s in scope[area]}
-    return [r for r in repos if _repo_name(r.source) in wanted]
-
-
-def _repo_name(source: str) -> str:
-    """A repository's folder name: ``../repos/churn.git/`` and ``https://x/acme/churn`` ->
-    ``churn``."""
-    return repo_id(source).rsplit("/", 1)[-1]
-
-
-def evidence_requests(pack: Pack, results: Sequence[QuestionResult]) -> tuple[EvidenceRequest, ...]:
-    """One request per claim no scanned repository shows, in pack order: what to show comes
-    from the question's ``evidence`` list."""
-    out = []
-    for r in results:
-        if r.evidence is None or r.evidence.status is not EvidenceStatus.not_evidenced:
-            continue
-        q = pack.question(r.id)
-        what = "; ".join(q.evidence) if q and q.evidence else "where this practice runs"
-        out.append(EvidenceRequest(question=r.id, area=r.area, what=what, source="not_evidenced"))
-    return tuple(out)
-
-
-def _overall(pack: Pack, areas: list[AreaScore]) -> Overall:
+def overall(pack: Pack, areas: Sequence[AreaScore]) -> Overall:
+    """The weighted mean of the scored areas, the weakest area's stage, coverage and target."""
     scored = [a for a in areas if a.level is not None]
     answered = sum(a.answered for a in areas)
     applicable = sum(a.questions - a.not_applicable for a in areas)

@@ -16,7 +16,7 @@ from assess.engagement import load_engagement
 from assess.evidence import load_evidence
 from assess.model.pack import Pack, Question
 from assess.model.result import Assessment
-from assess.scoring import assess
+from assess.pipeline import assess
 from tests.conftest import ROOT, dump
 
 SCENARIOS: dict[str, dict[str, Any]] = {

@@ -26,11 +26,11 @@ from assess.interview.session import merge, open_session
 from assess.model.engagement import Engagement, PackRef
 from assess.model.result import Assessment
 from assess.packs import load_pack
+from assess.pipeline import assess
 from assess.report.markdown import markdown
 from assess.report.prose import Block, blocks
 from assess.report.render import render_html, render_pdf
 from assess.report.text import MAX_TEXT
-from assess.scoring import assess
 from tests.conftest import SAMPLE, run_assess
 from tests.test_cli import assert_clean_failure, engagement
 from tests.test_interview_tty import menu, pick, spawn

@@ -12,7 +12,7 @@ from assess.compare import compare, progress
 from assess.engagement import load_engagement
 from assess.model.result import Assessment, ChangeStatus
 from assess.packs import load_pack
-from assess.scoring import assess
+from assess.pipeline import assess
 from tests.conftest import dump, run_assess
 
 

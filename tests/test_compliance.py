@@ -14,7 +14,7 @@ from assess.errors import PackError
 from assess.model.pack import Pack
 from assess.model.result import Compliance, ControlStatus
 from assess.packs import load_pack
-from assess.scoring import assess
+from assess.pipeline import assess
 from tests.conftest import dump
 
 

@@ -17,11 +17,11 @@ from assess.engagement import load_engagement
 from assess.evidence import load_evidence
 from assess.model.result import Assessment
 from assess.packs import load_pack
+from assess.pipeline import assess
 from assess.report.data import MAX_WIDTH, csv_files, xlsx_bytes
 from assess.report.markdown import markdown
 from assess.report.render import fmt_level
 from assess.report.tables import TABLE_COLUMNS, tables
-from assess.scoring import assess
 from tests.conftest import ROOT, SAMPLE
 from tests.test_cli import engagement
 

@@ -16,7 +16,7 @@ from assess.evidence import load_evidence
 from assess.model.pack import Pack
 from assess.model.result import Assessment, Capacity
 from assess.packs import load_pack
-from assess.scoring import assess
+from assess.pipeline import assess
 from tests.conftest import ROOT, SAMPLE, dump, tiny_pack_data, write_pack
 from tests.scenarios import SCENARIOS, score_scenario
 

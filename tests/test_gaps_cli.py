@@ -14,7 +14,7 @@ from assess.engagement import load_engagement
 from assess.evidence import load_evidence
 from assess.model.result import Assessment, EvidenceStatus
 from assess.packs import load_pack
-from assess.scoring import assess
+from assess.pipeline import assess
 from tests.conftest import ROOT, SAMPLE, run_assess
 
 EVIDENCE = ROOT / "samples" / "evidence.json"

@@ -76,7 +76,7 @@ def test_condition_skips_and_prune_clears(tmp_path: Path) -> None:
 
 def test_gated_question_scores_as_not_applicable(tmp_path: Path) -> None:
     from assess.engagement import load_engagement
-    from assess.scoring import assess
+    from assess.pipeline import assess
 
     pack_dir = gated_pack(tmp_path)
     pack = load_pack(pack_dir)

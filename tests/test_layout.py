@@ -98,6 +98,13 @@ def test_scoring_and_the_interview_do_not_depend_on_each_other() -> None:
     assert "assess.conditions" in graph["assess.interview.engine"]
 
 
+def test_scoring_only_scores_and_the_pipeline_composes() -> None:
+    graph = import_graph()
+    stages = {"assess.gaps", "assess.recommend", "assess.compliance", "assess.review"}
+    assert not graph["assess.scoring"] & (stages | {"assess.pipeline"})
+    assert stages | {"assess.scoring", "assess.reconcile"} <= graph["assess.pipeline"]
+
+
 def test_only_the_cli_and_the_prompts_print() -> None:
     """print( appears only in the CLI package and the interview's terminal modules."""
     allowed = {"cli", "interview/prompt.py", "interview/review_prompt.py"}

@@ -16,7 +16,7 @@ from assess.engagement import LoadedEngagement
 from assess.interview.engine import applicable_questions, next_question, progress
 from assess.model.engagement import Answer, Engagement, PackRef, RespondentInfo
 from assess.packs import load_pack
-from assess.scoring import assess
+from assess.pipeline import assess
 from tests.conftest import dump, run_assess, tiny_pack_data, write_pack
 from tests.test_cli import assert_clean_failure
 from tests.test_interview_tty import ENTER, answers, exit_status, menu, pick, spawn

@@ -155,7 +155,7 @@ def test_portfolio_counts(client: Path) -> None:
 
     # the report's view of the same scan: findings listed per area, repos without findings
     from assess.engagement import load_with_pack
-    from assess.scoring import assess
+    from assess.pipeline import assess
 
     pack2, loaded = load_with_pack(SAMPLE, None)
     result = assess(pack2, loaded, evidence=evidence)
@@ -338,8 +338,8 @@ REPORT_SNIPPET = """\
 
 def test_report_snippet_renders(client: Path) -> None:
     from assess.engagement import load_with_pack
+    from assess.pipeline import assess
     from assess.report.render import _environment, shared_context
-    from assess.scoring import assess
 
     pack, loaded = load_with_pack(SAMPLE, None)
     scans, _ = scan_many(

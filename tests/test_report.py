@@ -14,8 +14,8 @@ from pypdf import PdfReader
 
 from assess.engagement import load_engagement
 from assess.packs import load_pack
+from assess.pipeline import assess
 from assess.report.render import render_html, render_pdf
-from assess.scoring import assess
 from tests.conftest import dump, run_assess
 
 NASTY_NOTE = "<script>alert(1)</script> <img src=file:///etc/passwd>"
@@ -122,7 +122,7 @@ def test_sample_report_has_gaps_roadmap_tools_and_compliance(tmp_path: Path) -> 
     from assess.engagement import load_engagement
     from assess.evidence import load_evidence
     from assess.packs import load_pack
-    from assess.scoring import assess
+    from assess.pipeline import assess
     from tests.conftest import ROOT, SAMPLE
 
     evidence = ROOT / "samples" / "evidence.json"

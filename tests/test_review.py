@@ -28,9 +28,9 @@ from assess.model.evidence import Evidence, Finding
 from assess.model.pack import Pack
 from assess.model.result import Assessment, EvidenceRequest, EvidenceStatus, ReviewSummary
 from assess.packs import load_pack
+from assess.pipeline import assess
 from assess.reconcile import finding_key
 from assess.review import Reviewed, apply_review, merge_requests, set_decision, set_waiver
-from assess.scoring import assess
 from tests.conftest import ROOT, SAMPLE, review_sample
 
 EVIDENCE = ROOT / "samples" / "evidence.json"

@@ -197,7 +197,7 @@ def test_every_claim_fits_an_80_by_24_terminal(
     from assess.evidence import load_evidence
     from assess.interview.review_prompt import Reviewer
     from assess.interview.session import open_session
-    from assess.scoring import assess
+    from assess.pipeline import assess
 
     data = json.loads(EVIDENCE.read_text())
     cicd = data["repos"][0]["areas"]["cicd"]

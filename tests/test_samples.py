@@ -8,7 +8,7 @@ from pathlib import Path
 from assess.engagement import load_engagement
 from assess.model.engagement import AnswerStatus
 from assess.packs import load_pack
-from assess.scoring import assess
+from assess.pipeline import assess
 from tests.conftest import ROOT, SAMPLE
 
 

@@ -11,7 +11,7 @@ from assess.engagement import load_engagement
 from assess.model.pack import RespondentRule
 from assess.model.result import Assessment
 from assess.packs import load_pack
-from assess.scoring import assess
+from assess.pipeline import assess
 from tests.conftest import dump, tiny_pack_data, write_pack
 
 

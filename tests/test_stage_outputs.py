@@ -19,12 +19,12 @@ from pypdf import PdfReader
 from assess.engagement import load_engagement
 from assess.model.result import Assessment
 from assess.packs import load_pack
+from assess.pipeline import assess
 from assess.report import charts
 from assess.report.data import result_csv, result_json
 from assess.report.markdown import markdown
 from assess.report.render import render_html, render_pdf
 from assess.report.terminal import gaps_table, score_table
-from assess.scoring import assess
 from tests.conftest import SAMPLE, dump
 
 SVG_NS = {"s": "http://www.w3.org/2000/svg"}

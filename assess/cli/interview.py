@@ -344,7 +344,7 @@ def _review(args: argparse.Namespace) -> int:
     from assess.engagement import LoadedEngagement, load_with_pack
     from assess.errors import InputError
     from assess.model.engagement import Engagement
-    from assess.scoring import assess
+    from assess.pipeline import assess
 
     action = next((a for a in REVIEW_ACTIONS if getattr(args, a)), None)
     for flag in ("who", "what", "due"):

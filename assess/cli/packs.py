@@ -92,8 +92,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     engagement's own, as ``report`` loads it), each engagement against it, and its branding."""
     from assess.engagement import load_with_pack
     from assess.packs import load_pack
+    from assess.pipeline import assess
     from assess.report.theme import engagement_theme
-    from assess.scoring import assess
 
     if args.pack or not args.engagements:
         pack = load_pack(args.pack)

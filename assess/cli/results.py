@@ -19,7 +19,7 @@ from assess.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from assess.model.result import Assessment
+    pass
 
 
 def add_score(sub: Subparsers) -> None:
@@ -182,27 +182,16 @@ def report_format(args: argparse.Namespace) -> str | None:
     return fmt
 
 
-def result_or_engagement(path: Path) -> Assessment:
-    from assess.compare import load_result
-
-    if path.suffix.lower() == ".json":
-        return load_result(path)
-    from assess.engagement import load_with_pack
-    from assess.scoring import assess
-
-    pack, loaded = load_with_pack(path, None)
-    return assess(pack, loaded)
-
-
 def cmd_compare(args: argparse.Namespace) -> int:
     from assess.compare import compare
     from assess.fsio import check_writable_target
+    from assess.pipeline import result_of
     from assess.report.data import comparison_csv
     from assess.report.terminal import comparison_table
 
     if args.out:
         check_writable_target(args.out)
-    old, new = result_or_engagement(args.old), result_or_engagement(args.new)
+    old, new = result_of(args.old), result_of(args.new)
     if old.client.name != new.client.name:
         err(f"assess: warning: comparing two clients: {old.client.name!r} and {new.client.name!r}")
     if bool(old.repos) != bool(new.repos):
