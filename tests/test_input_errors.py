@@ -196,13 +196,13 @@ def test_a_long_number_inside_a_valid_evidence_file_names_its_line(tmp_path: Pat
 @pytest.mark.parametrize(
     ("field", "value", "expected"),
     [
-        ("personal_data", "maybe", "expected one of: used, not_used, unknown"),
+        ("personal_data", "maybe", "expected one of: unknown, used, not_used"),
         # YAML reads a bare no as false: still named, with the ids to write instead
-        ("personal_data", False, "expected one of: used, not_used, unknown"),
+        ("personal_data", False, "expected one of: unknown, used, not_used"),
         (
             "automated_decisions",
             "partly",
-            "expected one of: solely_automated, human_reviewed, none, unknown",
+            "expected one of: unknown, solely_automated, human_reviewed, none",
         ),
     ],
 )
