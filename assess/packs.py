@@ -35,10 +35,12 @@ from assess.model import (
     QuestionFile,
     Tool,
     ToolFile,
+    ToolKind,
     ToolStatus,
 )
 from assess.packcache import cached
 from assess.resources import packs_dir
+from assess.toolref import check_references
 from assess.validation import did_you_mean, validate
 from assess.yamlio import Locator, format_path, load_yaml
 
@@ -121,6 +123,7 @@ def _load_pack(folder: Path) -> Pack:
     if not files:
         raise PackError("no question files (questions/*.yaml)", file=folder)
 
+    tools, kinds = _load_tools(folder, head.areas, head.context)
     by_area: dict[str, list[Question]] = {a: [] for a in area_ids}
     seen: dict[str, Path] = {}
     for path in files:
@@ -157,6 +160,11 @@ def _load_pack(folder: Path) -> Pack:
             if q.module is not None:
                 where = ("questions", i, "module")
                 _check_known(q.module, module_ids, "modules", path, where, qloc)
+            for j, choice in enumerate(q.choices):
+                problem = check_references(choice.plan, kinds)
+                if problem:
+                    at = ("questions", i, "choices", j, "plan")
+                    raise PackError(problem, file=path, field=format_path(at), line=qloc.line(at))
 
     empty = [a.id for a in head.areas if not by_area[a.id]]
     if empty:
@@ -192,7 +200,8 @@ def _load_pack(folder: Path) -> Pack:
         scoring=head.scoring,
         roadmap=head.roadmap,
         questions=questions,
-        tools=_load_tools(folder, head.areas, head.context),
+        tools=tools,
+        tool_kinds=kinds,
         source=str(folder),
     )
     from assess.scan.rules import load_ci_systems, load_rules  # only needed from here
@@ -324,14 +333,16 @@ def _bad_conditions(
 
 def _load_tools(
     folder: Path, areas: tuple[Area, ...], context: tuple[ContextField, ...]
-) -> tuple[Tool, ...]:
+) -> tuple[tuple[Tool, ...], tuple[ToolKind, ...]]:
     """``tools.yaml``: ids unique, references resolvable, and the context's ``tools`` options and
-    ``clouds`` options speak the catalog's ids (one id names a thing everywhere)."""
+    ``clouds`` options speak the catalog's ids (one id names a thing everywhere); each kind of
+    tool names an area and tools of the catalog."""
     path = folder / "tools.yaml"
     if not path.exists():
-        return ()
+        return (), ()
     data, loc = load_yaml(path, "tool catalog")
-    tools = validate(ToolFile, data, file=path, locator=loc, error=PackError).tools
+    catalog = validate(ToolFile, data, file=path, locator=loc, error=PackError)
+    tools = catalog.tools
     by_id: dict[str, Tool] = {}
     area_ids = {a.id for a in areas}
     options = {f.id: {o.id for o in f.options} for f in context}
@@ -373,6 +384,22 @@ def _load_tools(
                 field=format_path(at),
                 line=loc.line(at),
             )
+    kind_ids: set[str] = set()
+    for i, kind in enumerate(catalog.kinds):
+        problem = None
+        if kind.id in kind_ids:
+            problem = (f"duplicate kind id {kind.id!r}", "id")
+        elif kind.area not in area_ids:
+            problem = (f"unknown area {kind.area!r}{did_you_mean(kind.area, area_ids)}", "area")
+        elif missing := [t for t in kind.tools if t not in by_id]:
+            problem = (
+                f"no tool {missing[0]!r} in the catalog{did_you_mean(missing[0], by_id)}",
+                "tools",
+            )
+        if problem:
+            at = ("kinds", i, problem[1])
+            raise PackError(problem[0], file=path, field=format_path(at), line=loc.line(at))
+        kind_ids.add(kind.id)
     unknown = sorted(options.get("tools", set()) - set(by_id))
     if unknown:
         raise PackError(
@@ -380,7 +407,7 @@ def _load_tools(
             file=folder / "pack.yaml",
             field="context.tools.options",
         )
-    return tools
+    return tools, catalog.kinds
 
 
 def _check_known(

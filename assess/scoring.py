@@ -29,6 +29,9 @@ Rules (documented in the README too):
   becomes a request for evidence. The engagement's ``evidence_scope`` says which scanned
   repositories' silence counts per area. Gaps, the roadmap (``assess.gaps``) and tool
   recommendations (``assess.recommend``) follow from the reconciled levels.
+- Plan texts name kinds of tool through catalog references (``{tools:orchestrator}``); they
+  are resolved for the client once, when the result is built (``assess.toolref``), so every
+  output prints the same fitted text.
 - The assessor's own words (the engagement's ``executive_summary`` and ``observations`` per
   area) are carried into the result as written, so every output prints the same text.
 - The assessor's review decisions (``assess.review``) apply with evidence: waived findings are
@@ -72,9 +75,10 @@ from assess.model import (
     RuleKind,
     Source,
 )
-from assess.recommend import recommend
+from assess.recommend import Fit, recommend
 from assess.reconcile import confidence, reconcile, repo_id
 from assess.review import all_findings, apply_review, merge_requests, waive
+from assess.toolref import fitted
 
 
 def _round(x: float) -> float:
@@ -316,7 +320,12 @@ def assess(
     roadmap = plan(
         pack, results, areas, capacity_for(pack, eng.context, eng.capacity_weeks_per_quarter)
     )
-    gaps = roadmap.gaps
+    recommendations = recommend(pack, eng.context, roadmap.gaps)
+    # the one place plan texts enter the result: their catalog references, fitted to the client
+    say = fitted(pack, Fit(pack, eng.context), recommendations)
+    results = [r.model_copy(update={"plan": say(r.plan)}) if r.plan else r for r in results]
+    gaps = tuple(g.model_copy(update={"plan": say(g.plan)}) for g in roadmap.gaps)
+    items = tuple(i.model_copy(update={"action": say(i.action)}) for i in roadmap.items)
     overall = _overall(pack, areas)
     return Assessment(
         tool_version=__version__,
@@ -359,10 +368,10 @@ def assess(
         evidence_requests=requests,
         risks=key_risks(pack, gaps),
         roadmap=roadmap.phases,
-        roadmap_items=roadmap.items,
+        roadmap_items=items,
         later=roadmap.later,
         capacity=roadmap.capacity,
-        recommendations=recommend(pack, eng.context, gaps),
+        recommendations=recommendations,
         compliance=assess_compliance(
             pack,
             eng.context,
