@@ -9,7 +9,9 @@ question's ``module`` names one, and a module's ``when`` names a context field o
 question).
 Every problem is a ``PackError`` naming the file, the field and the line: unknown keys, missing
 fields, duplicate ids, choices whose levels do not climb, a question filed under an area that
-does not exist, a dependency cycle, a tool whose successor is not in the catalog. A pack that
+does not exist, a dependency cycle, a tool whose successor is not in the catalog, a plan text's
+catalog reference (``{tools:<kind>}``, ``assess.toolref``) to a kind of tool the catalog does
+not have. A pack that
 loaded is kept between runs while its files stay the same (``assess.packcache``).
 """
 

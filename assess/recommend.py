@@ -31,6 +31,10 @@ Fit is judged per area, so a broad suite does not win by breadth alone:
   Each option says why it fits in one sentence and lists the area's gaps it closes.
 
 A migration whose successor covers no area with gaps is listed once, after the areas.
+
+``Fit`` holds these rules for one client; the plan texts' catalog references
+(``assess.toolref``) rank the tools of a kind with it, so a plan and the recommendations never
+disagree on who may be named.
 """
 
 from __future__ import annotations
