@@ -11,8 +11,8 @@ Every problem is a ``PackError`` naming the file, the field and the line: unknow
 fields, duplicate ids, choices whose levels do not climb, a question filed under an area that
 does not exist, a dependency cycle, a tool whose successor is not in the catalog, a plan text's
 catalog reference (``{tools:<kind>}``, ``assess.toolref``) to a kind of tool the catalog does
-not have. A pack that
-loaded is kept between runs while its files stay the same (``assess.packcache``).
+not have (or one outside a plan). A pack that loaded is kept between runs while its files stay
+the same (``assess.packcache``).
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ from assess.model import (
 )
 from assess.packcache import cached
 from assess.resources import packs_dir
-from assess.toolref import check_references
+from assess.toolref import REFERENCE, check_references
 from assess.validation import did_you_mean, validate
 from assess.yamlio import Locator, format_path, load_yaml
 
@@ -162,10 +162,15 @@ def _load_pack(folder: Path) -> Pack:
             if q.module is not None:
                 where = ("questions", i, "module")
                 _check_known(q.module, module_ids, "modules", path, where, qloc)
-            for j, choice in enumerate(q.choices):
-                problem = check_references(choice.plan, kinds)
+            for at, text in _question_texts(q, i):
+                problem = (
+                    check_references(text, kinds)
+                    if at[-1] == "plan"
+                    else "a catalog reference works in plan texts only"
+                    if REFERENCE.search(text)
+                    else None
+                )
                 if problem:
-                    at = ("questions", i, "choices", j, "plan")
                     raise PackError(problem, file=path, field=format_path(at), line=qloc.line(at))
 
     empty = [a.id for a in head.areas if not by_area[a.id]]
@@ -410,6 +415,22 @@ def _load_tools(
             field="context.tools.options",
         )
     return tools, catalog.kinds
+
+
+def _question_texts(q: Question, i: int) -> list[tuple[tuple[str | int, ...], str]]:
+    """Where each text of the ``i``-th question of its file sits, and the text: a catalog
+    reference is resolved in plans (client-facing advice) and nowhere else."""
+    at: tuple[str | int, ...] = ("questions", i)
+    out: list[tuple[tuple[str | int, ...], str]] = [
+        ((*at, "text"), q.text),
+        ((*at, "help"), q.help),
+    ]
+    out += [((*at, "evidence", k), e) for k, e in enumerate(q.evidence)]
+    if q.not_applicable:
+        out.append(((*at, "not_applicable"), q.not_applicable))
+    for j, c in enumerate(q.choices):
+        out += [((*at, "choices", j, "text"), c.text), ((*at, "choices", j, "plan"), c.plan)]
+    return out
 
 
 def _check_known(

@@ -147,6 +147,10 @@ def _brace_not_a_reference(h: Head, q: Questions) -> None:
     q["beta"]["questions"][0]["choices"][1]["plan"] = "Run the steps in {tool:orchestrator}."
 
 
+def _reference_outside_a_plan(h: Head, q: Questions) -> None:
+    q["alpha"]["questions"][0]["choices"][3]["text"] = "Runs in {tools:orchestrator}."
+
+
 def _stage_share_too_low(h: Head, q: Questions) -> None:
     h["scoring"] = {"stage_share": 0.4}  # a stage must describe more than half of an area
 
@@ -197,6 +201,12 @@ CASES: list[tuple[Callable[[Head, Questions], None], str, str, str]] = [
         "questions[1].choices[2].plan",
         "{tools:orchestrator}: no kind of tool 'orchestrator' in tools.yaml (tools.yaml kinds: "
         "none)",
+    ),
+    (
+        _reference_outside_a_plan,
+        "alpha.yaml",
+        "questions[0].choices[3].text",
+        "a catalog reference works in plan texts only",
     ),
     (
         _brace_not_a_reference,
