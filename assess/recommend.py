@@ -134,6 +134,10 @@ class Fit:
         ``adopt``."""
         return self.in_use.get(t.id, (RecommendationKind.adopt, ""))[0]
 
+    def runs(self, t: Tool) -> bool:
+        """Whether the client runs the tool itself (not only the retired tool it replaces)."""
+        return self.kind(t) is RecommendationKind.extend
+
     def integrates(self, t: Tool, stack: Sequence[Tool] = ()) -> list[str]:
         """The names of the tools in use, then of the best fits in ``stack``, it works with."""
         return [

@@ -24,10 +24,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
-from assess.model import Pack, Recommendation, RecommendationKind, Tool, ToolKind
-from assess.recommend import Fit
+from assess.model import Pack, Tool, ToolKind
 from assess.validation import did_you_mean
+
+if TYPE_CHECKING:  # loading a pack checks references without the result models
+    from assess.model import Recommendation
+    from assess.recommend import Fit
 
 REFERENCE = re.compile(r"\{tools:([a-z][a-z0-9_]*)\}")
 BRACES = re.compile(r"[{}]")
@@ -67,15 +71,15 @@ def fitted(
     The best fits the recommendations advise adopting count as tools the client will run next
     (a tool that works with them fits better), as they do in the recommendations."""
     stack: list[Tool] = []
-    for r in recommendations:
+    for r in recommendations:  # the best fits to adopt: not in use, nor migrated to
         tool = pack.tool(r.tool)
-        if r.rank == 1 and r.kind is RecommendationKind.adopt and tool and tool not in stack:
+        if r.rank == 1 and r.tool not in fit.in_use and tool and tool not in stack:
             stack.append(tool)
     said: dict[str, str] = {}
 
     def phrase(kind: ToolKind) -> str:
         ours, others = fit.ranked(kind.area, among=kind.tools, stack=stack)
-        running = [t for t in ours if fit.kind(t) is RecommendationKind.extend]
+        running = [t for t in ours if fit.runs(t)]
         if running:
             name = short_name(running[0])
             # "the GitLab CI/CD you already run", not "the GitLab CI/CD CI service ..."
