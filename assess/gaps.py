@@ -56,6 +56,7 @@ roadmap priority.
 from __future__ import annotations
 
 import heapq
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -81,6 +82,7 @@ RISK_FACTOR = {Risk.high: 1.5, Risk.medium: 1.0, Risk.low: 0.6}
 WEEKS_PER_MONTH = 52 / 12
 MONTHS_PER_QUARTER = 3
 EPS = 1e-9
+EXAMPLES = re.compile(r"\s*\([^()]*\)")
 
 
 def capacity_for(
@@ -144,7 +146,7 @@ def plan(
             item = _item(q, owner, None, None, pack.roadmap.establish_weeks)
             items[item["id"]] = {
                 **item,
-                "action": _establish_action(q),
+                "action": establish_action(q),
                 "done_when": "The practice is answered with its evidence, and its steps to the "
                 "target are planned.",
                 "priority": weight * target[q.id],
@@ -254,8 +256,12 @@ def _item(q: Question, owner: str, lo: int | None, hi: int | None, weeks: int) -
     }
 
 
-def _establish_action(q: Question) -> str:
-    show = f" Ask to see {q.evidence[0]}." if q.evidence else ""
+def establish_action(q: Question) -> str:
+    """The action for a practice answered "don't know": the question, and the first evidence
+    to ask for without its examples (file names and products the consultant recognises, not
+    advice to the client: the plan texts name tools, fitted to the client)."""
+    what = EXAMPLES.sub("", q.evidence[0]) if q.evidence else ""
+    show = f" Ask to see {what}." if what else ""
     return f'Establish the current practice (answered "don\'t know"): "{q.text.strip()}"{show}'
 
 

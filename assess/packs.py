@@ -9,8 +9,10 @@ question's ``module`` names one, and a module's ``when`` names a context field o
 question).
 Every problem is a ``PackError`` naming the file, the field and the line: unknown keys, missing
 fields, duplicate ids, choices whose levels do not climb, a question filed under an area that
-does not exist, a dependency cycle, a tool whose successor is not in the catalog. A pack that
-loaded is kept between runs while its files stay the same (``assess.packcache``).
+does not exist, a dependency cycle, a tool whose successor is not in the catalog, a plan text's
+catalog reference (``{tools:<kind>}``, ``assess.toolref``) to a kind of tool the catalog does
+not have (or one outside a plan). A pack that loaded is kept between runs while its files stay
+the same (``assess.packcache``).
 """
 
 from __future__ import annotations
@@ -37,10 +39,12 @@ from assess.model.pack import (
     QuestionFile,
     Tool,
     ToolFile,
+    ToolKind,
     ToolStatus,
 )
 from assess.packcache import cached
 from assess.resources import packs_dir
+from assess.toolref import REFERENCE, check_references
 from assess.validation import did_you_mean, validate
 from assess.yamlio import Locator, format_path, load_yaml
 
@@ -123,6 +127,7 @@ def _load_pack(folder: Path) -> Pack:
     if not files:
         raise PackError("no question files (questions/*.yaml)", file=folder)
 
+    tools, kinds = _load_tools(folder, head.areas, head.context)
     by_area: dict[str, list[Question]] = {a: [] for a in area_ids}
     seen: dict[str, Path] = {}
     located: dict[str, tuple[Path, Locator, int]] = {}
@@ -163,6 +168,16 @@ def _load_pack(folder: Path) -> Pack:
             if q.module is not None:
                 where = ("questions", i, "module")
                 _check_known(q.module, module_ids, "modules", path, where, qloc)
+            for at, text in _question_texts(q, i):
+                problem = (
+                    check_references(text, kinds)
+                    if at[-1] == "plan"
+                    else "a catalog reference works in plan texts only"
+                    if REFERENCE.search(text)
+                    else None
+                )
+                if problem:
+                    raise PackError(problem, file=path, field=format_path(at), line=qloc.line(at))
 
     empty = [a.id for a in head.areas if not by_area[a.id]]
     if empty:
@@ -208,7 +223,8 @@ def _load_pack(folder: Path) -> Pack:
         roadmap=head.roadmap,
         risks=head.risks,
         questions=questions,
-        tools=_load_tools(folder, head.areas, head.context),
+        tools=tools,
+        tool_kinds=kinds,
         source=str(folder),
     )
     from assess.scan.rules import load_ci_systems, load_rules  # only needed from here
@@ -347,14 +363,16 @@ def _bad_conditions(
 
 def _load_tools(
     folder: Path, areas: tuple[Area, ...], context: tuple[ContextField, ...]
-) -> tuple[Tool, ...]:
+) -> tuple[tuple[Tool, ...], tuple[ToolKind, ...]]:
     """``tools.yaml``: ids unique, references resolvable, and the context's ``tools`` options and
-    ``clouds`` options speak the catalog's ids (one id names a thing everywhere)."""
+    ``clouds`` options speak the catalog's ids (one id names a thing everywhere); each kind of
+    tool names an area and tools of the catalog."""
     path = folder / "tools.yaml"
     if not path.exists():
-        return ()
+        return (), ()
     data, loc = load_yaml(path, "tool catalog")
-    tools = validate(ToolFile, data, file=path, locator=loc, error=PackError).tools
+    catalog = validate(ToolFile, data, file=path, locator=loc, error=PackError)
+    tools = catalog.tools
     by_id: dict[str, Tool] = {}
     area_ids = {a.id for a in areas}
     options = {f.id: {o.id for o in f.options} for f in context}
@@ -396,6 +414,22 @@ def _load_tools(
                 field=format_path(at),
                 line=loc.line(at),
             )
+    kind_ids: set[str] = set()
+    for i, kind in enumerate(catalog.kinds):
+        problem = None
+        if kind.id in kind_ids:
+            problem = (f"duplicate kind id {kind.id!r}", "id")
+        elif kind.area not in area_ids:
+            problem = (f"unknown area {kind.area!r}{did_you_mean(kind.area, area_ids)}", "area")
+        elif missing := [t for t in kind.tools if t not in by_id]:
+            problem = (
+                f"no tool {missing[0]!r} in the catalog{did_you_mean(missing[0], by_id)}",
+                "tools",
+            )
+        if problem:
+            at = ("kinds", i, problem[1])
+            raise PackError(problem[0], file=path, field=format_path(at), line=loc.line(at))
+        kind_ids.add(kind.id)
     unknown = sorted(options.get("tools", set()) - set(by_id))
     if unknown:
         raise PackError(
@@ -403,7 +437,23 @@ def _load_tools(
             file=folder / "pack.yaml",
             field="context.tools.options",
         )
-    return tools
+    return tools, catalog.kinds
+
+
+def _question_texts(q: Question, i: int) -> list[tuple[tuple[str | int, ...], str]]:
+    """Where each text of the ``i``-th question of its file sits, and the text: a catalog
+    reference is resolved in plans (client-facing advice) and nowhere else."""
+    at: tuple[str | int, ...] = ("questions", i)
+    out: list[tuple[tuple[str | int, ...], str]] = [
+        ((*at, "text"), q.text),
+        ((*at, "help"), q.help),
+    ]
+    out += [((*at, "evidence", k), e) for k, e in enumerate(q.evidence)]
+    if q.not_applicable:
+        out.append(((*at, "not_applicable"), q.not_applicable))
+    for j, c in enumerate(q.choices):
+        out += [((*at, "choices", j, "text"), c.text), ((*at, "choices", j, "plan"), c.plan)]
+    return out
 
 
 def _check_known(

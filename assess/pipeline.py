@@ -33,10 +33,11 @@ from assess.model.base import LEVEL_MAX
 from assess.model.evidence import Evidence
 from assess.model.pack import EvidencePolicy, Pack, RespondentRule
 from assess.model.result import Assessment, Client, ModuleScope, Source
-from assess.recommend import recommend
+from assess.recommend import Fit, recommend
 from assess.reconcile import confidence, evidence_requests, reconcile, repos_in_scope
 from assess.review import all_findings, apply_review, merge_requests, waive
 from assess.scoring import context_labels, overall, question_results, score_areas, targets_for
+from assess.toolref import fitted
 
 
 @dataclass(frozen=True)
@@ -174,7 +175,12 @@ def assess(
     roadmap = plan(
         pack, results, areas, capacity_for(pack, eng.context, eng.capacity_weeks_per_quarter)
     )
-    gaps = roadmap.gaps
+    recommendations = recommend(pack, eng.context, roadmap.gaps)
+    # the one place plan texts enter the result: their catalog references, fitted to the client
+    say = fitted(pack, Fit(pack, eng.context), recommendations)
+    results = [r.model_copy(update={"plan": say(r.plan)}) if r.plan else r for r in results]
+    gaps = tuple(g.model_copy(update={"plan": say(g.plan)}) for g in roadmap.gaps)
+    items = tuple(i.model_copy(update={"action": say(i.action)}) for i in roadmap.items)
     total = overall(pack, areas)
     compliance = assess_compliance(
         pack,
@@ -226,10 +232,10 @@ def assess(
         evidence_requests=requests,
         risks=key_risks(pack, gaps, compliance, eng.context),
         roadmap=roadmap.phases,
-        roadmap_items=roadmap.items,
+        roadmap_items=items,
         later=roadmap.later,
         capacity=roadmap.capacity,
-        recommendations=recommend(pack, eng.context, gaps),
+        recommendations=recommendations,
         compliance=compliance,
         executive_summary=eng.executive_summary,
         review=review,

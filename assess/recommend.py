@@ -31,12 +31,16 @@ Fit is judged per area, so a broad suite does not win by breadth alone:
   Each option says why it fits in one sentence and lists the area's gaps it closes.
 
 A migration whose successor covers no area with gaps is listed once, after the areas.
+
+``Fit`` holds these rules for one client; the plan texts' catalog references
+(``assess.toolref``) rank the tools of a kind with it, so a plan and the recommendations never
+disagree on who may be named.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from assess.model.engagement import ContextValue
 from assess.model.pack import Expertise, Licence, Pack, Tool, ToolStatus
@@ -83,13 +87,96 @@ def _join(names: Sequence[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
+class Fit:
+    """How well each tool of the catalog fits one client (the rules above): what it runs (a
+    retired tool replaced by its successor), what it can run, and each tool's score for an
+    area. ``assess.recommend`` and the plan texts' catalog references (``assess.toolref``)
+    both rank tools with it, so they never disagree."""
+
+    def __init__(self, pack: Pack, context: dict[str, ContextValue]) -> None:
+        self.pack = pack
+        self.clouds = _ids(context.get("clouds"))
+        preference = context.get("expertise")
+        self.preference = preference if isinstance(preference, str) else None
+        # tools in use, a retired one replaced by its successor (kind migrate, with the reason)
+        self.in_use: dict[str, tuple[RecommendationKind, str]] = {}
+        self.migrations: list[tuple[Tool, Tool]] = []
+        for tool_id in sorted(_ids(context.get("tools"))):
+            tool = pack.tool(tool_id)
+            if tool is None:
+                continue
+            if tool.status is ToolStatus.active:
+                self.in_use[tool.id] = (RecommendationKind.extend, "")
+            elif tool.successor and (successor := pack.tool(tool.successor)) is not None:
+                self.migrations.append((tool, successor))
+        for old, successor in self.migrations:
+            if successor.id not in self.in_use:
+                said = f"{old.name} is {old.status.value}; {successor.name} is its successor"
+                self.in_use[successor.id] = (RecommendationKind.migrate, said)
+        self.running = [t for t in pack.tools if t.id in self.in_use]
+        # who may be named at all: active tools the client runs or can run
+        self.usable = [
+            t
+            for t in pack.tools
+            if t.status is ToolStatus.active and (t.id in self.in_use or can_run(t, self.clouds))
+        ]
+
+    def kind(self, t: Tool) -> RecommendationKind:
+        """``extend`` (in use), ``migrate`` (the successor of a retired tool in use) or
+        ``adopt``."""
+        return self.in_use.get(t.id, (RecommendationKind.adopt, ""))[0]
+
+    def runs(self, t: Tool) -> bool:
+        """Whether the client runs the tool itself (not only the retired tool it replaces)."""
+        return self.kind(t) is RecommendationKind.extend
+
+    def integrates(self, t: Tool, stack: Sequence[Tool] = ()) -> list[str]:
+        """The names of the tools in use, then of the best fits in ``stack``, it works with."""
+        return [
+            u.name
+            for u in sorted(self.running, key=lambda u: u.name) + list(stack)
+            if u.id != t.id and _linked(t, u)
+        ]
+
+    def score(self, t: Tool, area: str, stack: Sequence[Tool] = ()) -> float:
+        score = expertise_fit(t, self.preference)
+        score *= INTEGRATION_BONUS if self.integrates(t, stack) else 1.0
+        if t.id in self.in_use:
+            return score
+        rivals = {
+            a
+            for a in t.capabilities
+            if a != area and any(a in u.capabilities and not _linked(t, u) for u in self.running)
+        }
+        return score / (1 + OVERLAP_COST * len(rivals))
+
+    def ranked(
+        self, area: str, among: Collection[str] | None = None, stack: Sequence[Tool] = ()
+    ) -> tuple[list[Tool], list[Tool]]:
+        """The usable tools for ``area`` (those that cover it, or those of ``among``), best
+        first: the tools in use (or migrated to), then the others."""
+        fits = [
+            t for t in self.usable if (area in t.capabilities if among is None else t.id in among)
+        ]
+        ours = sorted(
+            (t for t in fits if t.id in self.in_use), key=lambda t: -self.score(t, area, stack)
+        )
+        others = sorted(
+            (t for t in fits if t.id not in self.in_use), key=lambda t: -self.score(t, area, stack)
+        )
+        return ours, others
+
+
+def _linked(t: Tool, u: Tool) -> bool:
+    return u.id in t.integrates_with or t.id in u.integrates_with
+
+
 def recommend(
     pack: Pack, context: dict[str, ContextValue], gaps: Sequence[Gap]
 ) -> tuple[Recommendation, ...]:
     """Per area with gaps (the most urgent first): the best fit, then the alternatives."""
-    clouds = _ids(context.get("clouds"))
-    preference = context.get("expertise")
-    preference = preference if isinstance(preference, str) else None
+    fit = Fit(pack, context)
+    clouds, preference = fit.clouds, fit.preference
     need: dict[str, float] = defaultdict(float)
     closes: dict[str, list[str]] = defaultdict(list)
     for g in gaps:
@@ -99,51 +186,12 @@ def recommend(
     title = {a.id: a.title if a.title[:2].isupper() else a.title.lower() for a in pack.areas}
     where = {o.id: o.label for f in pack.context if f.id == "clouds" for o in f.options}
     where["on_prem"] = "on-premises servers"
-
-    # tools in use, a retired one replaced by its successor (kind migrate, with the reason)
-    in_use: dict[str, tuple[RecommendationKind, str]] = {}
-    migrations: list[tuple[Tool, Tool]] = []
-    for tool_id in sorted(_ids(context.get("tools"))):
-        tool = pack.tool(tool_id)
-        if tool is None:
-            continue
-        if tool.status is ToolStatus.active:
-            in_use[tool.id] = (RecommendationKind.extend, "")
-        elif tool.successor and (successor := pack.tool(tool.successor)) is not None:
-            migrations.append((tool, successor))
-    for old, successor in migrations:
-        if successor.id not in in_use:
-            said = f"{old.name} is {old.status.value}; {successor.name} is its successor"
-            in_use[successor.id] = (RecommendationKind.migrate, said)
-    running = [t for t in pack.tools if t.id in in_use]
-    names_in_use = {t.name for t in running}
+    names_in_use = {t.name for t in fit.running}
 
     stack: list[Tool] = []  # the best fits chosen so far, for areas more urgent
 
-    def integrates(t: Tool) -> list[str]:
-        return [
-            u.name
-            for u in sorted(running, key=lambda u: u.name) + stack
-            if u.id != t.id and linked(t, u)
-        ]
-
-    def linked(t: Tool, u: Tool) -> bool:
-        return u.id in t.integrates_with or t.id in u.integrates_with
-
-    def fit(t: Tool, area: str) -> float:
-        score = expertise_fit(t, preference)
-        score *= INTEGRATION_BONUS if integrates(t) else 1.0
-        if t.id in in_use:
-            return score
-        rivals = {
-            a
-            for a in t.capabilities
-            if a != area and any(a in u.capabilities and not linked(t, u) for u in running)
-        }
-        return score / (1 + OVERLAP_COST * len(rivals))
-
     def why(t: Tool, area: str) -> str:
-        kind, because = in_use.get(t.id, (RecommendationKind.adopt, ""))
+        kind, because = fit.in_use.get(t.id, (RecommendationKind.adopt, ""))
         if kind is RecommendationKind.migrate:
             return f"{because} and covers {title[area]}."
         if kind is RecommendationKind.extend:
@@ -153,7 +201,7 @@ def recommend(
             bits.append(f"runs on premises as {t.self_hosted}" if t.self_hosted else "self-hosted")
         elif fits := sorted(clouds & set(t.clouds)):
             bits.append("runs on " + _join([where.get(c, c) for c in fits]))
-        linked = integrates(t)
+        linked = fit.integrates(t, stack)
         if used := [n for n in linked if n in names_in_use]:
             bits.append(f"works with {_join(used)}, already in use")
         if advised := [n for n in linked if n not in names_in_use]:
@@ -168,26 +216,18 @@ def recommend(
         return sentence[0].upper() + sentence[1:] + "."
 
     def option(t: Tool, area: str, rank: int) -> Recommendation:
-        kind = in_use.get(t.id, (RecommendationKind.adopt, ""))[0]
-        return _recommendation(t, kind, area, closes[area], fit(t, area), why(t, area), rank)
+        score = fit.score(t, area, stack)
+        return _recommendation(t, fit.kind(t), area, closes[area], score, why(t, area), rank)
 
-    usable = [
-        t
-        for t in pack.tools
-        if t.status is ToolStatus.active and (t.id in in_use or can_run(t, clouds))
-    ]
     out: list[Recommendation] = []
     for area in sorted(need, key=lambda a: (-need[a], a)):
-        fits = [t for t in usable if area in t.capabilities]
-        ours = sorted((t for t in fits if t.id in in_use), key=lambda t: -fit(t, area))
-        others = sorted((t for t in fits if t.id not in in_use), key=lambda t: -fit(t, area))
-        chosen = _pick(ours, others)
+        chosen = _pick(*fit.ranked(area, stack=stack))
         out += [option(t, area, rank) for rank, t in enumerate(chosen, start=1)]
-        if chosen and chosen[0].id not in in_use and chosen[0] not in stack:
+        if chosen and chosen[0].id not in fit.in_use and chosen[0] not in stack:
             stack.append(chosen[0])
     covered = {r.tool for r in out}
-    for old, successor in migrations:
-        if successor.id not in covered and in_use[successor.id][0] is RecommendationKind.migrate:
+    for old, successor in fit.migrations:
+        if successor.id not in covered and fit.kind(successor) is RecommendationKind.migrate:
             said = f"{old.name} is {old.status.value}; {successor.name} is its successor."
             out.append(
                 _recommendation(successor, RecommendationKind.migrate, None, [], 0.0, said, 1)

@@ -32,6 +32,9 @@ The rules of the whole result (documented in the README too):
   becomes a request for evidence. The engagement's ``evidence_scope`` says which scanned
   repositories' silence counts per area. Gaps, the roadmap (``assess.gaps``) and tool
   recommendations (``assess.recommend``) follow from the reconciled levels.
+- Plan texts name kinds of tool through catalog references (``{tools:orchestrator}``); they
+  are resolved for the client once, when the result is built (``assess.toolref``), so every
+  output prints the same fitted text.
 - The assessor's own words (the engagement's ``executive_summary`` and ``observations`` per
   area) are carried into the result as written, so every output prints the same text.
 - The assessor's review decisions (``assess.review``) apply with evidence: waived findings are

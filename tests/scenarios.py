@@ -166,6 +166,34 @@ SCENARIOS: dict[str, dict[str, Any]] = {
         "answers": {},
         "dont_know": [],
     },
+    # A logistics firm on AWS whose team runs MLflow for its experiments, GitLab CI and its own
+    # Kubernetes cluster, comfortable with open source; models still sit in a shared bucket.
+    "mlflow_shop": {
+        "context": {
+            "client_name": "Ferrovia Logistics",
+            "industry": "manufacturing",
+            "team_size": "s",
+            "models_in_production": 6,
+            "business_goal": "faster_delivery",
+            "clouds": ["aws"],
+            "tools": ["mlflow", "gitlab_ci", "kubernetes"],
+            "expertise": "open_source",
+            "jurisdictions": ["eu"],
+            "decisions_about_people": False,
+            "ai_act_role": "not_high_risk",
+        },
+        "levels": {
+            "data": 1,
+            "versioning": 1,
+            "training": 1,
+            "validation": 1,
+            "cicd": 2,
+            "monitoring": 1,
+            "compliance": 1,
+        },
+        "answers": {"versioning.experiment_tracking": 2},
+        "dont_know": [],
+    },
 }
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from assess.errors import AssessError, PackError
 from assess.packs import load_pack
-from tests.conftest import tiny_pack_data, write_pack
+from tests.conftest import dump, tiny_pack_data, write_pack
 
 Head = dict[str, Any]
 Questions = dict[str, dict[str, Any]]
@@ -139,6 +139,18 @@ def _module_unknown_screening_question(h: Head, q: Questions) -> None:
     h["modules"][0]["when"] = [{"question": "alpha.once", "min_level": 1}]
 
 
+def _unknown_tool_kind(h: Head, q: Questions) -> None:
+    q["alpha"]["questions"][1]["choices"][2]["plan"] = "Run the steps in {tools:orchestrator}."
+
+
+def _brace_not_a_reference(h: Head, q: Questions) -> None:
+    q["beta"]["questions"][0]["choices"][1]["plan"] = "Run the steps in {tool:orchestrator}."
+
+
+def _reference_outside_a_plan(h: Head, q: Questions) -> None:
+    q["alpha"]["questions"][0]["choices"][3]["text"] = "Runs in {tools:orchestrator}."
+
+
 def _stage_share_too_low(h: Head, q: Questions) -> None:
     h["scoring"] = {"stage_share": 0.4}  # a stage must describe more than half of an area
 
@@ -218,6 +230,25 @@ CASES: list[tuple[Callable[[Head, Questions], None], str, str, str]] = [
     (_high_risk_unknown_field, "pack.yaml", "risks.high_risk_when", "did you mean 'clouds'?"),
     (_high_risk_unknown_value, "pack.yaml", "risks.high_risk_when", "has no value 'azure'"),
     (_risks_per_area_zero, "pack.yaml", "risks.per_area", "greater than 0"),
+    (
+        _unknown_tool_kind,
+        "alpha.yaml",
+        "questions[1].choices[2].plan",
+        "{tools:orchestrator}: no kind of tool 'orchestrator' in tools.yaml (tools.yaml kinds: "
+        "none)",
+    ),
+    (
+        _reference_outside_a_plan,
+        "alpha.yaml",
+        "questions[0].choices[3].text",
+        "a catalog reference works in plan texts only",
+    ),
+    (
+        _brace_not_a_reference,
+        "beta.yaml",
+        "questions[0].choices[1].plan",
+        "a brace that is not a catalog reference {tools:<kind>}",
+    ),
 ]
 
 
@@ -364,3 +395,92 @@ def test_unknown_pack_reference(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     with pytest.raises(PackError, match=r"no pack\.yaml"):
         load_pack(tmp_path / "empty")
+
+
+# --------------------------------------------------------------------------- kinds of tool
+
+TINY_TOOLS: dict[str, Any] = {
+    "tools": [
+        {
+            "id": "runner",
+            "name": "Runner (the pipeline runner)",
+            "vendor": "Tests",
+            "licence": "open_source",
+            "clouds": ["aws", "gcp"],
+            "expertise": "medium",
+            "capabilities": {"alpha": "Run the alpha steps with Runner."},
+            "last_reviewed": "2026-12-01",
+        }
+    ],
+    "kinds": [{"id": "orchestrator", "name": "orchestrator", "area": "alpha", "tools": ["runner"]}],
+}
+
+
+def _tiny_pack_with_kinds(folder: Path, kind: dict[str, Any] | None = None) -> Path:
+    """The tiny pack with a one-tool catalog, one kind (or ``kind`` added as a second) and a
+    plan that refers to the kind."""
+    head, questions = tiny_pack_data()
+    questions["alpha"]["questions"][0]["choices"][1]["plan"] = (
+        "Run the steps in {tools:orchestrator}."
+    )
+    write_pack(folder, head, questions)
+    tools = {**TINY_TOOLS, "kinds": [*TINY_TOOLS["kinds"], *([kind] if kind else [])]}
+    dump(folder / "tools.yaml", tools)
+    return folder
+
+
+def test_a_plan_refers_to_a_kind_of_the_catalog(tmp_path: Path) -> None:
+    pack = load_pack(_tiny_pack_with_kinds(tmp_path / "p"))
+    kind = pack.tool_kind("orchestrator")
+    assert kind is not None and kind.tools == ("runner",) and kind.indefinite == "an orchestrator"
+
+
+@pytest.mark.parametrize(
+    ("kind", "field", "words"),
+    [
+        (
+            {"id": "orchestrator", "name": "runner", "area": "alpha", "tools": ["runner"]},
+            "kinds[1].id",
+            "duplicate kind id 'orchestrator'",
+        ),
+        (
+            {"id": "tracker", "name": "tracker", "area": "alpah", "tools": ["runner"]},
+            "kinds[1].area",
+            "unknown area 'alpah'; did you mean 'alpha'?",
+        ),
+        (
+            {"id": "tracker", "name": "tracker", "area": "alpha", "tools": ["runer"]},
+            "kinds[1].tools",
+            "no tool 'runer' in the catalog; did you mean 'runner'?",
+        ),
+    ],
+    ids=["duplicate", "area", "tool"],
+)
+def test_a_broken_kind_of_tool_names_file_field_and_line(
+    tmp_path: Path, kind: dict[str, Any], field: str, words: str
+) -> None:
+    folder = _tiny_pack_with_kinds(tmp_path / "p", kind)
+    with pytest.raises(PackError) as info:
+        load_pack(folder)
+    err = info.value
+    assert err.file is not None and Path(err.file).name == "tools.yaml"
+    assert err.field == field and words in str(err)
+    assert err.line is not None
+    line = Path(err.file).read_text().splitlines()[err.line - 1]
+    assert field.rsplit(".", 1)[-1] in line or line.strip().startswith("- ")  # key or its list
+
+
+def test_an_unknown_catalog_reference_fails_the_cli_in_one_line(tmp_path: Path) -> None:
+    from tests.conftest import run_assess
+    from tests.test_cli import assert_clean_failure
+
+    folder = _tiny_pack_with_kinds(tmp_path / "p")
+    path = folder / "questions" / "alpha.yaml"
+    path.write_text(path.read_text().replace("{tools:orchestrator}", "{tools:orchestrater}"))
+    proc = run_assess("validate", "--pack", folder)
+    assert_clean_failure(
+        proc,
+        "alpha.yaml:",
+        "questions[0].choices[1].plan",
+        "no kind of tool 'orchestrater' in tools.yaml; did you mean 'orchestrator'?",
+    )

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from assess.model.pack import ContextType, Pack
+from assess.gaps import establish_action
+from assess.model.pack import ContextType, Pack, ToolStatus
 from assess.model.rules import RuleKind
 from assess.packs import available_packs, estimated_minutes, load_pack, read_aloud_words
+from assess.toolref import REFERENCE, short_name
 
 PACKS = available_packs()
 
@@ -257,3 +259,51 @@ def test_compliance_questions_cite_the_controls_they_back(pack: Pack) -> None:
         assert set(q.legal_basis) <= backs[q.id], q.id  # the loader refuses anything else
         if q.area == "compliance" and backs[q.id]:
             assert q.legal_basis, f"{q.id} backs {sorted(backs[q.id])} but cites none"
+
+
+# --------------------------------------------------------------------------- tool names
+
+
+def tool_names(pack: Pack) -> re.Pattern[str]:
+    """Every name the catalog gives a tool: its id (also with spaces), its name, and its name
+    without the parenthesis ("DVC (Data Version Control)" -> "DVC"), case-insensitive and
+    word-bounded."""
+    names = set()
+    for t in pack.tools:
+        names |= {t.id, t.id.replace("_", " "), t.name, short_name(t)}
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.compile(rf"\b(?:{alternatives})\b", re.IGNORECASE)
+
+
+def test_plan_texts_name_kinds_of_tool_never_products(pack: Pack) -> None:
+    """Client-facing improvement texts (the plans, the "establish" actions) name no tool of
+    the catalog: a plan refers to a kind of tool, resolved per client."""
+    names = tool_names(pack)
+    kinds = {k.id for k in pack.tool_kinds}
+    used: set[str] = set()
+    for q in pack.questions:
+        for c in q.choices:
+            hit = names.search(REFERENCE.sub("", c.plan))
+            assert hit is None, f"{q.id}.{c.id}: names {hit.group(0)!r}, use {{tools:<kind>}}"
+            refs = REFERENCE.findall(c.plan)
+            assert set(refs) <= kinds, f"{q.id}.{c.id}: {refs}"
+            used |= set(refs)
+        hit = names.search(establish_action(q))
+        assert hit is None, f"{q.id}: its establish action names {hit.group(0)!r}"
+    assert used == kinds, f"kinds no plan refers to: {sorted(kinds - used)}"
+
+
+def test_the_integrity_check_finds_a_tool_name() -> None:
+    names = tool_names(load_pack("mlops"))
+    for text in ("Track runs in mlflow.", "use GitHub Actions", "e.g. DVC", "weights_biases"):
+        assert names.search(text), text
+    assert not names.search("a data versioning tool such as one that runs on premises")
+
+
+def test_every_kind_of_tool_lists_active_tools_of_its_area(pack: Pack) -> None:
+    for kind in pack.tool_kinds:
+        assert pack.area(kind.area) is not None, kind.id
+        assert len(kind.tools) == len(set(kind.tools)), kind.id
+        for tool_id in kind.tools:
+            tool = pack.tool(tool_id)
+            assert tool is not None and tool.status is ToolStatus.active, (kind.id, tool_id)

@@ -532,10 +532,31 @@ class Tool(Frozen):
         )
 
 
+class ToolKind(Frozen):
+    """A kind of tool (an orchestrator, a model registry) that plan texts name through a
+    catalog reference, ``{tools:<id>}``, resolved per client (``assess.toolref``)."""
+
+    id: Slug
+    name: NonEmpty = Field(description="the kind as a noun, singular: 'model registry'")
+    article: Literal["a", "an"] | None = Field(
+        default=None, description="'a' or 'an' before the name (default: by its first letter)"
+    )
+    area: Slug = Field(description="the area whose fit rules rank the tools (assess.recommend)")
+    tools: tuple[Slug, ...] = Field(min_length=1, description="ids of the catalog's tools")
+
+    @property
+    def indefinite(self) -> str:
+        """The kind with its article: 'an orchestrator'."""
+        article = self.article or ("an" if self.name[:1].lower() in "aeiou" else "a")
+        return f"{article} {self.name}"
+
+
 class ToolFile(Frozen):
-    """``tools.yaml``: the tool catalog recommendations are drawn from."""
+    """``tools.yaml``: the tool catalog recommendations are drawn from, and the kinds of tool
+    plan texts refer to."""
 
     tools: tuple[Tool, ...] = Field(min_length=1)
+    kinds: tuple[ToolKind, ...] = ()
 
 
 ControlId = Annotated[str, Field(pattern=r"^[A-Z]+-\d{2,}$", description="e.g. CL-01")]
@@ -686,6 +707,9 @@ class Pack(Frozen):
         default=(), description="CI systems the scan recognises (ci.yaml)"
     )
     tools: tuple[Tool, ...] = ()
+    tool_kinds: tuple[ToolKind, ...] = Field(
+        default=(), description="the kinds of tool plan texts refer to (tools.yaml kinds)"
+    )
     controls: tuple[Control, ...] = ()
     frameworks: tuple[Framework, ...] = ()
     lineage: LineageConfig | None = None
@@ -705,6 +729,9 @@ class Pack(Frozen):
 
     def tool(self, tool_id: str) -> Tool | None:
         return next((t for t in self.tools if t.id == tool_id), None)
+
+    def tool_kind(self, kind_id: str) -> ToolKind | None:
+        return next((k for k in self.tool_kinds if k.id == kind_id), None)
 
     def role(self, role_id: str) -> Role | None:
         return next((r for r in self.roles if r.id == role_id), None)
