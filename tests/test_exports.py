@@ -98,7 +98,7 @@ def test_tables_are_plain_and_in_order(sample: Assessment) -> None:
     assert len(t["lineage"]) == sum(len(c.links) for c in sample.compliance.lineage)
     cl01 = t["controls"].iloc[0]
     assert cl01["references"].startswith(
-        "EU AI Act Art. 10(2)(b) (expected); GDPR Art. 5(1)(a)-(b) (expected)"
+        "EU AI Act Art. 10(2)(b); GDPR Art. 5(1)(a)-(b); GDPR Art. 6(1)"
     )
     # a question scored below its claim keeps both numbers
     capped = next(q for q in sample.questions if q.evidence and q.evidence.cap is not None)

@@ -12,11 +12,11 @@ import pytest
 import yaml
 
 from assess.compliance import scope_notes
-from assess.deliver.message import Report, render_body
 from assess.model.pack import Pack
 from assess.model.result import Assessment, Compliance, ControlStatus
 from assess.packs import load_pack
 from assess.report.data import csv_files
+from assess.report.email import render_body
 from assess.report.markdown import markdown
 from assess.report.render import render_html
 from tests.conftest import ROOT
@@ -76,7 +76,7 @@ def test_a_client_without_personal_data_has_gdpr_and_ccpa_out_of_scope_with_the_
     # CL-01 has an AI Act provider duty too: good practice, with whom it binds
     cl01 = control(result, "CL-01").applicability
     assert cl01.good_practice and cl01.reason == (
-        "EU AI Act Art. 10(2)(b) (expected): binding only for providers of "
+        "EU AI Act Art. 10(2)(b): binding only for providers of "
         "high-risk AI systems (here: No high-risk AI system). CCPA/CPRA and GDPR are not in "
         "scope."
     )
@@ -115,14 +115,14 @@ def test_a_human_reviewed_credit_decision_gets_art_22_as_good_practice_not_requi
     assert all(r.in_scope and not r.binding for r in refs.values())
     notes = [n for n in scope_notes(cl08.references) if n.startswith("GDPR")]
     assert notes == [
-        "GDPR Art. 22; expected: Art. 13(2)(f); Art. 14(2)(g); Art. 15(1)(h): "
+        "GDPR Art. 13(2)(f); Art. 14(2)(g); Art. 15(1)(h); Art. 22: "
         "binding only for solely automated decisions with legal or similarly significant "
         "effects (here: Human-reviewed (a person reviews each such decision and can change it))."
     ]
     assert "GDPR Art. 22(3)" in " ".join(scope_notes(control(result, "CL-09").references))
     md = markdown(result)
     assert (
-        "- GDPR Art. 22; Art. 22(3); expected: Art. 13(2)(f); Art. 14(2)(g); Art. 15(1)(h): "
+        "- GDPR Art. 13(2)(f); Art. 14(2)(g); Art. 15(1)(h); Art. 22; Art. 22(3): "
         "binding only for solely automated decisions" in md
     )
     assert "GDPR Art. 22 (Automated" not in md  # not listed as its legal basis
@@ -137,14 +137,14 @@ def test_a_control_with_only_non_binding_provisions_reads_good_practice_not_not_
     app = control(result, "CL-08").applicability
     assert not app.applicable and app.good_practice
     assert app.reason.startswith(
-        "EU AI Act Art. 13 (expected): binding only for providers of high-risk AI systems "
+        "EU AI Act Art. 13: binding only for providers of high-risk AI systems "
         "(here: No high-risk AI system)."
     )
-    assert "GDPR Art. 22; expected: Art. 13(2)(f)" in app.reason
+    assert "GDPR Art. 13(2)(f); Art. 14(2)(g); Art. 15(1)(h); Art. 22: binding only" in app.reason
     md = markdown(result)
     assert (
         "| CL-08 | Notice and explanation of automated decisions | Good practice, not required: "
-        "EU AI Act Art. 13 (expected): binding only" in md
+        "EU AI Act Art. 13: binding only" in md
     )
 
 
@@ -159,9 +159,10 @@ def test_a_solely_automated_credit_decision_gets_art_22_required(
     assert not [n for n in scope_notes(cl08.references) if n.startswith("GDPR")]
     md = markdown(result)
     assert "GDPR Art. 22 (Automated individual decision-making, including profiling)" in md
-    # an information duty not yet checked against the text is cited as expected
+    # an information duty checked against the text is cited without the expected mark
     assert "GDPR Art. 13(2)(f) (Information on automated decision-making" in md
-    assert "(data collected from the person); expected)" in md
+    assert "(data collected from the person))" in md
+    assert "(data collected from the person); expected)" not in md
 
 
 # --------------------------------------------------------------------------- AI Act Art. 26
@@ -180,7 +181,10 @@ def test_the_azure_retail_deployer_sees_art_26_5_and_26_11(
     assert "Art. 26(2)" in binding(control(result, "CL-09"), "eu_ai_act")
     md = markdown(result)
     assert "EU AI Act Art. 26(5) (Deployers monitor the system's operation" in md
-    assert "EU AI Act Art. 26(11) (expected)" in md  # in the control matrix
+    assert "EU AI Act Art. 86; EU AI Act Art. 26(11) |" in md  # in the control matrix, checked
+    # a deployer duty not yet checked against its amended text is cited as expected
+    assert "| EU AI Act Art. 27 (expected); GDPR Art. 35 |" in md
+    assert "insurance pricing); expected); GDPR Art. 35 (Data protection impact assessment)." in md
     # a provider's duties are good practice for a deployer, and say why
     cl01 = " ".join(scope_notes(control(result, "CL-01").references))
     assert "binding only for providers of high-risk AI systems (here: Deployer" in cl01
@@ -223,14 +227,22 @@ def test_no_client_facing_output_of_any_scenario_says_unconfirmed(
     for name, result in scored.items():
         html = render_html(result)
         md = markdown(result)
-        text, body = render_body(Report("report.pdf", b"%PDF-1.4\n"), result)
+        text, body = render_body("report.pdf", result)
         csv = b"".join(csv_files(result).values()).decode()
         for kind, out in (("html", html), ("md", md), ("email", text + body), ("csv", csv)):
             assert "unconfirmed" not in out.lower(), (name, kind)
-        assert ")*" not in csv and "(expected)" in csv, name  # the references column
+        assert ")*" not in csv, name  # the references column marks in words, not a star
+    # an unverified reference (AI Act Art. 27, amended in 2026) is marked in the CSV too
+    assert "(expected)" in b"".join(csv_files(scored["azure_retail"]).values()).decode()
     eu = markdown(scored["azure_retail"])
-    # an unverified date ahead is shown as expected, with its source; one past is left out
-    assert "**Expected 2 December 2027** · EU AI Act: High-risk obligations" in eu
-    assert "(source: Council press release of 29 June 2026" in eu
+    # a date checked against the text is shown without the expected mark or a source; an
+    # unverified one past is left out
+    assert "- **2 December 2027** · EU AI Act: High-risk obligations" in eu
+    assert "Expected 2 December 2027" not in eu and "Council press release" not in eu
     assert "27 July 2026" not in eu and "2026/1744" not in eu
-    assert "**25 May 2018** · GDPR: Applies in full" in eu  # checked against the text
+    assert "**25 May 2018** · GDPR: Applies in full" in eu
+    # an unverified date ahead is shown as expected, with its source
+    ca = markdown(scored["aws_open_source"])
+    assert "- **Expected 1 January 2027** · CCPA/CPRA: ADMT rules apply" in ca
+    assert "(source: CPPA announcement of 23 September 2025" in ca
+    assert "- **1 January 2020** · CCPA/CPRA: CCPA becomes operative" in ca

@@ -49,10 +49,14 @@ def test_an_eu_credit_deployer_sees_its_erasure_gap_before_a_level_2_practice(
     # a binding GDPR control of a system that decides about people: the highest exposure
     assert erasure.exposure == mlops.risks.exposure.binding_high_risk
     assert erasure.score == 1.5 * 3 * 2.0
-    # GDPR Art. 17, 19 and 21 are not yet checked against the text (verified: false in
-    # gdpr.yaml): a risk cites only verified references that bind
-    assert erasure.legal_basis == ()
-    assert erasure.statement == consequence(mlops, "compliance.erasure_propagation", r.client.name)
+    # a risk cites only verified references that bind: GDPR Art. 17, 19 and 21 are checked
+    # against the text (gdpr.yaml)
+    assert erasure.legal_basis == ("GDPR (Art. 17; Art. 19; Art. 21)",)
+    assert erasure.statement == (
+        consequence(mlops, "compliance.erasure_propagation", r.client.name)
+        + " Required by GDPR (Art. 17; Art. 19; Art. 21)."
+    )
+    assert erasure.statement.endswith(" Required by GDPR (Art. 17; Art. 19; Art. 21).")
     # the level-2 model registry is as urgent on the roadmap (a prerequisite of the release),
     # and high-risk too, but its consequence binds no regulation: it is not among the three
     gaps = {g.question_id: g for g in r.gaps}
@@ -77,6 +81,8 @@ def test_a_client_without_a_high_risk_system_has_a_lower_exposure(
         if k.legal_basis:  # a reference that binds: the control is binding
             assert k.exposure == exposure.binding
     assert any(k.exposure == exposure.binding for k in r.risks)
+    # the CCPA sections the controls cite are checked against the text (ccpa.yaml)
+    assert any(k.exposure == exposure.binding and "CCPA/CPRA" in k.statement for k in r.risks)
     assert all("GDPR" not in k.statement and "EU AI Act" not in k.statement for k in r.risks)
 
 
