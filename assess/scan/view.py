@@ -322,7 +322,9 @@ class RepoView:
     _raw: dict[str, bytes | None] = field(default_factory=dict)
     _index: _Index | None = None
     _corpora: dict[tuple[str, ...], Corpus] = field(default_factory=dict)
-    _corpora_by_files: dict[tuple[bool, tuple[int, ...]], Corpus] = field(default_factory=dict)
+    _corpora_by_files: dict[tuple[bool, Any], Corpus] = field(default_factory=dict)
+    _listed: dict[Any, tuple[list[int], list[Entry]]] = field(default_factory=dict)
+    _answers: set[int] = field(default_factory=set)
     ci_systems: tuple[CiSystem, ...] = ()
     memo: dict[str, Any] = field(default_factory=dict)
     """Inputs several rules and checks share (CI files, their commands, dependencies), computed
@@ -344,8 +346,12 @@ class RepoView:
         same files (``**/*.py`` and ``**/*.py`` + ``**/*.py.tmpl`` without templates) share
         one corpus."""
         if key not in self._corpora:
-            # the same Entry objects (the tree's): compared by identity, not path by path
-            same = (transform is not None, tuple(map(id, entries)))
+            # the same Entry objects (the tree's): compared by identity, not path by path; a
+            # list ``files`` returned stands for one set of files, so its identity will do
+            same: tuple[bool, Any] = (
+                transform is not None,
+                id(entries) if id(entries) in self._answers else tuple(map(id, entries)),
+            )
             if same in self._corpora_by_files:
                 self._corpora[key] = self._corpora_by_files[same]
                 return self._corpora[key]
@@ -404,9 +410,17 @@ class RepoView:
         if key in self._files:
             return self._files[key]
         idx = self._tree()
-        found = list({id(hits): hits for hits in map(idx.glob, key)}.values())  # *.py, **/*.py
+        # the globs that match anything, each once (*.py and **/*.py share a list): when only
+        # one does, its list is the answer, and every key answered by it shares one entry list
+        found = [h for h in {id(h): h for h in map(idx.glob, key)}.values() if h]
         picked = found[0] if len(found) == 1 else sorted(set().union(*found))
-        self._files[key] = [idx.files[n] for n in picked]
+        # one entry list per set of files: the glob's own list stands for itself, a union by
+        # its indexes (so ``corpus_of`` can tell equal sets by the list's identity)
+        sig: Any = id(picked) if len(found) == 1 else tuple(picked)
+        if sig not in self._listed:
+            self._listed[sig] = (picked, [idx.files[n] for n in picked])
+        self._files[key] = self._listed[sig][1]
+        self._answers.add(id(self._files[key]))  # alive while the view is: its id stays its own
         return self._files[key]
 
     def prefetch(self, entries: Iterable[Entry]) -> None:
