@@ -175,3 +175,14 @@ def scan_pack(tmp_path: Path) -> Path:
     folder = write_pack(tmp_path / "tiny", head, questions)
     dump(folder / "rules" / "alpha.yaml", RULES)
     return folder
+
+
+@pytest.fixture(scope="session")
+def scenario_results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Every client scenario of ``tests/scenarios.py`` scored once per session (the results are
+    frozen, so the test modules that read them share one set)."""
+    from assess.packs import load_pack
+    from tests.scenarios import SCENARIOS, score_scenario
+
+    pack, folder = load_pack("mlops"), tmp_path_factory.mktemp("scenarios")
+    return {name: score_scenario(pack, name, folder) for name in SCENARIOS}

@@ -20,7 +20,7 @@ from assess.report.email import render_body
 from assess.report.markdown import markdown
 from assess.report.render import render_html
 from tests.conftest import ROOT
-from tests.scenarios import SCENARIOS, score_scenario
+from tests.scenarios import score_scenario
 
 FRAMEWORKS = ROOT / "questionnaires" / "mlops" / "compliance" / "frameworks"
 
@@ -31,9 +31,13 @@ def pack() -> Pack:
 
 
 @pytest.fixture(scope="module")
-def scored(pack: Pack, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Assessment]:
+def scored(
+    pack: Pack,
+    scenario_results: dict[str, Assessment],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> dict[str, Assessment]:
     folder = tmp_path_factory.mktemp("legal")
-    out = {name: score_scenario(pack, name, folder) for name in SCENARIOS}
+    out = dict(scenario_results)
     out["azure_retail_automated"] = score_scenario(
         pack, "azure_retail", folder / "auto", {"automated_decisions": "solely_automated"}
     )

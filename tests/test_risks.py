@@ -18,7 +18,7 @@ from assess.model.result import Assessment
 from assess.packs import load_pack
 from assess.report.email import render_body
 from assess.report.markdown import markdown
-from tests.scenarios import SCENARIOS, score_scenario
+from tests.scenarios import SCENARIOS
 
 
 @pytest.fixture(scope="module")
@@ -27,9 +27,8 @@ def mlops() -> Pack:
 
 
 @pytest.fixture(scope="module")
-def results(mlops: Pack, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Assessment]:
-    folder = tmp_path_factory.mktemp("scenarios")
-    return {name: score_scenario(mlops, name, folder) for name in SCENARIOS}
+def results(scenario_results: dict[str, Assessment]) -> dict[str, Assessment]:
+    return scenario_results
 
 
 def consequence(pack: Pack, question_id: str, client: str) -> str:

@@ -18,7 +18,7 @@ from assess.report.markdown import markdown
 from assess.report.render import render_html
 from assess.toolref import fitted
 from tests.conftest import run_assess
-from tests.scenarios import SCENARIOS, score_scenario, write_scenario
+from tests.scenarios import write_scenario
 from tests.test_pack_errors import _tiny_pack_with_kinds
 from tests.test_pack_integrity import tool_names
 
@@ -29,9 +29,8 @@ def pack() -> Pack:
 
 
 @pytest.fixture(scope="module")
-def scenarios(pack: Pack, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Assessment]:
-    folder = tmp_path_factory.mktemp("scenarios")
-    return {name: score_scenario(pack, name, folder) for name in SCENARIOS}
+def scenarios(scenario_results: dict[str, Assessment]) -> dict[str, Assessment]:
+    return scenario_results
 
 
 @pytest.fixture(scope="module")
