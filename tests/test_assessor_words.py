@@ -27,6 +27,7 @@ from assess.model.engagement import Engagement, PackRef
 from assess.model.result import Assessment
 from assess.packs import load_pack
 from assess.pipeline import assess
+from assess.report.email import render_body
 from assess.report.markdown import markdown
 from assess.report.prose import Block, blocks
 from assess.report.render import render_html, render_pdf
@@ -229,6 +230,34 @@ def test_html_marks_and_escapes_them(result: Assessment) -> None:
     assert "&lt;script&gt;x&lt;/script&gt;" in alpha
     assert "<b>raw" not in html and "<script>x" not in html
     assert summary.count("<ul>") == 1 and summary.count('<p dir="auto">') == 2
+
+
+def test_the_email_carries_the_summary_after_the_numbers_escaped(result: Assessment) -> None:
+    text, html = render_body("report.pdf", result)
+    plain = text.split("ASSESSOR'S SUMMARY", 1)
+    assert len(plain) == 2 and "EXECUTIVE SUMMARY" in plain[0]  # after the numbers
+    words = plain[1]
+    for want in (
+        "Acme runs the right tools by hand. This line continues the first paragraph.\n",
+        "\n- # not a heading\n",
+        f"\n- {LOOKS_LIKE_MARKUP} and a continued item\n",
+        "\nClosing paragraph: start with the registry.\n",
+    ):
+        assert want in words, want
+    assert words.index("Acme runs") < words.index("Closing paragraph") < words.index("Kind regards")
+    assert "Assessor's summary</h3>" in html
+    assert "<li>**bold** &lt;b&gt;raw&lt;/b&gt; [link](http://evil.example) `code` and a" in html
+    assert "<b>raw" not in html
+
+
+def test_an_email_without_the_assessors_words_has_no_empty_section(
+    tiny_pack: Path, tmp_path: Path
+) -> None:
+    pack = load_pack(tiny_pack)
+    bare = assess(pack, load_engagement(engagement(tmp_path), pack))
+    assert bare.executive_summary is None
+    text, html = render_body("report.pdf", bare)
+    assert "ASSESSOR'S SUMMARY" not in text and "Assessor's summary" not in html
 
 
 def test_markdown_quotes_them_in_their_sections_literally(result: Assessment) -> None:

@@ -2,7 +2,8 @@
 and ``body.html.j2`` (Jinja2, ``StrictUndefined``; the HTML part autoescaped, so a client name
 such as ``<b>Acme & Co</b>`` prints literally). With an Assessment result the body holds the
 executive summary, the same numbers and sentences the PDF shows (client, overall level and
-stage, the biggest risks, the first five actions); without one it is a short note. Every value
+stage, the biggest risks, the first five actions, then the assessor's own summary when the
+engagement has one); without one it is a short note. Every value
 prints on one line (the environment's ``finalize``), so client text cannot forge lines such as
 a fake signature. ``assess.deliver.message`` builds the message around them.
 """
@@ -14,6 +15,7 @@ from typing import Any
 import jinja2
 
 from assess.model.result import Assessment
+from assess.report.prose import blocks
 from assess.report.render import not_assessed, risks_heading, stage_limit, to_find_out
 from assess.resources import templates_dir
 from assess.safetext import one_line
@@ -45,6 +47,8 @@ def summary_context(result: Assessment) -> dict[str, Any]:
         "stage_limit": stage_limit(result) if result.overall.level is not None else "",
         "not_assessed": not_assessed(to_find_out(result.areas)),
         "risks_heading": risks_heading(result),
+        # the assessor's own words, as the PDF's summary page shows them after the numbers
+        "assessor_summary": blocks(result.executive_summary),
         "risks": [
             {
                 "area": titles.get(k.area, k.area),
