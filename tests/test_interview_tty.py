@@ -245,6 +245,27 @@ def test_new_engagement_asks_context_first(tiny_pack: Path, tmp_path: Path) -> N
     assert data["context"] == {"client_name": "Globex", "targets": {}, "clouds": ["aws"]}
 
 
+def test_context_answers_wrap_at_word_ends_at_80_columns(tmp_path: Path) -> None:
+    """A long context prompt and its answer, echoed once answered, break between words with
+    an indent, as a consultant reads them back, never inside a word."""
+    child = spawn_assess("interview", str(tmp_path / "new.yaml"), rows=24, columns=80)
+    screen = Screen(child)
+    screen.wait("Client organisation name")
+    for keys in ("Acme Bank" + ENTER, ENTER, ENTER):  # name, first industry, first team size
+        screen.send(keys)
+    screen.wait("Models currently in production")
+    screen.send("3" + ENTER)
+    screen.wait("main business outcome")
+    screen.send(ENTER)
+    lines = screen.wait("keep the defaults")
+    at = next(i for i, line in enumerate(lines) if line.startswith("? (3/14) People working on"))
+    assert lines[at + 1].startswith("  ") and lines[at + 1].strip() in ("people", "1-5 people")
+    assert lines[at].endswith(("1-5", "engineers)"))  # the break falls between words
+    assert all(len(line) <= 80 for line in lines)
+    child.sendcontrol("c")
+    child.expect(pexpect.EOF)
+
+
 def test_refuses_without_a_terminal(tiny_pack: Path, started: Path) -> None:
     proc = run_assess("interview", started, "--pack", tiny_pack)
     assert proc.returncode == 2

@@ -292,7 +292,11 @@ def _say_scope(pack: Pack, eng: Any, role: str | None) -> None:
         line += f"; not run: {', '.join(rest)} (--module NAME adds one)"
     if role:
         line += f". Asking the questions {pack.role_title(role)} owns."
-    print(line)
+    import shutil
+    import textwrap
+
+    width = min(100, shutil.get_terminal_size().columns) - 2
+    print(textwrap.fill(line, width, subsequent_indent="  "))
 
 
 def _respondents_report(session: Any) -> str:

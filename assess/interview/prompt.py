@@ -97,40 +97,62 @@ class Interviewer:
             self.s.save(set_context(self.s.engagement, f.id, value))
 
     def _ask_context_field(self, f: ContextField, msg: str) -> object:
-        """Ask one context field; ``msg`` is its prompt with the section's progress."""
+        """Ask one context field; ``msg`` is its prompt with the section's progress. Each
+        prompt is erased when answered and echoed with its answer by ``_echo``, wrapped at word
+        ends (the terminal would break a long prompt and answer in the middle of a word)."""
+        if f.type is ContextType.targets:
+            return self._ask_targets(msg)
+        value: object
         if f.type is ContextType.text:
-            return _ask(
+            value = _ask(
                 questionary.text(
                     msg,
                     validate=lambda t: bool(t.strip()) or not f.required or "Required",
+                    erase_when_done=True,
                 )
             ).strip()
-        if f.type is ContextType.integer:
+            shown = str(value)
+        elif f.type is ContextType.integer:
             text = _ask(
                 questionary.text(
-                    msg, validate=lambda t: t.strip().isdigit() or "Enter a whole number"
+                    msg,
+                    validate=lambda t: t.strip().isdigit() or "Enter a whole number",
+                    erase_when_done=True,
                 )
             )
-            return int(text)
-        if f.type is ContextType.boolean:
-            return bool(_ask(questionary.confirm(msg, default=False)))
-        if f.type is ContextType.choice:
-            return _ask(questionary.select(msg, choices=[Choice(o.label, o.id) for o in f.options]))
-        if f.type is ContextType.multi:
+            value = int(text)
+            shown = str(value)
+        elif f.type is ContextType.boolean:
+            value = bool(_ask(questionary.confirm(msg, default=False, erase_when_done=True)))
+            shown = "Yes" if value else "No"
+        elif f.type is ContextType.choice:
+            value = _ask(
+                questionary.select(
+                    msg,
+                    choices=[Choice(o.label, o.id) for o in f.options],
+                    erase_when_done=True,
+                )
+            )
+            shown = next(o.label for o in f.options if o.id == value)
+        else:  # multi
             picked = list(
                 _ask(
                     questionary.checkbox(
                         msg,
                         choices=[Choice(o.label, o.id) for o in f.options],
                         instruction="(space to select, enter to confirm)",
-                        erase_when_done=True,  # echoed below with what was chosen
+                        erase_when_done=True,
                     )
                 )
             )
             labels = {o.id: o.label for o in f.options}
-            self.say(f"? {msg} " + (", ".join(labels[v] for v in picked) or "(none)"))
-            return picked
-        return self._ask_targets(msg)
+            value, shown = picked, ", ".join(labels[v] for v in picked) or "(none)"
+        self._echo(msg, shown)
+        return value
+
+    def _echo(self, msg: str, answer: str) -> None:
+        """A question and its answer as the record of what was asked, wrapped at word ends."""
+        self.say(textwrap.fill(f"? {msg} {answer}", _width(), subsequent_indent="  "))
 
     def _ask_targets(self, msg: str) -> dict[str, int]:
         """Target levels: the defaults offered are those that apply now (the pack's, raised or
@@ -143,8 +165,11 @@ class Interviewer:
                 sources.setdefault(defaults[a.id][1], []).append(a.id)
         for source, ids in sources.items():
             shown += f"; {', '.join(ids)} from the {source}"
-        if _ask(questionary.confirm(f"{msg}: keep the defaults ({shown})?", default=True)):
+        keep = f"{msg}: keep the defaults ({shown})?"
+        if _ask(questionary.confirm(keep, default=True, erase_when_done=True)):
+            self._echo(keep, "Yes")
             return {}
+        self._echo(keep, "No")
         targets: dict[str, int] = {}
         for a in self.pack.areas:
             default = defaults[a.id][0]
