@@ -61,7 +61,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from assess.compliance import applies
+from assess.compliance import applies, known_context
 from assess.model.engagement import ContextValue
 from assess.model.pack import LATER, Choice, Pack, Question, Risk
 from assess.model.result import (
@@ -424,7 +424,9 @@ def key_risks(
     """The biggest risks (the module docstring gives the rule), each stated as the question's
     consequence, followed by the references that make it binding for this client."""
     cfg = pack.risks
-    high_risk = bool(cfg.high_risk_when) and applies(cfg.high_risk_when, context)[0]
+    # a "not known" answer counts as not recorded, so as matching, as in compliance
+    known = known_context(pack, context)[0]
+    high_risk = bool(cfg.high_risk_when) and applies(cfg.high_risk_when, known)[0]
     binding = {
         c.id: c for c in (compliance.controls if compliance else ()) if c.applicability.applicable
     }
@@ -434,7 +436,8 @@ def key_risks(
         q = pack.question(g.question_id)
         if q is None or g.current_level >= cfg.controlled_from:
             continue
-        bound = any(c.id in binding and q.id in c.questions for c in pack.controls)
+        # the controls the consequence cites are the ones that weigh: one set for both
+        bound = any(cid in binding for cid in q.legal_basis)
         exposure = (
             cfg.exposure.none
             if not bound
@@ -492,15 +495,18 @@ def _unstated(pack: Pack, q: Question, g: Gap) -> str:
 
 
 def _legal_basis(q: Question, binding: dict[str, ControlStatus]) -> tuple[str, ...]:
-    """The verified references that bind the client, of the controls the question names as its
-    legal basis: one entry per framework, e.g. "GDPR (Art. 17; Art. 19; Art. 21)"."""
+    """The references that bind the client, of the controls the question names as its legal
+    basis: one entry per framework, e.g. "GDPR (Art. 17; Art. 19; Art. 21)"; one not checked
+    against the legal text is marked "(expected)", as the compliance chapter marks it, so the
+    list is never shorter than the provisions the ranking weighed."""
     by_framework: dict[str, list[str]] = {}
     for cid in q.legal_basis:
         control = binding.get(cid)
         for ref in control.references if control else ():
             refs = by_framework.setdefault(ref.name, [])
-            if ref.binding and ref.verified and ref.ref not in refs:
-                refs.append(ref.ref)
+            shown = ref.ref if ref.verified else f"{ref.ref} (expected)"
+            if ref.binding and shown not in refs:
+                refs.append(shown)
     return tuple(f"{name} ({'; '.join(refs)})" for name, refs in by_framework.items() if refs)
 
 

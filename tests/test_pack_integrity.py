@@ -250,15 +250,13 @@ def test_every_question_states_its_consequence(pack: Pack) -> None:
         assert all(" ".join(c.text.split()) not in text for c in q.choices), q.id
 
 
-def test_compliance_questions_cite_the_controls_they_back(pack: Pack) -> None:
-    backs = {
-        qid: {c.id for c in pack.controls if qid in c.questions}
-        for qid in (q.id for q in pack.questions)
-    }
+def test_questions_cite_every_control_they_back(pack: Pack) -> None:
+    """A question's legal_basis is the controls that list it, both ways: the risk ranking
+    weighs the controls the consequence cites, so a control left out would rank a risk by a
+    provision it never names (or hide one it weighs)."""
     for q in pack.questions:
-        assert set(q.legal_basis) <= backs[q.id], q.id  # the loader refuses anything else
-        if q.area == "compliance" and backs[q.id]:
-            assert q.legal_basis, f"{q.id} backs {sorted(backs[q.id])} but cites none"
+        backs = {c.id for c in pack.controls if q.id in c.questions}
+        assert set(q.legal_basis) == backs, (q.id, sorted(backs), q.legal_basis)
 
 
 # --------------------------------------------------------------------------- tool names

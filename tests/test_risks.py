@@ -155,3 +155,42 @@ def test_a_result_written_before_consequences_still_loads(
     old = load_result(path)
     assert [k.statement for k in old.risks] == [k.statement for k in results["azure_retail"].risks]
     assert all(k.score is None and k.consequence == "" for k in old.risks)
+
+
+def test_a_risk_weighed_for_its_law_names_that_law(
+    mlops: Pack, results: dict[str, Assessment]
+) -> None:
+    """The exposure and the "Required by" sentence come from the same controls: a risk
+    ranked up for a binding provision names it (marked expected when not yet checked), and a
+    risk that names one was ranked for it."""
+    none = mlops.risks.exposure.none
+    seen = 0
+    for name, r in results.items():
+        for k in r.risks:
+            assert (k.exposure != none) == bool(k.legal_basis), (name, k.question_id)
+            if k.legal_basis:
+                assert k.statement.endswith(f" Required by {' and '.join(k.legal_basis)}."), k
+                seen += 1
+    assert seen >= 3
+
+
+def test_a_not_known_answer_counts_as_matching_the_high_risk_condition(
+    mlops: Pack, results: dict[str, Assessment]
+) -> None:
+    """As in compliance: "not known yet" is not recorded, so a high-risk condition on that field
+    holds (the cautious reading), where a recorded "none" does not."""
+    r = results["azure_retail"]
+    pack = mlops.model_copy(
+        update={
+            "risks": mlops.risks.model_copy(
+                update={"high_risk_when": ({"automated_decisions": ("solely_automated",)},)}
+            )
+        }
+    )
+
+    def exposures(value: str) -> set[float | None]:
+        context = {**r.client.context, "automated_decisions": value}
+        return {k.exposure for k in key_risks(pack, r.gaps, r.compliance, context) if k.legal_basis}
+
+    assert exposures("unknown") == {pack.risks.exposure.binding_high_risk}
+    assert exposures("none") == {pack.risks.exposure.binding}
