@@ -23,6 +23,7 @@ the expertise fit and the tools that work with what the client runs or is advise
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
@@ -60,6 +61,12 @@ def short_name(tool: Tool) -> str:
     return tool.name.split(" (", 1)[0]
 
 
+PLATFORM_KINDS = 3
+"""A tool listed under this many kinds of tool or more is a platform: a plan names the part it
+needs "the model monitor in Azure Machine Learning, which you already use", not "the Azure
+Machine Learning model monitor you already run", which would claim the part is in use."""
+
+
 def _words(text: str) -> set[str]:
     return set(re.findall(r"[a-z0-9]+", text.lower()))
 
@@ -76,12 +83,18 @@ def fitted(
         if r.rank == 1 and r.tool not in fit.in_use and tool and tool not in stack:
             stack.append(tool)
     said: dict[str, str] = {}
+    # a tool of many kinds (Azure Machine Learning: registry, serving, monitoring, ...) is a
+    # platform: that the client runs it says nothing of whether it uses the part a plan needs
+    platforms: Counter[str] = Counter(t for k in pack.tool_kinds for t in k.tools)
 
     def phrase(kind: ToolKind) -> str:
         ours, others = fit.ranked(kind.area, among=kind.tools, stack=stack)
         running = [t for t in ours if fit.runs(t)]
         if running:
-            name = short_name(running[0])
+            tool = running[0]
+            name = short_name(tool)
+            if platforms[tool.id] >= PLATFORM_KINDS:  # it runs the platform, maybe not this part
+                return f"the {kind.name} in {name}, which you already use"
             # "the GitLab CI/CD you already run", not "the GitLab CI/CD CI service ..."
             said_already = _words(name) & _words(kind.name)
             return f"the {name}{'' if said_already else ' ' + kind.name} you already run"

@@ -188,3 +188,16 @@ def test_the_terminal_prints_the_fitted_plan(pack: Pack, tmp_path: Path) -> None
     said = " ".join(proc.stdout.split())  # lines are wrapped to the terminal
     assert "in the Azure DevOps CI service you already run, and make a failing run" in said
     assert "{tools:" not in said
+
+
+def test_a_platform_in_use_is_named_without_claiming_the_part_runs(
+    scenarios: dict[str, Assessment],
+) -> None:
+    """Azure Machine Learning covers many kinds of tool; a client that uses it for some is not
+    told it already runs its model monitor (its monitoring is at level 0)."""
+    r = scenarios["azure_retail"]
+    drift = action(r, "monitoring.drift:3")
+    assert "in the model monitor in Azure Machine Learning, which you already use" in drift
+    every = " ".join(i.action for i in r.roadmap_items)
+    assert "Azure Machine Learning model monitor you already run" not in every
+    assert "Azure Machine Learning" in every and "Azure DevOps CI service you already run" in every
