@@ -277,6 +277,30 @@ def test_indexed_glob_lookup_equals_plain_matching(tmp_path: Path) -> None:
         repo.close()
 
 
+def test_one_entry_list_and_one_corpus_per_set_of_files(tmp_path: Path) -> None:
+    """Glob tuples that pick the same files get the same entry list, and so one corpus
+    (``corpus_of`` recognises a set by its list); different sets never share one."""
+    from assess.scan.view import RepoView
+
+    files = {"a.py": "import x\n", "b/c.py": "import y\n", "d.yml": "k: v\n", "e.md": "# e\n"}
+    repo = GitRepo(make_repo(tmp_path / "r", files))
+    try:
+        view = RepoView(repo, repo.tree(), 1 << 20)
+        py = view.files(("*.py",))
+        assert view.files(("**/*.py", "b/*.py")) is py  # b/*.py adds nothing to **/*.py
+        assert view.files(("*.py", "*.nothing")) is py  # a glob that matches nothing
+        both = view.files(("*.py", "*.yml"))
+        assert view.files(("*.yml", "**/*.py")) is both  # the same union, another order
+        assert both is not py and [e.path for e in both] == ["a.py", "b/c.py", "d.yml"]
+        assert view.corpus(("*.py",)) is view.corpus(("**/*.py", "b/*.py"))
+        assert view.corpus(("*.py", "*.yml")) is not view.corpus(("*.py",))
+        assert [e.path for e, _ in view.corpus(("*.py", "*.yml")).items] == [
+            "a.py", "b/c.py", "d.yml"
+        ]  # fmt: skip
+    finally:
+        repo.close()
+
+
 def test_each_glob_answered_once_and_alike_in_every_combination(tmp_path: Path) -> None:
     """``RepoView.files`` answers each glob once per tree and unions them: the files of a
     tuple equal plain matching whether its globs were seen before alone, in another tuple or

@@ -410,13 +410,16 @@ class RepoView:
         if key in self._files:
             return self._files[key]
         idx = self._tree()
-        # the globs that match anything, each once (*.py and **/*.py share a list): when only
-        # one does, its list is the answer, and every key answered by it shares one entry list
+        # the globs that match anything, each once (*.py and **/*.py share a list); then one
+        # entry list per set of files, so ``corpus_of`` can tell equal sets by the list's
+        # identity: a glob's own list stands for itself (also when the others add nothing to
+        # it: ``*.py`` with ``b/*.py``), any other union for its indexes
         found = [h for h in {id(h): h for h in map(idx.glob, key)}.values() if h]
-        picked = found[0] if len(found) == 1 else sorted(set().union(*found))
-        # one entry list per set of files: the glob's own list stands for itself, a union by
-        # its indexes (so ``corpus_of`` can tell equal sets by the list's identity)
-        sig: Any = id(picked) if len(found) == 1 else tuple(picked)
+        biggest = max(found, key=len, default=[])
+        union = set().union(*found) if len(found) > 1 else None
+        own = union is None or len(union) == len(biggest)
+        picked = biggest if own else sorted(union or ())
+        sig: Any = id(picked) if own else tuple(picked)
         if sig not in self._listed:
             self._listed[sig] = (picked, [idx.files[n] for n in picked])
         self._files[key] = self._listed[sig][1]
