@@ -29,6 +29,9 @@ class AssessError(Exception):
         self.file = str(file) if file is not None else None
         self.field = field
         self.line = line
+        self.warnings: tuple[str, ...] = ()
+        """What the run had found worth a warning before it failed (``pipeline.assess_file``):
+        the CLI prints them before the error, as it would have after a success."""
 
     def __str__(self) -> str:
         where = self.file or ""

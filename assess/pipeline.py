@@ -26,7 +26,7 @@ from assess.compare import load_result, progress
 from assess.compliance import assess_compliance
 from assess.conditions import modules_run
 from assess.engagement import LoadedEngagement, load_with_pack
-from assess.errors import InputError
+from assess.errors import AssessError, InputError
 from assess.evidence import load_evidence, merge_evidence
 from assess.gaps import capacity_for, key_risks, plan
 from assess.model.base import LEVEL_MAX
@@ -67,28 +67,33 @@ def assess_file(
     the_pack, loaded = load_with_pack(engagement, pack)
     check_targets(the_pack, targets or {}, field="--target")
     warnings: list[str] = []
-    ev = None
-    if evidence:
-        ev, said = read_evidence(evidence, the_pack, "scoring")
-        warnings += said
-    result = assess(
-        the_pack,
-        loaded,
-        targets=dict(targets or {}),
-        rule=RespondentRule(respondents_rule) if respondents_rule else None,
-        evidence=ev,
-        policy=EvidencePolicy(evidence_policy) if evidence_policy else None,
-    )
-    if milestones:
-        history = [load_result(path) for path in milestones]
-        for path, old in zip(milestones, history, strict=True):
-            if old.client.name != result.client.name or old.source.pack_id != result.source.pack_id:
-                warnings.append(
-                    f"{path}: a milestone of {old.client.name!r} ({old.source.pack_id}), "
-                    f"compared with {result.client.name!r} ({result.source.pack_id})"
-                )
-        result = result.model_copy(update={"progress": progress(history, result)})
-    return Run(the_pack, loaded, result, tuple(warnings))
+    try:
+        ev = None
+        if evidence:
+            ev, said = read_evidence(evidence, the_pack, "scoring")
+            warnings += said
+        result = assess(
+            the_pack,
+            loaded,
+            targets=dict(targets or {}),
+            rule=RespondentRule(respondents_rule) if respondents_rule else None,
+            evidence=ev,
+            policy=EvidencePolicy(evidence_policy) if evidence_policy else None,
+        )
+        if milestones:
+            history = [load_result(path) for path in milestones]
+            now = (result.client.name, result.source.pack_id)
+            for path, old in zip(milestones, history, strict=True):
+                if (old.client.name, old.source.pack_id) != now:
+                    warnings.append(
+                        f"{path}: a milestone of {old.client.name!r} ({old.source.pack_id}), "
+                        f"compared with {result.client.name!r} ({result.source.pack_id})"
+                    )
+            result = result.model_copy(update={"progress": progress(history, result)})
+        return Run(the_pack, loaded, result, tuple(warnings))
+    except AssessError as err:  # what was found before the failure is still worth saying
+        err.warnings = (*warnings, *err.warnings)
+        raise
 
 
 def check_targets(pack: Pack, targets: Mapping[str, int], *, field: str) -> None:

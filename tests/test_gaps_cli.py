@@ -156,6 +156,23 @@ def test_evidence_from_another_pack_version_is_flagged(tmp_path: Path) -> None:
     pd.read_csv(io.StringIO(proc.stdout))  # the output itself stays clean
 
 
+def test_the_version_warning_is_still_said_when_a_later_step_fails(tmp_path: Path) -> None:
+    """Warnings are data the pipeline returns; when a step after them fails (a milestone that
+    is not a result), the CLI still says them, then the one-line error."""
+    data = json.loads(EVIDENCE.read_text())
+    data["pack_version"] = "0.9.0"
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps(data))
+    bad = tmp_path / "milestone.json"
+    bad.write_text("{}")
+    proc = run_assess("score", SAMPLE, "--evidence", old, "--milestone", bad)
+    assert proc.returncode == 2 and proc.stdout == ""
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 2, lines
+    assert lines[0].startswith("assess: warning: ") and "scanned with pack mlops 0.9.0" in lines[0]
+    assert lines[1].startswith("assess: error: ") and "milestone.json" in lines[1]
+
+
 @pytest.mark.parametrize(
     ("args", "expected"),
     [

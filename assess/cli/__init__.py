@@ -83,6 +83,8 @@ def main(argv: list[str] | None = None) -> int:
         code: int = args.func(args)
         return code
     except AssessError as error:
+        for warning in error.warnings:
+            err(f"assess: warning: {warning}")
         err(f"assess: error: {error}")
         return error.exit_code
     except KeyboardInterrupt:
