@@ -17,7 +17,6 @@ _UNSAFE = re.compile(
     "\ufff9-\ufffb\U000e0000-\U000e007f]"
 )
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def _escape(m: re.Match[str]) -> str:
@@ -45,6 +44,7 @@ def printable_lines(text: str) -> str:
 
 
 def one_line(text: str) -> str:
-    """Every line break, control character and run of spaces becomes one space (for a value
-    printed inside a line: an email header or body line)."""
-    return " ".join(_CONTROL.sub(" ", text).split())
+    """Every line break, control or invisible formatting character (a right-to-left override
+    would reverse the rest of the line) and run of spaces becomes one space (for a value printed
+    inside a line: an email header or body line)."""
+    return " ".join(_UNSAFE.sub(" ", text).split())

@@ -712,6 +712,26 @@ def test_hostile_client_text_is_neutralised(
     assert len(server.handler.received) == 1  # the dry run sent nothing
 
 
+def test_an_invisible_character_in_the_client_name_cannot_reorder_an_email_line(
+    work: Workdir, tmp_path: Path, cli: Callable[..., tuple[int, str, str]]
+) -> None:
+    """A right-to-left override (or a zero-width space) in the client name would reverse (or
+    hide) what follows it on the line where a mail reader shows it: subject, body, risks."""
+    eng = engagement_with(work, tmp_path, "Acme\u202eevil\u200bCo", None)
+    eml = tmp_path / "preview.eml"
+    code, _, err = cli("send", work.report, "--to", "marta@acme.example", "--engagement", eng,
+                       "--pack", work.pack, "--eml", eml)  # fmt: skip
+    assert code == 0, err
+    msg = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+    assert isinstance(msg, EmailMessage)
+    plain = msg.get_body(("plain",))
+    html = msg.get_body(("html",))
+    assert plain is not None and html is not None
+    for text in (str(msg["Subject"]), plain.get_content(), html.get_content()):
+        assert "\u202e" not in text and "\u200b" not in text
+    assert "for Acme evil Co (report.pdf)" in plain.get_content()
+
+
 def test_run_send_to_neutralises_the_client_name(
     tiny_pack: Path,
     tmp_path: Path,
