@@ -507,7 +507,10 @@ def _legal_basis(q: Question, binding: dict[str, ControlStatus]) -> tuple[str, .
             shown = ref.ref if ref.verified else f"{ref.ref} (expected)"
             if ref.binding and shown not in refs:
                 refs.append(shown)
-    return tuple(f"{name} ({'; '.join(refs)})" for name, refs in by_framework.items() if refs)
+    checked_first = {
+        n: sorted(r, key=lambda ref: ref.endswith("(expected)")) for n, r in by_framework.items()
+    }
+    return tuple(f"{name} ({'; '.join(refs)})" for name, refs in checked_first.items() if refs)
 
 
 def _propagate(base: dict[str, float], deps: dict[str, tuple[str, ...]]) -> dict[str, float]:
