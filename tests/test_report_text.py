@@ -117,6 +117,14 @@ def test_markdown_text_is_escaped_only_where_markdown_would_act(typed: str, mark
     assert _inline(markdown) == typed  # and a renderer shows it as typed
 
 
+def test_markdown_shows_control_characters_as_escapes() -> None:
+    """A file someone may print in a terminal (cat report.md) holds no escape sequence or
+    bidi override from client text: each shows as its escape, as the terminal output does."""
+    out = md_text("Acme\x1b]0;OWNED\x07 Corp\u202eevil\tend")
+    assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out and "\t" not in out
+    assert _inline(out) == "Acme\\x1b]0;OWNED\\x07 Corp\\u202eevil end"
+
+
 def _tables(tokens: list[Token]) -> list[list[list[str]]]:
     """Each table as rows of cells, each as rendered."""
     tables: list[list[list[str]]] = []

@@ -7,7 +7,9 @@ an entity, ``&amp;``), so a note holding ``<img>``, ``<script>`` or ``<style>`` 
 every renderer; the backslash and the characters that make links, images, emphasis, code,
 strikethrough, math and table cells (``[ ] * _ ` ~ $ |``) are backslash-escaped; a value cannot
 start a heading, list or quote; and a line break becomes a space (``<br>`` inside a table cell,
-the only HTML the Markdown holds). Values are cut as in the PDF (``assess.report.text.cap``).
+the only HTML the Markdown holds); a control or invisible formatting character (an escape
+sequence, a right-to-left override) is shown as its escape, ``\\x1b``, as on the terminal.
+Values are cut as in the PDF (``assess.report.text.cap``).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from assess.report.render import (
 from assess.report.tables import binding_references
 from assess.report.text import cap
 from assess.resources import templates_dir
+from assess.safetext import printable
 
 LINK_MARKS = {LinkStatus.found: "\u2713", LinkStatus.missing: "\u2717", LinkStatus.broken: "\u2717"}
 
@@ -52,7 +55,10 @@ _LINE_BREAK = re.compile(r"\s*(?:\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029])\s*")
 
 
 def _literal(text: str) -> Markup:
-    text = _LINE_BREAK.sub(" ", text)
+    text = _LINE_BREAK.sub(" ", text).replace("\t", " ")
+    # an escape sequence or a bidi override in client text would act in a terminal that shows
+    # the file (cat report.md): shown as typed escapes, as on the terminal (safetext)
+    text = printable(text)
     text = _INLINE.sub(lambda m: _INLINE_ESCAPES.get(m.group(), "\\" + m.group()), text)
     return Markup(_BLOCK_START.sub(r"\1\\\2", text))
 
