@@ -115,7 +115,8 @@ def suggest(
 
     Unambiguous when no finding disagrees: no positive finding shows more than a negative one
     caps (a lower positive agrees, the ladder being cumulative) and no prompt finding asks for
-    a word with the client."""
+    a word with the client; and the level does not rest on a declared dependency alone (a
+    package in requirements.txt says the tool is installed, not that the practice runs)."""
     found = question_findings(q, rules, findings)
     neg = [f for f in found if f.kind is RuleKind.negative]
     pos = [f for f in found if f.kind is RuleKind.positive]
@@ -127,7 +128,9 @@ def suggest(
         level=first.level,
         findings=(first, *rest[: shown - 1]),
         more=max(0, len(rest) - (shown - 1)),
-        unambiguous=len(found) == len(neg) + len(pos) and all(f.level <= first.level for f in pos),
+        unambiguous=len(found) == len(neg) + len(pos)
+        and all(f.level <= first.level for f in pos)
+        and not (first.kind is RuleKind.positive and first.strength is Strength.dependency),
     )
 
 

@@ -27,7 +27,7 @@ SPEAKS_TO = {  # rule -> questions
     "alpha/dvc": ["alpha.one"],  # level 2 alone: unambiguous
     "alpha/tests-in-ci": ["alpha.two"],  # level 3, but ...
     "alpha/binaries": ["alpha.two"],  # ... a negative caps it at 1: the findings differ
-    "alpha/mlflow-dep": ["beta.two"],  # level 2 alone
+    "alpha/mlflow-dep": ["beta.two"],  # level 2 from a declared dependency alone
 }
 ASK = {
     "id": "alpha/readme-only",
@@ -112,10 +112,11 @@ def test_enter_confirms_the_suggestion_and_records_its_findings(
     assert "(level number or arrows, then enter)" in child.before  # a prompt is no level
     pick(child, "1")
     menu(child, "Beta, question 2 of 2")
-    assert "c) Confirm the scan's level 2, with a note" in child.before
-    child.send("c" + ENTER)  # the suggestion, with a note
-    child.expect_exact("Note (optional")
-    child.send("tracked on their MLflow server" + ENTER)
+    # a package in requirements.txt says MLflow is installed, not that runs are tracked: the
+    # level is suggested, but not saved in one key
+    assert "The scan suggests level 2; a declared dependency only, check it runs:" in child.before
+    assert "Confirm the scan's level" not in child.before
+    pick(child, "2", "tracked on their MLflow server")  # the consultant checked: level 2
     child.expect_exact("5 of 5 questions answered")
     child.expect(pexpect.EOF)
 

@@ -37,6 +37,15 @@ CASES = [
     ),
     # the weakest cap binds; a higher cap agrees with it
     ("two negatives", [(NEG_RULE, Strength.ci), (LOW_NEG, Strength.file)], 0, True, LOW_NEG),
+    # a package in a requirements file says the tool is installed, not that the practice runs
+    ("a declared dependency alone", [(FILE_RULE, Strength.dependency)], 2, False, FILE_RULE),
+    (
+        "a dependency below code that does it",
+        [(FILE_RULE, Strength.dependency), (CI_RULE, Strength.code)],
+        3,
+        True,
+        CI_RULE,
+    ),
     (
         "a prompt asks for a word",
         [(PROMPT, Strength.file), (FILE_RULE, Strength.file)],

@@ -39,7 +39,7 @@ from assess.model.evidence import Finding
 from assess.model.pack import Choice as QChoice
 from assess.model.pack import ContextField, ContextType, Question
 from assess.model.result import Suggestion
-from assess.model.rules import RuleKind
+from assess.model.rules import RuleKind, Strength
 from assess.reconcile import finding_key, question_findings, repo_id, suggest
 from assess.scoring import targets_for
 
@@ -428,7 +428,14 @@ class Interviewer:
         elif hint.unambiguous:
             lines = [f"The scan suggests level {hint.level} (preselected; Enter saves it):"]
         else:
-            why = "ask first" if to_ask else "its findings differ, check first"
+            declared = hint.findings[0].strength is Strength.dependency
+            why = (
+                "ask first"
+                if to_ask
+                else "a declared dependency only, check it runs"
+                if declared
+                else "its findings differ, check first"
+            )
             lines = [f"The scan suggests level {hint.level}; {why}:"]
         for f in [*to_ask[:1], *(hint.findings if hint else ())]:
             if f.kind is RuleKind.prompt:
