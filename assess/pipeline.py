@@ -142,8 +142,7 @@ def assess(
     (``scoring``), reconciled with the evidence (``reconcile``) and the assessor's review
     (``review``), the areas scored, then the roadmap and gaps (``gaps``), compliance, the
     biggest risks and the tool recommendations. ``targets`` overrides the engagement's per-area
-    targets,
-    ``rule`` the pack's way of combining several respondents' answers, ``policy`` the
+    targets, ``rule`` the pack's way of combining several respondents' answers, ``policy`` the
     engagement's evidence policy; ``evidence`` (from ``assess scan``) is reconciled with the
     answers."""
     eng = loaded.engagement
@@ -180,9 +179,10 @@ def assess(
     roadmap = plan(
         pack, results, areas, capacity_for(pack, eng.context, eng.capacity_weeks_per_quarter)
     )
-    recommendations = recommend(pack, eng.context, roadmap.gaps)
+    fit = Fit(pack, eng.context)
+    recommendations = recommend(pack, eng.context, roadmap.gaps, fit)
     # the one place plan texts enter the result: their catalog references, fitted to the client
-    say = fitted(pack, Fit(pack, eng.context), recommendations)
+    say = fitted(pack, fit, recommendations)
     results = [r.model_copy(update={"plan": say(r.plan)}) if r.plan else r for r in results]
     gaps = tuple(g.model_copy(update={"plan": say(g.plan)}) for g in roadmap.gaps)
     items = tuple(i.model_copy(update={"action": say(i.action)}) for i in roadmap.items)

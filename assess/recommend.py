@@ -172,10 +172,11 @@ def _linked(t: Tool, u: Tool) -> bool:
 
 
 def recommend(
-    pack: Pack, context: dict[str, ContextValue], gaps: Sequence[Gap]
+    pack: Pack, context: dict[str, ContextValue], gaps: Sequence[Gap], fit: Fit | None = None
 ) -> tuple[Recommendation, ...]:
-    """Per area with gaps (the most urgent first): the best fit, then the alternatives."""
-    fit = Fit(pack, context)
+    """Per area with gaps (the most urgent first): the best fit, then the alternatives;
+    ``fit`` is the client's ``Fit`` when the caller has it already (the plan texts use it too)."""
+    fit = fit or Fit(pack, context)
     clouds, preference = fit.clouds, fit.preference
     need: dict[str, float] = defaultdict(float)
     closes: dict[str, list[str]] = defaultdict(list)

@@ -324,7 +324,6 @@ class RepoView:
     _corpora: dict[tuple[str, ...], Corpus] = field(default_factory=dict)
     _corpora_by_files: dict[tuple[bool, Any], Corpus] = field(default_factory=dict)
     _listed: dict[Any, tuple[list[int], list[Entry]]] = field(default_factory=dict)
-    _answers: set[int] = field(default_factory=set)
     ci_systems: tuple[CiSystem, ...] = ()
     memo: dict[str, Any] = field(default_factory=dict)
     """Inputs several rules and checks share (CI files, their commands, dependencies), computed
@@ -350,7 +349,7 @@ class RepoView:
             # list ``files`` returned stands for one set of files, so its identity will do
             same: tuple[bool, Any] = (
                 transform is not None,
-                id(entries) if id(entries) in self._answers else tuple(map(id, entries)),
+                id(entries) if self._files.get(key) is entries else tuple(map(id, entries)),
             )
             if same in self._corpora_by_files:
                 self._corpora[key] = self._corpora_by_files[same]
@@ -422,8 +421,7 @@ class RepoView:
         sig: Any = id(picked) if own else tuple(picked)
         if sig not in self._listed:
             self._listed[sig] = (picked, [idx.files[n] for n in picked])
-        self._files[key] = self._listed[sig][1]
-        self._answers.add(id(self._files[key]))  # alive while the view is: its id stays its own
+        self._files[key] = self._listed[sig][1]  # alive while the view is: its id stays its own
         return self._files[key]
 
     def prefetch(self, entries: Iterable[Entry]) -> None:
