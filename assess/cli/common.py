@@ -49,6 +49,12 @@ def positive(text: str) -> int:
     return int(text)
 
 
+def printed_as(p: argparse.ArgumentParser, help: str) -> None:
+    """``--format table|json|csv`` and ``-o FILE``: the result printed for people or programs."""
+    p.add_argument("--format", choices=["table", "json", "csv"], default="table", help=help)
+    out_option(p)
+
+
 def out_option(p: argparse.ArgumentParser) -> None:
     """``-o FILE``: where a command that prints its output can write it instead."""
     p.add_argument("-o", "--out", type=Path, metavar="FILE", help="write to FILE, not stdout")

@@ -14,7 +14,7 @@ from assess.cli.common import (
     err,
     load,
     load_all,
-    out_option,
+    printed_as,
     progress_line,
 )
 
@@ -29,13 +29,10 @@ def add_score(sub: Subparsers) -> None:
         description="Score an engagement: level, stage, coverage and gap per area.",
     )
     engagement_options(p)
-    p.add_argument(
-        "--format",
-        choices=["table", "json", "csv"],
-        default="table",
-        help="table for people (default), json for the full Assessment result, csv per area",
+    printed_as(
+        p,
+        "table for people (default), json for the full Assessment result, csv per area",
     )
-    out_option(p)
     p.set_defaults(func=cmd_score)
 
 
@@ -50,14 +47,11 @@ def add_gaps(sub: Subparsers) -> None:
         ),
     )
     engagement_options(p)
-    p.add_argument(
-        "--format",
-        choices=["table", "json", "csv"],
-        default="table",
-        help="table for people (default); json: gaps, roadmap and recommendations; csv: one "
+    printed_as(
+        p,
+        "table for people (default); json: gaps, roadmap and recommendations; csv: one "
         "row per gap in roadmap order",
     )
-    out_option(p)
     p.set_defaults(func=cmd_gaps)
 
 
@@ -73,13 +67,10 @@ def add_compare(sub: Subparsers) -> None:
     )
     p.add_argument("old", type=Path, metavar="OLD", help="earlier result (.json) or engagement")
     p.add_argument("new", type=Path, metavar="NEW", help="later result (.json) or engagement")
-    p.add_argument(
-        "--format",
-        choices=["table", "json", "csv"],
-        default="table",
-        help="table for people (default), json, or csv (one row per area and question)",
+    printed_as(
+        p,
+        "table for people (default), json, or csv (one row per area and question)",
     )
-    out_option(p)
     p.set_defaults(func=cmd_compare)
 
 
