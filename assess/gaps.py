@@ -76,7 +76,7 @@ from assess.model.result import (
     RoadmapItem,
     RoadmapPhase,
 )
-from assess.recommend import _join as join_names
+from assess.recommend import join_names
 
 RISK_FACTOR = {Risk.high: 1.5, Risk.medium: 1.0, Risk.low: 0.6}
 WEEKS_PER_MONTH = 52 / 12

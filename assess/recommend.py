@@ -82,9 +82,10 @@ def can_run(tool: Tool, clouds: set[str]) -> bool:
     return not (bound and len(tool.clouds) == 1)
 
 
-def _join(names: Sequence[str]) -> str:
+def join_names(names: Sequence[str], word: str = "and") -> str:
+    """``A``, ``A and B``, ``A, B and C`` (or ``or``): names as a sentence lists them."""
     names = list(names)
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" {word} " + names[-1]
 
 
 class Fit:
@@ -201,12 +202,12 @@ def recommend(
         if clouds == {"on_prem"}:
             bits.append(f"runs on premises as {t.self_hosted}" if t.self_hosted else "self-hosted")
         elif fits := sorted(clouds & set(t.clouds)):
-            bits.append("runs on " + _join([where.get(c, c) for c in fits]))
+            bits.append("runs on " + join_names([where.get(c, c) for c in fits]))
         linked = fit.integrates(t, stack)
         if used := [n for n in linked if n in names_in_use]:
-            bits.append(f"works with {_join(used)}, already in use")
+            bits.append(f"works with {join_names(used)}, already in use")
         if advised := [n for n in linked if n not in names_in_use]:
-            bits.append(f"works with {_join(advised)}, advised above")
+            bits.append(f"works with {join_names(advised)}, advised above")
         if preference == "managed" and t.licence is Licence.managed:
             bits.append("a managed service suits a team that prefers vendor support")
         elif preference == "managed" and t.licence is Licence.commercial:

@@ -77,6 +77,8 @@ def fitted(
     """A function that resolves the references of a text for the client ``fit`` describes.
     The best fits the recommendations advise adopting count as tools the client will run next
     (a tool that works with them fits better), as they do in the recommendations."""
+    from assess.recommend import join_names  # loaded with the result; a pack load needs none
+
     stack: list[Tool] = []
     for r in recommendations:  # the best fits to adopt: not in use, nor migrated to
         tool = pack.tool(r.tool)
@@ -101,8 +103,7 @@ def fitted(
         names = [short_name(t) for t in [*ours, *others][:NAMED]]
         if not names:
             return kind.indefinite
-        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
-        return f"{kind.indefinite} such as {listed}"
+        return f"{kind.indefinite} such as {join_names(names, 'or')}"
 
     def resolve(text: str) -> str:
         def one(m: re.Match[str]) -> str:
