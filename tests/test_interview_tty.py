@@ -251,8 +251,12 @@ def test_context_answers_wrap_at_word_ends_at_80_columns(tmp_path: Path) -> None
     child = spawn_assess("interview", str(tmp_path / "new.yaml"), rows=24, columns=80)
     screen = Screen(child)
     screen.wait("Client organisation name")
-    for keys in ("Acme Bank" + ENTER, ENTER, ENTER):  # name, first industry, first team size
+    for keys in ("Acme Bank" + ENTER, ENTER):  # name, first industry
         screen.send(keys)
+    asking = screen.wait("People working on ML", "1-5 people")  # the question while asked
+    assert any(line.strip() == "(Use arrow keys)" for line in asking), asking  # whole, own line
+    assert all(len(line) <= 80 for line in asking)
+    screen.send(ENTER)  # first team size
     screen.wait("Models currently in production")
     screen.send("3" + ENTER)
     screen.wait("main business outcome")

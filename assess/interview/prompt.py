@@ -93,7 +93,7 @@ class Interviewer:
             return
         self.say(f"Context ({len(missing)} questions about the client before the assessment)")
         for k, f in enumerate(missing, 1):
-            value = self._ask_context_field(f, f"({k}/{len(missing)}) {f.prompt}")
+            value = self._ask_context_field(f, f"({k}/{len(missing)}) {' '.join(f.prompt.split())}")
             self.s.save(set_context(self.s.engagement, f.id, value))
 
     def _ask_context_field(self, f: ContextField, msg: str) -> object:
@@ -102,6 +102,7 @@ class Interviewer:
         ends (the terminal would break a long prompt and answer in the middle of a word)."""
         if f.type is ContextType.targets:
             return self._ask_targets(msg)
+        msg = _prompt_lines(msg, room=len(ROOM.get(f.type, "")))
         value: object
         if f.type is ContextType.text:
             value = _ask(
@@ -152,7 +153,8 @@ class Interviewer:
 
     def _echo(self, msg: str, answer: str) -> None:
         """A question and its answer as the record of what was asked, wrapped at word ends."""
-        self.say(textwrap.fill(f"? {msg} {answer}", _width(), subsequent_indent="  "))
+        said = " ".join(f"? {msg} {answer}".split())  # the prompt's own line breaks go
+        self.say(textwrap.fill(said, _width(), subsequent_indent="  "))
 
     def _ask_targets(self, msg: str) -> dict[str, int]:
         """Target levels: the defaults offered are those that apply now (the pack's, raised or
@@ -165,7 +167,7 @@ class Interviewer:
                 sources.setdefault(defaults[a.id][1], []).append(a.id)
         for source, ids in sources.items():
             shown += f"; {', '.join(ids)} from the {source}"
-        keep = f"{msg}: keep the defaults ({shown})?"
+        keep = _prompt_lines(f"{msg}: keep the defaults ({shown})?", room=len(" (Y/n)"))
         if _ask(questionary.confirm(keep, default=True, erase_when_done=True)):
             self._echo(keep, "Yes")
             return {}
@@ -528,6 +530,26 @@ MENU_INDENT = " » 0) "  # what the menu prints before a choice's text
 
 def _width() -> int:
     return min(100, shutil.get_terminal_size().columns) - 2
+
+
+ROOM = {
+    ContextType.boolean: " (y/N)",
+    ContextType.choice: " (Use arrow keys)",
+    ContextType.multi: " (space to select, enter to confirm)",
+}
+"""What questionary shows after a context question's text, by the field's type."""
+
+
+def _prompt_lines(text: str, room: int = 0) -> str:
+    """A question's text for a questionary prompt, broken at word ends to the terminal (after
+    the "? " it is shown behind), so the terminal never breaks it inside a word; ``room``: the
+    width of what questionary adds after it (its instruction), which goes to a line of its own
+    when the last line has no room for it."""
+    width = _width() - 2
+    lines = textwrap.wrap(text, width, subsequent_indent="  ") or [""]
+    if room and len(lines[-1]) + room > width:
+        lines.append("")
+    return "\n".join(lines)
 
 
 def _wrap(text: str) -> str:
