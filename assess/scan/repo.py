@@ -4,7 +4,7 @@ Everything goes through git plumbing on one commit: ``rev-parse`` to resolve the
 ``ls-tree -r -l -z`` for the files and their sizes, one persistent ``cat-file --batch`` for the
 blobs we read, and one streaming ``log --name-status -z`` for history. Nothing is checked out.
 
-Every git process starts through ``_SafeGit.execute``, the one gate, which gives it:
+Every git process starts through ``_Git._popen``, the one gate, which gives it:
 - config that switches off everything that could run a program of the repository's choosing
   (hooks, fsmonitor, external diff, textconv, pager, gpg), on the command line;
 - an environment in which git can reach no transport at all (``GIT_ALLOW_PROTOCOL`` empty beats
@@ -13,7 +13,13 @@ Every git process starts through ``_SafeGit.execute``, the one gate, which gives
   ``cloned`` allows the one protocol of the URL the user asked to clone;
 - the repository's time budget: a blocking command is killed when it runs out, and a streaming
   one (``cat-file``, ``log``) by a watchdog, so a config include that points at a FIFO or a
-  ref that never ends reading cannot hang the scan.
+  ref that never ends reading cannot hang the scan;
+- its own process group (killed whole), git's messages in English, and no terminal input.
+
+The gate is plain ``subprocess`` rather than GitPython: the scan uses five plumbing commands
+and none of GitPython's object model, and GitPython's import alone (about 55 ms, with a
+``git version`` run) was a fifth of a small repository's whole scan. Less code between the
+client's repository and a process is also less to trust.
 
 Before any git process starts, ``git_dir`` checks what the repository points at: a ``.git``
 file must lead to a worktree or submodule folder that points back here, ``objects/info/
@@ -36,12 +42,10 @@ import tempfile
 import threading
 import time
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import git
 
 from assess.errors import InputError
 
@@ -79,6 +83,8 @@ DEFAULT_BUDGET = 600.0
 """Seconds a repository's scan may take (git and rules together) before it stops, incomplete."""
 COMMAND_TIMEOUT = 120.0
 """Seconds one blocking git command may take (within the budget)."""
+GIT_LOCALE = {"LC_ALL": "C", "LANGUAGE": "C"}
+"""git's messages in English, as the reasons we pass on are read from them."""
 CLONE_PROTOCOLS = {"file": "file", "https": "https", "http": "http", "ssh": "ssh", "git": "git"}
 
 
@@ -86,22 +92,40 @@ class ScanTimeout(InputError):
     """The repository's time budget ran out."""
 
 
-class _SafeGit(git.Git):
-    """The one gate every git process of a scan goes through (see the module docstring)."""
+class GitError(Exception):
+    """A git command exited with an error status."""
 
-    deadline: float = float("inf")
-    budget: float = DEFAULT_BUDGET
+    def __init__(self, status: int, stderr: bytes | str) -> None:
+        self.status = status
+        self.stderr = stderr if isinstance(stderr, str) else stderr.decode("utf-8", "replace")
+        super().__init__(f"git exited with status {status}: {self.stderr.strip()[:200]}")
 
-    def __init__(self, working_dir: Any = None) -> None:
-        super().__init__(working_dir)
-        self._streams: list[Any] = []
-        self._stopped: str | None = None
-        self._watchdog: threading.Timer | None = None
-        self._lock = threading.Lock()
 
-    def start_budget(self, budget: float) -> None:
+class _Git:
+    """The one gate every git process of a scan goes through (see the module docstring).
+
+    ``run`` waits for a command (within ``COMMAND_TIMEOUT`` and the budget, killed with its
+    process group when either runs out); ``stream`` starts one whose output we read as it comes
+    (killed with the others by the budget's watchdog or ``stop``)."""
+
+    def __init__(
+        self,
+        budget: float = DEFAULT_BUDGET,
+        *,
+        cwd: Path | None = None,
+        env: dict[str, str] | None = None,
+        config: Sequence[str] = SAFE_CONFIG,
+    ) -> None:
         self.budget = budget
         self.deadline = time.monotonic() + budget
+        self._cwd = cwd
+        # what our own code sets (the git folder, a clone's one protocol) goes over the safe base
+        self._env = {**os.environ, **GIT_LOCALE, **SAFE_ENV, **(env or {})}
+        self._config = [x for c in config for x in ("-c", c)]
+        self._streams: list[subprocess.Popen[bytes]] = []
+        self._stopped: str | None = None
+        self._lock = threading.Lock()
+        self._batch: subprocess.Popen[bytes] | None = None
         self._watchdog = threading.Timer(budget, self.kill_all)
         self._watchdog.daemon = True
         self._watchdog.start()
@@ -116,43 +140,92 @@ class _SafeGit(git.Git):
             return f"stopped after {self.budget:g} s (its time budget)"
         return self._stopped
 
-    def kill_all(self) -> None:
-        """Kill every streaming git process still running (the budget ran out, or close)."""
-        with self._lock:
-            streams, self._streams = self._streams, []
-        for proc in streams:  # each leads its own process group: its children go with it
-            with contextlib.suppress(Exception):
-                os.killpg(proc.pid, signal.SIGKILL)
-            with contextlib.suppress(Exception):
-                proc.kill()
-
-    def stop(self) -> None:
-        if self._watchdog is not None:
-            self._watchdog.cancel()
-        self.kill_all()
-
-    def execute(self, command: Any, *args: Any, **kwargs: Any) -> Any:
+    def _popen(self, args: Sequence[str], stdin: int) -> subprocess.Popen[bytes]:
         if self.expired():
             raise ScanTimeout(self.stopped or "stopped")
-        # what our own code set (cloned's one protocol, the git folder) goes over the safe base
-        kwargs["env"] = {**SAFE_ENV, **self._environment, **(kwargs.get("env") or {})}
-        if kwargs.get("as_process"):
-            kwargs["start_new_session"] = True  # so a kill reaches git's children too
-            result = super().execute(command, *args, **kwargs)
-            with self._lock:
-                self._streams.append(result.proc)
-            if "log" in command or "cat-file" in command:  # ours to read; clone reads its own
-                setattr(result.proc, "stderr_tail", _drain(result.proc.stderr))  # noqa: B010
-            return result
-        timeout = min(self.deadline - time.monotonic(), COMMAND_TIMEOUT)
-        kwargs["kill_after_timeout"] = max(timeout, 0.001)
+        return subprocess.Popen(
+            ["git", *self._config, *args],
+            stdin=stdin,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=self._cwd,
+            env=self._env,
+            start_new_session=True,  # its own process group: a kill reaches git's children too
+        )
+
+    def run(self, *args: str, timeout: float = COMMAND_TIMEOUT) -> bytes:
+        """A command's output; GitError when it fails, ScanTimeout when it does not answer."""
+        proc = self._popen(args, subprocess.DEVNULL)
+        limit = max(min(self.deadline - time.monotonic(), timeout), 0.001)
         try:
-            return super().execute(command, *args, **kwargs)
-        except git.GitCommandError as exc:
-            if "Timeout:" not in str(exc.stderr) and not self.expired():
-                raise
-            self._stopped = self.stopped or f"a git command did not answer in {timeout:.0f} s"
-            raise ScanTimeout(self._stopped) from None
+            out, err = proc.communicate(timeout=limit)
+        except subprocess.TimeoutExpired:
+            _kill(proc)
+            proc.communicate()
+            if not self.expired():
+                self._stopped = f"a git command did not answer in {limit:.0f} s"
+            raise ScanTimeout(self.stopped or "stopped") from None
+        except BaseException:  # Ctrl-C: no git outlives the scan
+            _kill(proc)
+            raise
+        if proc.returncode:
+            raise GitError(proc.returncode, err)
+        return out
+
+    def stream(self, *args: str, stdin: bool = False) -> subprocess.Popen[bytes]:
+        """A running command to read (and, with ``stdin``, write); its stderr is drained into
+        ``stderr_tail`` as it comes (a full pipe would block git)."""
+        proc = self._popen(args, subprocess.PIPE if stdin else subprocess.DEVNULL)
+        with self._lock:
+            self._streams.append(proc)
+        setattr(proc, "stderr_tail", _drain(proc.stderr))  # noqa: B010
+        return proc
+
+    def read_object(self, sha: str) -> bytes | None:
+        """One blob through a ``cat-file --batch`` kept open between calls; None when it is
+        missing or git failed (a failed process is replaced on the next call)."""
+        try:
+            if self._batch is None or self._batch.poll() is not None:
+                self._batch = self.stream("cat-file", "--batch", stdin=True)
+            assert self._batch.stdin is not None and self._batch.stdout is not None
+            self._batch.stdin.write(sha.encode() + b"\n")
+            self._batch.stdin.flush()
+            parts = self._batch.stdout.readline().split()
+            if len(parts) != 3 or parts[1] == b"missing":
+                return None
+            size = int(parts[2])
+            data = self._batch.stdout.read(size + 1)  # the content, then a newline
+            if len(data) != size + 1:
+                raise OSError("cat-file stopped")
+            return data[:size]
+        except (OSError, ValueError):
+            if self._batch is not None:
+                _kill(self._batch)
+            self._batch = None
+            return None
+
+    def kill_all(self) -> None:
+        """Kill every streaming git process still running (the budget ran out, or stop)."""
+        with self._lock:
+            streams, self._streams = self._streams, []
+        for proc in streams:
+            _kill(proc)
+
+    def stop(self) -> None:
+        self._watchdog.cancel()
+        self.kill_all()
+        self._batch = None
+
+
+def _kill(proc: subprocess.Popen[bytes]) -> None:
+    """Kill a git process that is still running, with its process group, and reap it."""
+    if proc.poll() is None:  # a reaped process's id may belong to another one by now
+        with contextlib.suppress(OSError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        with contextlib.suppress(OSError):
+            proc.kill()
+    with contextlib.suppress(Exception):
+        proc.wait(timeout=5)
 
 
 def _drain(stream: Any) -> list[str]:
@@ -170,10 +243,6 @@ def _drain(stream: Any) -> list[str]:
     if stream is not None:
         threading.Thread(target=run, daemon=True).start()
     return tail
-
-
-class _SafeRepo(git.Repo):
-    GitCommandWrapperType = _SafeGit
 
 
 # ----------------------------------------------------------------- what the repository points at
@@ -384,33 +453,28 @@ class GitRepo:
         if not path.is_dir():
             raise InputError("not a folder, expected a git repository", file=path)
         gitdir = git_dir(path)
-        try:
-            self._repo = _SafeRepo(path, search_parent_directories=False)
-        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-            raise InputError("not a git repository", file=path) from None
-        assert isinstance(self._repo.git, _SafeGit)
-        self._git = self._repo.git
-        self._git.update_environment(GIT_DIR=str(gitdir))
-        self._git.set_persistent_git_options(c=SAFE_CONFIG)
-        self._git.start_budget(budget)
+        self._git = _Git(budget, cwd=path, env={"GIT_DIR": str(gitdir)})
         self.ref = ref or "HEAD"
         try:
-            self.commit: str = self._git.rev_parse(
-                "--verify", "--quiet", "--end-of-options", f"{self.ref}^{{commit}}"
-            ).strip()
+            self.commit: str = _decode(
+                self._git.run("rev-parse", "--verify", "--quiet", "--end-of-options",
+                              f"{self.ref}^{{commit}}")
+            ).strip()  # fmt: skip
         except ScanTimeout as exc:
             self.close()
             raise ScanTimeout(f"{exc.message} resolving {self.ref}", file=path) from None
-        except git.GitCommandError as exc:
+        except GitError as exc:
             self.close()
-            if "config" in str(exc.stderr):  # git stops at a config it cannot parse
+            if "not a git repository" in exc.stderr:  # HEAD or the folder's layout is broken
+                raise InputError("not a git repository", file=path) from None
+            if "config" in exc.stderr or exc.status != 1:  # e.g. a config git cannot parse
                 raise InputError(f"git cannot read it: {_reason(exc)}", file=path) from None
-            if ref is None:
+            if ref is None:  # --quiet: a ref that resolves to no commit exits 1, saying nothing
                 raise InputError("the repository has no commits yet", file=path) from None
             raise InputError(
                 f"unknown ref {ref!r} (no such branch, tag or commit)", file=path
             ) from None
-        self.shallow = (Path(self._repo.git_dir) / "shallow").exists()
+        self.shallow = (gitdir / "shallow").exists()
         self.notes: list[str] = []
 
     def expired(self) -> bool:
@@ -428,21 +492,15 @@ class GitRepo:
 
     def close(self) -> None:
         self._git.stop()
-        self._git.clear_cache()
-        self._repo.close()
 
     def tree(self) -> list[Entry]:
         try:
-            raw = self._git.ls_tree(
-                "-r", "-l", "-z", "--full-tree", self.commit, stdout_as_string=False
-            )
-        except git.GitCommandError:
+            raw = self._git.run("ls-tree", "-r", "-l", "-z", "--full-tree", self.commit)
+        except GitError:
             # Sizes need the blobs; a partial clone lacks them and may not fetch them.
             try:
-                raw = self._git.ls_tree(
-                    "-r", "-z", "--full-tree", self.commit, stdout_as_string=False
-                )
-            except git.GitCommandError as exc:
+                raw = self._git.run("ls-tree", "-r", "-z", "--full-tree", self.commit)
+            except GitError as exc:
                 raise InputError(
                     f"cannot read the files of commit {self.commit[:12]}: {_reason(exc)}",
                     file=self.source,
@@ -467,19 +525,13 @@ class GitRepo:
 
     def read(self, entry: Entry) -> bytes | None:
         """The blob's bytes, or None (noted) when the object is missing locally."""
-        try:
-            _sha, _kind, _size, stream = self._git.stream_object_data(entry.sha)
-            return bytes(stream.read())
-        except (ValueError, git.GitCommandError, OSError):
-            # a failed batch process is restarted on the next read
-            self._git.clear_cache()
-            return None
+        return self._git.read_object(entry.sha)
 
     def read_many(self, entries: list[Entry]) -> dict[str, bytes | None]:
         """Read many blobs through one ``cat-file --batch`` process; missing ones map to None."""
         if not entries:
             return {}
-        proc = self._git.cat_file("--batch", as_process=True, istream=subprocess.PIPE)
+        proc = self._git.stream("cat-file", "--batch", stdin=True)
         assert proc.stdin is not None and proc.stdout is not None
         stdin = proc.stdin
 
@@ -496,7 +548,7 @@ class GitRepo:
         writer = threading.Thread(target=feed, daemon=True)
         writer.start()
         out: dict[str, bytes | None] = {}
-        stdout = proc.stdout  # once: each attribute of proc goes through GitPython's proxy
+        stdout = proc.stdout
         try:
             for e in entries:
                 header = stdout.readline()
@@ -516,7 +568,8 @@ class GitRepo:
     def log(self) -> LogStream:
         """Start the one ``git log`` of the scan. A thread drains its output from now on, so
         git walks the history on the other core while the rules run; iterate to parse."""
-        proc = self._git.log(
+        proc = self._git.stream(
+            "log",
             "--format=%x1e%H%x1f%at%x1f%aE",
             "--name-status",
             "-z",
@@ -525,18 +578,14 @@ class GitRepo:
             "--no-ext-diff",
             "--no-show-signature",
             self.commit,
-            as_process=True,
-            stdout_as_string=False,
         )
         return LogStream(proc)
 
     def tag_signatures(self) -> list[tuple[str, str]]:
         """(tag, signature kind) for every annotated tag carrying a signature block. The block
         is only read, never verified: no gpg or ssh program ever runs."""
-        out = self._git.for_each_ref(
-            "--format=%(refname:short)%00%(contents:signature)%01",
-            "refs/tags",
-            stdout_as_string=False,
+        out = self._git.run(
+            "for-each-ref", "--format=%(refname:short)%00%(contents:signature)%01", "refs/tags"
         )
         signed = []
         for rec in out.split(b"\x01"):
@@ -553,16 +602,14 @@ class GitRepo:
         return signed
 
     def tags(self) -> list[str]:
-        out = self._git.for_each_ref(
-            "--format=%(refname:short)", "refs/tags", stdout_as_string=False
-        )
+        out = self._git.run("for-each-ref", "--format=%(refname:short)", "refs/tags")
         return [_decode(t) for t in out.splitlines() if t]
 
 
 class LogStream:
     """Commits newest first from a running ``git log`` (see ``GitRepo.log``)."""
 
-    def __init__(self, proc: Any) -> None:
+    def __init__(self, proc: subprocess.Popen[bytes]) -> None:
         self._proc = proc
         self._chunks: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
         self._reader = threading.Thread(target=self._drain, daemon=True)
@@ -571,7 +618,7 @@ class LogStream:
     def _drain(self) -> None:
         try:
             stdout = self._proc.stdout
-            while chunk := stdout.read(1 << 16):
+            while stdout is not None and (chunk := stdout.read(1 << 16)):
                 self._chunks.put(chunk)
         except (OSError, ValueError):
             pass
@@ -595,18 +642,14 @@ class LogStream:
     @property
     def failure(self) -> str | None:
         """Why git's history walk ended early (its exit status and last words), or None."""
-        proc = getattr(self._proc, "proc", None)
-        code = proc.poll() if proc is not None else None
+        code = self._proc.poll()
         if not code or code < 0:  # still running, fine, or killed by us
             return None
-        words = [w for w in getattr(proc, "stderr_tail", []) if w]
+        words = [w for w in getattr(self._proc, "stderr_tail", []) if w]
         return f"git log stopped (status {code}): {words[-1] if words else 'no reason given'}"
 
     def close(self) -> None:
-        with contextlib.suppress(Exception):
-            if self._proc.proc and self._proc.proc.poll() is None:
-                self._proc.proc.kill()
-            self._proc.wait()
+        _kill(self._proc)
 
 
 def _parse_commit(rec: bytes) -> LogCommit:
@@ -630,10 +673,9 @@ def _parse_commit(rec: bytes) -> LogCommit:
     )
 
 
-def _reason(exc: git.GitCommandError) -> str:
-    """git's first complaint, without GitPython's ``stderr: '...'`` wrapping or ``fatal:``."""
-    lines = [x.strip().strip("'").strip() for x in str(exc.stderr or "").splitlines()]
-    lines = [x.removeprefix("stderr:").strip().strip("'") for x in lines]
+def _reason(exc: GitError) -> str:
+    """git's first complaint, without its ``fatal:``."""
+    lines = [x.strip() for x in exc.stderr.splitlines()]
     fatal = [x for x in lines if x.startswith(("fatal:", "error:"))]
     chosen = fatal[0] if fatal else next((x for x in reversed(lines) if x), "")
     chosen = chosen.removeprefix("fatal:").removeprefix("error:").strip()
@@ -663,34 +705,19 @@ def cloned(url: str, budget: float = DEFAULT_BUDGET) -> Iterator[Path]:
                 raise InputError("cannot clone: no such folder", file=url)
             git_dir(local)
 
-        gits: list[_SafeGit] = []
-
-        class _Clone(_SafeRepo):  # its git starts the budget as it is made
-            class GitCommandWrapperType(_SafeGit):
-                def __init__(self, working_dir: Any = None) -> None:
-                    super().__init__(working_dir)
-                    self.start_budget(budget)
-                    gits.append(self)
-
-        env = {"GIT_ALLOW_PROTOCOL": CLONE_PROTOCOLS[scheme]}
+        # the URL's one protocol beats SAFE_CONFIG's protocol.allow=never (GIT_ALLOW_PROTOCOL
+        # overrides any protocol config); the clone may take its whole budget
+        clone = _Git(budget, cwd=tmp, env={"GIT_ALLOW_PROTOCOL": CLONE_PROTOCOLS[scheme]})
         try:
-            _Clone.clone_from(
-                url,
-                tmp / "repo.git",
-                bare=True,
-                env=env,
-                multi_options=["-c core.hooksPath=/dev/null", "--quiet"],
-                allow_unsafe_options=True,  # our own -c, not the user's
-            ).git.stop()
+            clone.run(
+                "clone", "--bare", "--quiet", "--", url, str(tmp / "repo.git"), timeout=budget
+            )
         except ScanTimeout:
             raise InputError(f"cannot clone: no answer within {budget:g} s", file=url) from None
-        except git.GitCommandError as exc:
-            if exc.status in (-9, 137) or "Timeout" in str(exc.stderr):
-                raise InputError(f"cannot clone: stopped after {budget:g} s", file=url) from None
+        except GitError as exc:
             raise InputError(f"cannot clone: {_reason(exc)}", file=url) from None
         finally:
-            for g in gits:  # Ctrl-C or done: no git of the clone outlives it
-                g.stop()
+            clone.stop()  # Ctrl-C or done: no git of the clone outlives it
         yield tmp / "repo.git"
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
