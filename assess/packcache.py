@@ -6,8 +6,10 @@ and a scan analyses each rule pattern for its literals (``assess.scan.literals``
 by a SHA-256 of everything the result depends on: the relative path and bytes of every YAML
 file in the folders a pack is read from (and of the default pack's ``ci.yaml``, which a pack
 without one uses), and the version of assess with the size and modification time of each of
-its source files. The entry holds the validated pack as JSON and the literal sets of its
-patterns, behind a SHA-256 of both.
+its source files. The entry holds the literal sets of its patterns, the part of the pack a
+scan needs (``ScanPack``) and the validated pack, as JSON behind a SHA-256 of all three.
+``cached_scan`` reads back only the scan's part, so a scan never builds the models of
+questions, tools and controls (about a tenth of a small repository's scan).
 
 An entry is used only when its checksum holds, its key is the key of the files as they are now,
 and it reads back as a valid pack; anything else (missing, truncated, unreadable, another
@@ -27,16 +29,20 @@ import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
 from assess import __version__
 from assess.fsio import record_input
-from assess.model.pack import Pack
+from assess.model.rules import ScanPack
 from assess.resources import packs_dir
 from assess.scan import literals
 
-FORMAT = b"assess pack cache 1"
+if TYPE_CHECKING:
+    from assess.model.pack import Pack
+
+FORMAT = b"assess pack cache 2"
 PACK_FOLDERS = ("", "questions", "rules", "compliance", "compliance/frameworks", "migrations")
 """The folders of a pack whose ``*.yaml`` files ``load_pack`` reads, as it finds them (through
 a symlinked folder too); any other YAML file below the pack folder counts as well, so a folder a
@@ -64,18 +70,47 @@ def inputs(folder: Path) -> list[Path]:
 
 def cached(folder: Path, load: Callable[[Path], Pack]) -> Pack:
     """``load(folder)``, or the entry that holds its result."""
+    from assess.model.pack import Pack
+
     where = cache_dir()
     key = _key(folder) if where is not None else None
     if where is None or key is None:
         return load(folder)
-    entry = where / f"pack-{hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:24]}.json"
-    pack = _read(entry, key)
-    if pack is not None:
-        return pack.model_copy(update={"source": str(folder)})
+    entry = _entry(where, folder)
+    found = _read(entry, key, PACK)
+    if found is not None:
+        with contextlib.suppress(ValidationError):
+            return Pack.model_validate_json(found).model_copy(update={"source": str(folder)})
     pack = load(folder)
     with contextlib.suppress(OSError):
         _write(entry, key, pack)
     return pack
+
+
+def cached_scan(folder: Path, load: Callable[[Path], Pack]) -> ScanPack:
+    """The scan's part of ``load(folder)``, from the entry when it holds it (else ``load``,
+    which caches the whole pack, as ``cached``)."""
+    where = cache_dir()
+    key = _key(folder) if where is not None else None
+    found = _read(_entry(where, folder), key, SCAN) if where is not None and key else None
+    if found is not None:
+        with contextlib.suppress(ValidationError):
+            return ScanPack.model_validate_json(found).model_copy(update={"source": str(folder)})
+    return scan_part(load(folder))
+
+
+def scan_part(pack: Pack) -> ScanPack:
+    """The part of a pack a scan reads, as its own model."""
+    return ScanPack.model_validate_json(_scan_json(pack))
+
+
+def _scan_json(pack: Pack) -> bytes:
+    fields = {name: True for name in ScanPack.model_fields}
+    return pack.model_dump_json(include={**fields, "areas": {"__all__": {"id", "title"}}}).encode()
+
+
+def _entry(where: Path, folder: Path) -> Path:
+    return where / f"pack-{hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:24]}.json"
 
 
 def _key(folder: Path) -> str | None:
@@ -97,7 +132,13 @@ def _key(folder: Path) -> str | None:
     return digest.hexdigest()
 
 
-def _read(entry: Path, key: str) -> Pack | None:
+SCAN, PACK = 0, 1
+"""Which part of an entry ``_read`` returns."""
+
+
+def _read(entry: Path, key: str, part: int) -> bytes | None:
+    """The part's JSON when the entry is whole and its key is ``key``, with the literal sets
+    taken (``literals.prime``); else None."""
     try:
         st = entry.lstat()
         if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_ENTRY:
@@ -106,20 +147,24 @@ def _read(entry: Path, key: str) -> Pack | None:
             checksum, _, payload = fh.read(MAX_ENTRY).partition(b"\n")
         if checksum.decode("ascii") != hashlib.sha256(payload).hexdigest():
             return None
-        stored, found, pack_json = payload.split(b"\n", 2)
-        if stored.decode("ascii") != key:
+        stored, found, *parts = payload.split(b"\n", 3)
+        if stored.decode("ascii") != key or len(parts) != 2:
             return None
-        pack = Pack.model_validate_json(pack_json)
         literals.prime(json.loads(found))
-    except (OSError, ValueError, ValidationError):  # UnicodeError and JSON errors included
+    except (OSError, ValueError):  # UnicodeError and JSON errors included
         return None
-    return pack
+    return parts[part]
 
 
 def _write(entry: Path, key: str, pack: Pack) -> None:
     found = [[p, 0, literals.required_literals(p)] for p in patterns(pack)]
     payload = b"\n".join(
-        [key.encode(), json.dumps(found).encode(), pack.model_dump_json().encode()]
+        [
+            key.encode(),
+            json.dumps(found).encode(),
+            _scan_json(pack),
+            pack.model_dump_json().encode(),
+        ]
     )
     data = hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
     entry.parent.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -43,12 +43,10 @@ from assess.model.pack import (
     ToolStatus,
 )
 from assess.packcache import cached
-from assess.resources import packs_dir
+from assess.resources import resolve_pack_dir
 from assess.toolref import REFERENCE, check_references
 from assess.validation import did_you_mean, validate
 from assess.yamlio import Locator, format_path, load_yaml
-
-DEFAULT_PACK = "mlops"
 
 MINUTES_PER_QUESTION = 2
 """Discussion time per question in an interview (the issue's planning figure)."""
@@ -66,29 +64,6 @@ def estimated_minutes(questions: tuple[Question, ...] | list[Question]) -> float
     per question plus the words read aloud at 150 a minute."""
     words = sum(read_aloud_words(q) for q in questions)
     return MINUTES_PER_QUESTION * len(questions) + words / WORDS_PER_MINUTE
-
-
-def resolve_pack_dir(ref: str | Path | None = None) -> Path:
-    """A pack reference is a folder path, or the id of a pack bundled with assess."""
-    if ref is None:
-        ref = DEFAULT_PACK
-    path = Path(ref)
-    if path.is_dir() and (path / "pack.yaml").exists():
-        return path
-    bundled = packs_dir() / str(ref)
-    if (bundled / "pack.yaml").exists():
-        return bundled
-    if path.is_dir():
-        raise PackError("not a questionnaire pack (no pack.yaml)", file=path)
-    known = ", ".join(available_packs()) or "none"
-    raise PackError(f"no such pack folder or bundled pack id (bundled: {known})", file=str(ref))
-
-
-def available_packs() -> list[str]:
-    root = packs_dir()
-    if not root.is_dir():
-        return []
-    return sorted(p.name for p in root.iterdir() if (p / "pack.yaml").exists())
 
 
 def load_pack(ref: str | Path | None = None) -> Pack:

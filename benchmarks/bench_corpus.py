@@ -35,7 +35,7 @@ import yaml
 import assess
 from assess.model.evidence import Finding, RepoScan, ScanFailure
 from assess.model.rules import RuleKind
-from assess.packs import resolve_pack_dir
+from assess.resources import resolve_pack_dir
 from assess.scan.batch import scan_one
 
 AREAS = ("data", "versioning", "training", "validation", "cicd", "monitoring", "compliance")

@@ -5,11 +5,14 @@ without the modules they do not need."""
 from __future__ import annotations
 
 import ast
+import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 from tests.conftest import ROOT
+from tests.gitrepo import make_repo
 
 PACKAGE = ROOT / "assess"
 STAGES = ["base", "rules", "pack", "engagement", "evidence", "result"]
@@ -139,9 +142,32 @@ def test_the_scan_loads_no_result_or_rendering_modules() -> None:
         "assess.scan.output"
     )
     assert "assess.model.pack" in loaded and "assess.scan.engine" in loaded
-    unwanted = {"assess.model.result", "assess.model.engagement", "pandas", "jinja2"}
+    unwanted = {"assess.model.result", "assess.model.engagement", "pandas", "jinja2", "git"}
     assert not loaded & unwanted, sorted(loaded & unwanted)
     assert not {m for m in loaded if m.startswith("assess.report")}
+
+
+def test_a_scan_loads_only_the_scan_part_of_a_checked_pack(tmp_path: Path) -> None:
+    """A scan whose pack is in the cache builds the rule and evidence models only, and runs
+    git without GitPython; the first scan (no entry yet) loads the pack whole."""
+    repo = make_repo(tmp_path / "r", {"train.py": "import mlflow\n", "dvc.yaml": "stages: {}\n"})
+    argv = ["scan", str(repo), "--format", "json", "-o", str(tmp_path / "e.json")]
+    code = (
+        f"import sys\nfrom assess.cli import main\ncode = main({argv!r})\n"
+        "assert code == 0, code\nprint(' '.join(sorted(sys.modules)))"
+    )
+    env = {**os.environ, "ASSESS_CACHE_DIR": str(tmp_path / "cache")}
+    runs = [
+        set(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           check=True, cwd=ROOT, env=env).stdout.split())
+        for _ in range(2)
+    ]  # fmt: skip
+    first, second = runs
+    assert "assess.model.pack" in first and "assess.packs" in first  # no entry yet: loaded whole
+    whole_pack = {"assess.model.pack", "assess.packs", "assess.toolref", "assess.validation"}
+    assert "assess.scan.engine" in second and "assess.model.evidence" in second
+    assert not second & (whole_pack | {"git", "gitdb"}), sorted(second & whole_pack)
+    assert json.loads((tmp_path / "e.json").read_text())["repos"][0]["files"] == 2
 
 
 def test_help_loads_no_models() -> None:

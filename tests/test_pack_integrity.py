@@ -10,7 +10,8 @@ import pytest
 from assess.gaps import establish_action
 from assess.model.pack import ContextType, Pack, ToolStatus
 from assess.model.rules import RuleKind
-from assess.packs import available_packs, estimated_minutes, load_pack, read_aloud_words
+from assess.packs import estimated_minutes, load_pack, read_aloud_words
+from assess.resources import available_packs
 from assess.toolref import REFERENCE, short_name
 
 PACKS = available_packs()

@@ -4,6 +4,7 @@ files are the same, and nothing wrong with an entry ever changes what a load ret
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -11,6 +12,9 @@ from assess import fsio, packcache
 from assess.errors import InputError, PackError
 from assess.packs import load_pack
 from assess.scan import literals
+
+if TYPE_CHECKING:
+    from assess.model.pack import Pack
 
 
 @pytest.fixture
@@ -140,3 +144,38 @@ def test_the_key_covers_every_file_a_load_reads(
     extra.parent.mkdir()
     extra.write_text("x: 1\n", encoding="utf-8")
     assert extra.resolve() in {p.resolve() for p in packcache.inputs(bundled_pack_copy)}
+
+
+def test_a_scan_reads_back_only_its_part(
+    bundled_pack_copy: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hashlib
+
+    from assess.model.pack import Pack
+    from assess.model.rules import ScanPack
+
+    whole = _uncached(bundled_pack_copy, monkeypatch)
+    assert isinstance(whole, Pack)
+    miss = packcache.cached_scan(bundled_pack_copy, load_pack)  # no entry: loads and writes
+    entry = _entry(cache)
+    written = entry.read_bytes()
+    literals._results.clear()
+    hit = packcache.cached_scan(bundled_pack_copy, _never)
+    assert entry.read_bytes() == written
+    assert type(hit) is ScanPack and hit == miss == packcache.scan_part(whole)
+    assert (hit.id, hit.version, hit.rules, hit.ci_systems) == (
+        whole.id, whole.version, whole.rules, whole.ci_systems,
+    )  # fmt: skip
+    assert [(a.id, a.title) for a in hit.areas] == [(a.id, a.title) for a in whole.areas]
+    assert hit.source == str(bundled_pack_copy)
+    assert literals._results == _analysed(whole)
+    # a scan part that does not read back as one (its checksum right) is a miss: the pack is
+    # loaded from its files
+    payload = written.split(b"\n", 1)[1].replace(b'"title":"', b'"title":7,"x":"', 1)
+    entry.write_bytes(hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
+    with pytest.raises(AssertionError, match="loaded from its files"):
+        packcache.cached_scan(bundled_pack_copy, _never)
+
+
+def _never(folder: Path) -> Pack:
+    raise AssertionError(f"{folder} loaded from its files")

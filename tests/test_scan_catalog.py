@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from assess.model.rules import RuleKind
-from assess.packs import available_packs, load_pack
+from assess.packs import load_pack
+from assess.resources import available_packs
 from assess.scan.engine import scan_repo
 from assess.scan.repo import GitRepo
 from tests.gitrepo import make_repo, make_tag

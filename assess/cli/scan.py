@@ -87,13 +87,13 @@ def cmd_scan(args: argparse.Namespace) -> int:
     from assess.errors import InputError
     from assess.fsio import check_writable_target
     from assess.model.evidence import Evidence
-    from assess.packs import load_pack
-    from assess.scan.batch import scan_many, sources
+    from assess.resources import resolve_pack_dir
+    from assess.scan.batch import load_scan_pack, scan_many, sources
     from assess.scan.output import evidence_json, sarif, summary
 
     if args.out:
         check_writable_target(args.out)
-    pack = load_pack(args.pack)
+    pack = load_scan_pack(resolve_pack_dir(args.pack))
     repos = sources(args.repos, args.from_files, args.under)
 
     def progress(done: int, total: int, failed: int, detail: str) -> None:

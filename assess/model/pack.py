@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 from pydantic import BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from assess.model.base import LEVEL_MAX, LEVEL_MIN, Frozen, Level, NonEmpty, QuestionId, Slug
-from assess.model.rules import CiSystem, Rule
+from assess.model.rules import AreaTitle, ScanPack
 
 
 class LadderLevel(Frozen):
@@ -23,9 +23,7 @@ class LadderLevel(Frozen):
     meaning: NonEmpty
 
 
-class Area(Frozen):
-    id: Slug
-    title: NonEmpty
+class Area(AreaTitle):
     description: NonEmpty
     weight: float = Field(gt=0, default=1.0)
     owner: NonEmpty = Field(
@@ -685,12 +683,10 @@ class LineageConfig(Frozen):
     links: tuple[LineageLinkDef, ...] = Field(min_length=1)
 
 
-class Pack(Frozen):
+class Pack(ScanPack):
     """A loaded, cross-checked pack: ``pack.yaml``, its questions, scan rules, tools and
-    compliance catalog."""
+    compliance catalog (the scan's part, ``ScanPack``, first)."""
 
-    id: str
-    version: str
     title: str
     description: str
     ladder: tuple[LadderLevel, ...]
@@ -702,10 +698,6 @@ class Pack(Frozen):
     roles: tuple[Role, ...] = ()
     modules: tuple[Module, ...] = ()
     questions: tuple[Question, ...]
-    rules: tuple[Rule, ...] = ()
-    ci_systems: tuple[CiSystem, ...] = Field(
-        default=(), description="CI systems the scan recognises (ci.yaml)"
-    )
     tools: tuple[Tool, ...] = ()
     tool_kinds: tuple[ToolKind, ...] = Field(
         default=(), description="the kinds of tool plan texts refer to (tools.yaml kinds)"
@@ -713,7 +705,6 @@ class Pack(Frozen):
     controls: tuple[Control, ...] = ()
     frameworks: tuple[Framework, ...] = ()
     lineage: LineageConfig | None = None
-    source: str = Field(description="folder the pack was loaded from")
 
     def area(self, area_id: str) -> Area | None:
         return next((a for a in self.areas if a.id == area_id), None)

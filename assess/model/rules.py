@@ -1,5 +1,7 @@
 """The scan rules of a pack (``rules/<area>.yaml``, ``ci.yaml``): what a rule matches, how
 strong its finding is, and the CI systems; ``assess.scan.rules`` loads and checks them.
+``ScanPack`` is what a scan needs of a pack (its identity, area titles, rules and CI systems):
+``assess.model.pack.Pack`` extends it, and a scan loads only this part (``assess.packcache``).
 """
 
 from __future__ import annotations
@@ -215,3 +217,24 @@ class RuleFile(Frozen):
 
     area: Slug
     rules: tuple[Rule, ...] = Field(min_length=1)
+
+
+class AreaTitle(Frozen):
+    """An area as a scan names it (``assess.model.pack.Area`` adds the rest)."""
+
+    id: Slug
+    title: NonEmpty
+
+
+class ScanPack(Frozen):
+    """What a scan needs of a pack: which pack it is, its areas' titles in pack order, its
+    rules and the CI systems it recognises. A ``Pack`` is one, with everything else."""
+
+    id: str
+    version: str
+    areas: tuple[AreaTitle, ...]
+    rules: tuple[Rule, ...] = ()
+    ci_systems: tuple[CiSystem, ...] = Field(
+        default=(), description="CI systems the scan recognises (ci.yaml)"
+    )
+    source: str = Field(description="folder the pack was loaded from")

@@ -22,12 +22,14 @@ from typing import TYPE_CHECKING
 
 from assess.errors import AssessError, InputError
 from assess.model.evidence import RepoScan, ScanFailure
-from assess.model.pack import Pack
+from assess.model.rules import ScanPack
 from assess.scan.redact import clean_failure
 from assess.scan.repo import DEFAULT_BUDGET, is_url
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
+
+    from assess.model.pack import Pack
 
 Progress = Callable[[int, int, int, str], None]
 """(done, total, failed, detail): repositories finished, of how many, how many failed, and in
@@ -117,16 +119,29 @@ def sources(
 
 # --------------------------------------------------------------------------- scanning
 
-_packs: dict[str, Pack] = {}
+_packs: dict[str, ScanPack] = {}
 
 
-def _pack(folder: str) -> Pack:
-    """The pack, loaded once per process."""
+def load_scan_pack(folder: Path) -> ScanPack:
+    """The scan's part of the pack in ``folder`` (``assess.packcache``; its files count as the
+    command's inputs). The pack's question, tool and control models are loaded only when its
+    cache entry is not there yet: the pack is then loaded and checked whole."""
+    from assess.packcache import cached_scan
+
+    return cached_scan(folder, _load_whole)
+
+
+def _scan_pack(folder: str) -> ScanPack:
+    """``load_scan_pack``, once per worker process."""
     if folder not in _packs:
-        from assess.packs import load_pack
-
-        _packs[folder] = load_pack(Path(folder))
+        _packs[folder] = load_scan_pack(Path(folder))
     return _packs[folder]
+
+
+def _load_whole(folder: Path) -> Pack:
+    from assess.packs import load_pack
+
+    return load_pack(folder)
 
 
 def _message(err: AssessError, *places: str) -> str:
@@ -154,7 +169,7 @@ def scan_one(
 
     places = {source, os.path.expanduser(source)}
     try:
-        pack = _pack(pack_dir)
+        pack = _scan_pack(pack_dir)
         if is_url(source) and progress:
             progress("cloning")
         local = nullcontext(Path(source).expanduser())
@@ -189,7 +204,7 @@ def scan_many(
     budget: float = DEFAULT_BUDGET,
     jobs: int | None = None,
     progress: Progress | None = None,
-    pack: Pack | None = None,
+    pack: ScanPack | None = None,
 ) -> tuple[tuple[RepoScan, ...], tuple[ScanFailure, ...]]:
     """Scan every source, ``jobs`` at a time (default: one per CPU); scans and failures in
     input order. ``pack``, when the caller has loaded it already, is not loaded again in this

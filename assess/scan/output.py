@@ -6,8 +6,7 @@ import json
 from typing import Any
 
 from assess.model.evidence import Evidence
-from assess.model.pack import Pack
-from assess.model.rules import Rule, RuleKind
+from assess.model.rules import Rule, RuleKind, ScanPack
 
 STRENGTH_LABEL = {
     "file": "file exists",
@@ -91,7 +90,7 @@ def sarif(evidence: Evidence, rules: tuple[Rule, ...]) -> str:
     return json.dumps(doc, indent=2) + "\n"
 
 
-def summary(evidence: Evidence, pack: Pack) -> str:
+def summary(evidence: Evidence, pack: ScanPack) -> str:
     lines: list[str] = []
     for repo in evidence.repos:
         h = repo.history
@@ -133,7 +132,7 @@ def summary(evidence: Evidence, pack: Pack) -> str:
     return "\n".join(lines)
 
 
-def portfolio_table(evidence: Evidence, pack: Pack) -> list[str]:
+def portfolio_table(evidence: Evidence, pack: ScanPack) -> list[str]:
     """Each area across the repositories: how many show the practice, how many a problem,
     and the evidence found in most of them."""
     from assess.scan.portfolio import portfolio

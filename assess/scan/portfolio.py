@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from assess.model.evidence import Evidence, Finding, PortfolioRow
-from assess.model.pack import Pack
-from assess.model.result import Assessment
-from assess.model.rules import RuleKind
+from assess.model.rules import RuleKind, ScanPack
+
+if TYPE_CHECKING:
+    from assess.model.result import Assessment
 
 TOP_RULES = 3
 
@@ -42,7 +44,7 @@ def _row(area: str, title: str, repos: int, findings: Iterable[Finding]) -> Port
     )
 
 
-def portfolio(evidence: Evidence, pack: Pack) -> tuple[PortfolioRow, ...]:
+def portfolio(evidence: Evidence, pack: ScanPack) -> tuple[PortfolioRow, ...]:
     """One row per area of the pack, in pack order, over the repositories scanned (failed ones
     are not counted)."""
     return tuple(
