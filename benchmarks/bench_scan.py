@@ -24,6 +24,7 @@ needs). The scan's own cost is the difference.
 from __future__ import annotations
 
 import argparse
+import compileall
 import statistics
 import subprocess
 import sys
@@ -101,6 +102,9 @@ def main() -> None:
         check=True,
     ).stdout.count("\n")
     print(f"repository: {tree} files, {count} commits")
+    # byte-compiled first, as installing the wheel does (a checkout run with
+    # PYTHONDONTWRITEBYTECODE=1 would compile every module from source on every run)
+    compileall.compile_dir(Path(__file__).resolve().parent.parent / "assess", quiet=1)
     scan = [sys.executable, "-m", "assess", "scan", str(repo), "--format", "json"]
     timed(scan)  # untimed: fills the pack cache
     base, ours, floor = [], [], []
@@ -115,7 +119,8 @@ def main() -> None:
     print(f"baseline git ls-tree -r + git log --name-status: median {b:.2f} s")
     print(f"assess scan --format json:                      median {o:.2f} s")
     print(f"floor (Python, pydantic, PyYAML, one model):    median {f:.2f} s")
-    print(f"ratio {o / b:.2f}x (target <= 3x); the scan's own cost {o - f:.2f} s")
+    print(f"ratio {o / b:.2f}x; the scan's own cost (scan - floor) {o - f:.2f} s")
+    print("targets: ratio <= 3x at 20,000 files; scan under 0.3 s at 100 files")
 
 
 if __name__ == "__main__":
