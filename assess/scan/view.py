@@ -212,14 +212,14 @@ class _Index:
         self.by_path: dict[str, Entry] | None = None  # made on first use (RepoView.file_at)
         self._globs: dict[str, list[int]] = {}
         self._blobs: dict[bool, tuple[str, list[int]] | None] = {}
-        for n, e in enumerate(self.files):
-            low = e.path.lower()
-            base = low[low.rfind("/") + 1 :]
-            self.lowered.append((low, base))
-            self.by_name.setdefault(base, []).append(n)
+        lows = [e.path.lower() for e in self.files]
+        self.lowered = [(low, low[low.rfind("/") + 1 :]) for low in lows]
+        by_name, by_ext = self.by_name, self.by_ext
+        for n, (_low, base) in enumerate(self.lowered):
+            by_name.setdefault(base, []).append(n)
             dot = base.rfind(".")
             if dot >= 0:  # ".env" matches "*.env", as the glob regex agrees
-                self.by_ext.setdefault(base[dot + 1 :], []).append(n)
+                by_ext.setdefault(base[dot + 1 :], []).append(n)
 
     def glob(self, glob: str) -> list[int]:
         """Indexes of the files ``glob`` matches, in order. Globs of the common shapes
@@ -354,17 +354,23 @@ class RepoView:
             if same in self._corpora_by_files:
                 self._corpora[key] = self._corpora_by_files[same]
                 return self._corpora[key]
-            items = []
             texts = self._texts
             for e in entries:
-                text = texts[e.path] if e.path in texts else self.text(e)
-                if text is None:
-                    continue
-                if transform and e.path.endswith(".ipynb"):
-                    text = self._parse(e, text, transform, "notebook")
-                    if text is None:
-                        continue
-                items.append((e, text))
+                if e.path not in texts:
+                    self.text(e)
+            # comprehensions: a corpus may hold 20,000 files, and rules ask for several
+            items = [(e, t) for e in entries if (t := texts[e.path]) is not None]
+            if transform and any(e.path.endswith(".ipynb") for e, _ in items):
+                parsed = [
+                    (
+                        e,
+                        self._parse(e, t, transform, "notebook")
+                        if e.path.endswith(".ipynb")
+                        else t,
+                    )
+                    for e, t in items
+                ]
+                items = [(e, t) for e, t in parsed if t is not None]
             self._corpora[key] = self._corpora_by_files[same] = Corpus(items)
         return self._corpora[key]
 
