@@ -35,6 +35,7 @@ import re
 from collections.abc import Iterable, Sequence
 from pathlib import PurePosixPath
 
+from assess.conditions import holds, known_context, matches
 from assess.model.engagement import ContextValue
 from assess.model.evidence import Finding, RepoScan
 from assess.model.pack import (
@@ -102,51 +103,9 @@ def cite(name: str, refs: Sequence[ControlRef]) -> str:
     return f"{name}{',' if not checked else ''} {'; '.join(parts)}"
 
 
-def _matches(
-    cond: ContextCondition, context: dict[str, ContextValue]
-) -> tuple[bool, tuple[str, ...]]:
-    """(matches, fields assumed because they were not recorded)."""
-    assumed = []
-    for field_id, accepted in cond.items():
-        value = context.get(field_id)
-        if value is None or value == [] or value == "":
-            assumed.append(field_id)
-        elif isinstance(value, list):
-            if not set(value) & set(accepted):
-                return False, ()
-        elif value not in accepted:
-            return False, ()
-    return True, tuple(assumed)
-
-
 def _failing(cond: ContextCondition, context: dict[str, ContextValue]) -> list[str]:
     """The fields of ``cond`` whose recorded value rules it out."""
-    return [k for k in cond if not _matches({k: cond[k]}, context)[0]]
-
-
-def applies(
-    conditions: Sequence[ContextCondition], context: dict[str, ContextValue]
-) -> tuple[bool, tuple[str, ...]]:
-    """Whether any condition set matches; an empty list always applies. A set that matches
-    without assumptions wins over one that needs them."""
-    if not conditions:
-        return True, ()
-    results = [_matches(c, context) for c in conditions]
-    hits = [assumed for ok, assumed in results if ok]
-    if not hits:
-        return False, ()
-    return True, min(hits, key=len)
-
-
-def known_context(
-    pack: Pack, context: dict[str, ContextValue]
-) -> tuple[dict[str, ContextValue], frozenset[str]]:
-    """The context with answers that say "not known" removed (conditions then treat those
-    fields as not recorded), and the ids of those fields."""
-    unknown = {
-        f.id for f in pack.context for o in f.options if o.unknown and context.get(f.id) == o.id
-    }
-    return {k: v for k, v in context.items() if k not in unknown}, frozenset(unknown)
+    return [k for k in cond if not matches({k: cond[k]}, context)[0]]
 
 
 def _assumed_note(pack: Pack, assumed: Sequence[str], unknown: frozenset[str] = frozenset()) -> str:
@@ -230,7 +189,7 @@ def assess_compliance(
     findings = [f for r in repos for fs in r.areas.values() for f in fs]
 
     fw_status: dict[str, tuple[bool, tuple[str, ...]]] = {
-        fw.id: applies(fw.applies_when, context) for fw in pack.frameworks
+        fw.id: holds(fw.applies_when, context) for fw in pack.frameworks
     }
     fw_out = {fw.id: _out_reason(fw, context) for fw in pack.frameworks}
     controls: list[ControlStatus] = []
@@ -240,7 +199,7 @@ def assess_compliance(
         for fw in pack.frameworks:
             fw_ok, fw_assumed = fw_status[fw.id]
             for ref in fw.references.get(c.id, ()):
-                ok, ref_assumed = applies(ref.applies_when, context)
+                ok, ref_assumed = holds(ref.applies_when, context)
                 refs.append(
                     ControlRef(
                         framework=fw.id,
@@ -256,7 +215,7 @@ def assess_compliance(
                 )
                 if fw_ok and ok:
                     assumed += [*fw_assumed, *ref_assumed]
-        own_ok, own_assumed = applies(c.applies_when, context)
+        own_ok, own_assumed = holds(c.applies_when, context)
         binding = [r for r in refs if r.binding]
         if not own_ok:
             app = Applicability(applicable=False, reason=c.not_applicable or "")

@@ -7,14 +7,24 @@ against the engagement's answers and context, for the interview and scoring alik
   selected by one of its ``when`` conditions (a context answer, a screening question answered
   at a level), or already answered by someone (an answer is never silently left out).
 - ``in_scope``: the core is always in scope; a module's question when its module runs.
+- ``holds`` / ``matches`` / ``known_context``: context conditions (compliance frameworks and
+  controls, the high-risk rule); ``asked`` and ``effective_context``: a context field asked
+  only when its ``asked_when`` matches, its ``otherwise`` answer holding when it is not.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
-from assess.model.engagement import AnswerStatus, Engagement
-from assess.model.pack import Module, ModuleCondition, Pack, Question
+from assess.model.engagement import AnswerStatus, ContextValue, Engagement
+from assess.model.pack import (
+    ContextCondition,
+    ContextField,
+    Module,
+    ModuleCondition,
+    Pack,
+    Question,
+)
 
 
 def applies(q: Question, eng: Engagement, pack: Pack) -> bool:
@@ -90,3 +100,65 @@ def _condition_holds(pack: Pack, eng: Engagement, cond: ModuleCondition) -> str 
 def in_scope(q: Question, run: Iterable[str]) -> bool:
     """The core is always in scope; a module's question when its module runs."""
     return q.module is None or q.module in run
+
+
+# ------------------------------------------------------------------ context conditions
+
+
+def matches(
+    cond: ContextCondition, context: dict[str, ContextValue]
+) -> tuple[bool, tuple[str, ...]]:
+    """(matches, fields assumed because they were not recorded)."""
+    assumed = []
+    for field_id, accepted in cond.items():
+        value = context.get(field_id)
+        if value is None or value == [] or value == "":
+            assumed.append(field_id)
+        elif isinstance(value, list):
+            if not set(value) & set(accepted):
+                return False, ()
+        elif value not in accepted:
+            return False, ()
+    return True, tuple(assumed)
+
+
+def holds(
+    conditions: Sequence[ContextCondition], context: dict[str, ContextValue]
+) -> tuple[bool, tuple[str, ...]]:
+    """Whether any condition set matches; an empty list always applies. A set that matches
+    without assumptions wins over one that needs them."""
+    if not conditions:
+        return True, ()
+    results = [matches(c, context) for c in conditions]
+    hits = [assumed for ok, assumed in results if ok]
+    if not hits:
+        return False, ()
+    return True, min(hits, key=len)
+
+
+def known_context(
+    pack: Pack, context: dict[str, ContextValue]
+) -> tuple[dict[str, ContextValue], frozenset[str]]:
+    """The context with answers that say "not known" removed (conditions then treat those
+    fields as not recorded), and the ids of those fields."""
+    unknown = {
+        f.id for f in pack.context for o in f.options if o.unknown and context.get(f.id) == o.id
+    }
+    return {k: v for k, v in context.items() if k not in unknown}, frozenset(unknown)
+
+
+def asked(f: ContextField, pack: Pack, context: dict[str, ContextValue]) -> bool:
+    """Whether the interview asks context field ``f``: always, unless its ``asked_when``
+    matches none of the answers so far (one not recorded, or "not known", still matches)."""
+    return not f.asked_when or holds(f.asked_when, known_context(pack, context)[0])[0]
+
+
+def effective_context(pack: Pack, context: dict[str, ContextValue]) -> dict[str, ContextValue]:
+    """The context with the ``otherwise`` answer of each field that is not asked, in pack
+    order (a later field's condition sees it), where none is recorded: a client whose models
+    take no decisions about people takes no automated decisions about them either."""
+    out = dict(context)
+    for f in pack.context:
+        if f.id not in out and f.otherwise is not None and not asked(f, pack, out):
+            out[f.id] = f.otherwise
+    return out

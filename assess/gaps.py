@@ -61,7 +61,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from assess.compliance import applies, known_context
+from assess.conditions import holds, known_context
 from assess.model.engagement import ContextValue
 from assess.model.pack import LATER, Choice, Pack, Question, Risk
 from assess.model.result import (
@@ -426,7 +426,7 @@ def key_risks(
     cfg = pack.risks
     # a "not known" answer counts as not recorded, so as matching, as in compliance
     known = known_context(pack, context)[0]
-    high_risk = bool(cfg.high_risk_when) and applies(cfg.high_risk_when, known)[0]
+    high_risk = bool(cfg.high_risk_when) and holds(cfg.high_risk_when, known)[0]
     binding = {
         c.id: c for c in (compliance.controls if compliance else ()) if c.applicability.applicable
     }

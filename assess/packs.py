@@ -209,6 +209,7 @@ def _load_pack(folder: Path) -> Pack:
     )
     pack = pack.model_copy(update=_load_compliance(folder / "compliance", pack))
     _check_risks(pack, head_path, loc, located)
+    _check_asked_when(pack, head_path, loc)
     from assess.migration import check_migrations
 
     check_migrations(pack)
@@ -251,7 +252,14 @@ def _load_compliance(folder: Path, pack: Pack) -> dict[str, object]:
                 "controls",
                 i,
             )
-            check(_bad_conditions(c.applies_when, pack), path, loc, "controls", i, "applies_when")
+            check(
+                _bad_conditions(c.applies_when, pack.context),
+                path,
+                loc,
+                "controls",
+                i,
+                "applies_when",
+            )
             seen.add(c.id)
     control_ids = {c.id for c in controls}
 
@@ -261,7 +269,7 @@ def _load_compliance(folder: Path, pack: Pack) -> dict[str, object]:
         fw = validate(Framework, data, file=path, locator=loc, error=PackError)
         if fw.id != path.stem:
             check((f"id {fw.id!r} must match the file name {path.stem!r}", "id"), path, loc)
-        check(_bad_conditions(fw.applies_when, pack), path, loc, "applies_when")
+        check(_bad_conditions(fw.applies_when, pack.context), path, loc, "applies_when")
         conditioned = {k for cond in fw.applies_when for k in cond}
         for key in fw.not_applicable_because:
             if key not in conditioned:
@@ -275,7 +283,7 @@ def _load_compliance(folder: Path, pack: Pack) -> dict[str, object]:
                     (f"no control {cid!r} in controls.yaml{hint}", ""), path, loc, "references", cid
                 )
             for j, ref in enumerate(refs):
-                problem = _bad_conditions(ref.applies_when, pack)
+                problem = _bad_conditions(ref.applies_when, pack.context)
                 check(problem, path, loc, "references", cid, j, "applies_when")
         frameworks.append(fw)
 
@@ -318,10 +326,10 @@ def _missing(
 
 
 def _bad_conditions(
-    conditions: tuple[dict[str, tuple[str | bool, ...]], ...], pack: Pack
+    conditions: tuple[dict[str, tuple[str | bool, ...]], ...], context: tuple[ContextField, ...]
 ) -> tuple[str, str] | None:
-    """Conditions name context fields of the pack and values those fields can take."""
-    fields = {f.id: f for f in pack.context}
+    """Conditions name fields of ``context`` and values those fields can take."""
+    fields = {f.id: f for f in context}
     for cond in conditions:
         for field_id, values in cond.items():
             f = fields.get(field_id)
@@ -623,7 +631,7 @@ def _check_risks(
 ) -> None:
     """``risks.high_risk_when`` names context fields and their values; a question's
     ``legal_basis`` names controls that list it."""
-    problem = _bad_conditions(pack.risks.high_risk_when, pack)
+    problem = _bad_conditions(pack.risks.high_risk_when, pack.context)
     if problem:
         at: tuple[str | int, ...] = ("risks", "high_risk_when")
         raise PackError(problem[0], file=head_path, field=format_path(at), line=loc.line(at))
@@ -641,6 +649,33 @@ def _check_risks(
                 else f"control {cid!r} does not list {q.id} among its questions"
             )
             raise PackError(why, file=path, field=format_path(at), line=qloc.line(at))
+
+
+def _check_asked_when(pack: Pack, path: Path, loc: Locator) -> None:
+    """A context field's ``asked_when`` names fields asked before it and values they can take;
+    its ``otherwise`` is one of its own answers."""
+    for i, f in enumerate(pack.context):
+        if not f.asked_when:
+            continue
+        problem = _bad_conditions(f.asked_when, pack.context[:i])  # the fields before it
+        at: tuple[str | int, ...] = ("context", i, "asked_when")
+        if problem is None and not _is_answer(f, f.otherwise):
+            at = ("context", i, "otherwise")
+            answers = (
+                "true, false"
+                if f.type is ContextType.boolean
+                else ", ".join(o.id for o in f.options)
+            )
+            problem = (f"{f.otherwise!r} is not one of its answers ({answers})", "")
+        if problem is not None:
+            why = problem[0].replace("no context field", "no context field asked before it")
+            raise PackError(why, file=path, field=format_path(at), line=loc.line(at))
+
+
+def _is_answer(f: ContextField, value: object) -> bool:
+    if f.type is ContextType.boolean:
+        return isinstance(value, bool)
+    return f.type is ContextType.choice and any(o.id == value for o in f.options)
 
 
 def _check_capacity(head: PackFile, path: Path, loc: Locator) -> None:

@@ -24,7 +24,7 @@ from pathlib import Path
 from assess import __version__
 from assess.compare import load_result, progress
 from assess.compliance import assess_compliance
-from assess.conditions import modules_run
+from assess.conditions import effective_context, modules_run
 from assess.engagement import LoadedEngagement, load_with_pack
 from assess.errors import AssessError, InputError
 from assess.evidence import load_evidence, merge_evidence
@@ -146,6 +146,8 @@ def assess(
     engagement's evidence policy; ``evidence`` (from ``assess scan``) is reconciled with the
     answers."""
     eng = loaded.engagement
+    # a context field not asked (its asked_when matched none of the answers) has its otherwise
+    eng = eng.model_copy(update={"context": effective_context(pack, eng.context)})
     rule = rule or pack.scoring.respondents
     policy = policy or eng.evidence_policy
     scanned = evidence.repos if evidence else ()

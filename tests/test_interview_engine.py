@@ -128,6 +128,18 @@ def test_missing_context(tmp_path: Path) -> None:
     assert [f.id for f in missing_context(pack, eng(client_name="X"))] == ["targets", "clouds"]
 
 
+def test_automated_decisions_are_asked_only_when_models_decide_about_people() -> None:
+    pack = load_pack("mlops")
+
+    def asked(**context: Any) -> bool:
+        return "automated_decisions" in [f.id for f in missing_context(pack, eng(**context))]
+
+    assert not asked(decisions_about_people=False)  # implied: no such decisions
+    assert asked(decisions_about_people=True)
+    assert asked()  # not answered yet: it may still be asked
+    assert not asked(decisions_about_people=True, automated_decisions="none")  # answered
+
+
 def test_migrate_keeps_existing_answers_and_reports_changes(tmp_path: Path) -> None:
     head, questions = tiny_pack_data()
     head["version"] = "2.0"

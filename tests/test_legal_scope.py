@@ -20,7 +20,7 @@ from assess.report.email import render_body
 from assess.report.markdown import markdown
 from assess.report.render import render_html
 from tests.conftest import ROOT
-from tests.scenarios import score_scenario
+from tests.scenarios import SCENARIOS, score_scenario
 
 FRAMEWORKS = ROOT / "questionnaires" / "mlops" / "compliance" / "frameworks"
 
@@ -130,6 +130,22 @@ def test_a_human_reviewed_credit_decision_gets_art_22_as_good_practice_not_requi
         "binding only for solely automated decisions" in md
     )
     assert "GDPR Art. 22 (Automated" not in md  # not listed as its legal basis
+
+
+def test_no_decisions_about_people_means_no_automated_ones_and_art_22_binds_nothing(
+    scored: dict[str, Assessment],
+) -> None:
+    # decisions_about_people: false, automated_decisions never asked (asked_when): its
+    # "otherwise" holds; before, the unrecorded field was assumed solely automated
+    assert "automated_decisions" not in SCENARIOS["mlflow_shop"]["context"]
+    result = scored["mlflow_shop"]
+    assert result.client.context["automated_decisions"] == "none"
+    assert result.client.context_labels["Automated decisions about people"] == (
+        "No model takes part in such decisions"
+    )
+    refs = [r for r in control(result, "CL-08").references if r.framework == "gdpr"]
+    assert {r.ref for r in refs} == GDPR_22 and not any(r.binding for r in refs)
+    assert "Art. 22" not in " ".join(r.statement for r in result.risks)
 
 
 def test_a_control_with_only_non_binding_provisions_reads_good_practice_not_not_applicable(

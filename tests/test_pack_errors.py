@@ -171,6 +171,28 @@ def _high_risk_unknown_field(h: Head, q: Questions) -> None:
     h["risks"] = {"high_risk_when": [{"cloud": ["aws"]}]}
 
 
+def _hosting(**extra: Any) -> dict[str, Any]:
+    """A choice field asked after ``clouds``."""
+    options = [{"id": "own", "label": "Own servers"}, {"id": "cloud", "label": "A cloud"}]
+    return {"id": "hosting", "prompt": "Where?", "type": "choice", "options": options, **extra}
+
+
+def _asked_when_a_later_field(h: Head, q: Questions) -> None:
+    h["context"].insert(2, _hosting(asked_when=[{"clouds": ["aws"]}], otherwise="own"))
+
+
+def _asked_when_unknown_value(h: Head, q: Questions) -> None:
+    h["context"].append(_hosting(asked_when=[{"clouds": ["azure"]}], otherwise="own"))
+
+
+def _otherwise_not_an_answer(h: Head, q: Questions) -> None:
+    h["context"].append(_hosting(asked_when=[{"clouds": ["aws"]}], otherwise="rented"))
+
+
+def _asked_when_without_otherwise(h: Head, q: Questions) -> None:
+    h["context"].append(_hosting(asked_when=[{"clouds": ["aws"]}]))
+
+
 def _high_risk_unknown_value(h: Head, q: Questions) -> None:
     h["risks"] = {"high_risk_when": [{"clouds": ["azure"]}]}
 
@@ -227,6 +249,20 @@ CASES: list[tuple[Callable[[Head, Questions], None], str, str, str]] = [
     ),
     (_consequence_field_with_format, "alpha.yaml", "questions[0].consequence", "{client}"),
     (_consequence_unclosed_brace, "alpha.yaml", "questions[2].consequence", "bad braces"),
+    (
+        _asked_when_a_later_field,
+        "pack.yaml",
+        "context[2].asked_when",
+        "no context field asked before it 'clouds'",
+    ),
+    (_asked_when_unknown_value, "pack.yaml", "context[3].asked_when", "has no value 'azure'"),
+    (
+        _otherwise_not_an_answer,
+        "pack.yaml",
+        "context[3].otherwise",
+        "'rented' is not one of its answers (own, cloud)",
+    ),
+    (_asked_when_without_otherwise, "pack.yaml", "context[3]", "'otherwise' go together"),
     (_high_risk_unknown_field, "pack.yaml", "risks.high_risk_when", "did you mean 'clouds'?"),
     (_high_risk_unknown_value, "pack.yaml", "risks.high_risk_when", "has no value 'azure'"),
     (_risks_per_area_zero, "pack.yaml", "risks.per_area", "greater than 0"),

@@ -212,7 +212,7 @@ def cmd_interview(args: argparse.Namespace) -> int:
             respondent=args.respondent,
             area=args.area,
             review=args.review,
-            say=print,
+            say=_say,
             findings=[
                 f for ev in evidence for r in ev.repos for fs in r.areas.values() for f in fs
             ],
@@ -292,11 +292,19 @@ def _say_scope(pack: Pack, eng: Any, role: str | None) -> None:
         line += f"; not run: {', '.join(rest)} (--module NAME adds one)"
     if role:
         line += f". Asking the questions {pack.role_title(role)} owns."
+    _say(line)
+
+
+def _say(text: str) -> None:
+    """Print what the interview says, each line too long for the terminal broken at word
+    ends (the terminal would break it in the middle of a word) and indented after its first."""
     import shutil
     import textwrap
 
-    width = min(100, shutil.get_terminal_size().columns) - 2
-    print(textwrap.fill(line, width, subsequent_indent="  "))
+    columns = shutil.get_terminal_size().columns
+    width = min(100, columns) - 2
+    for line in text.splitlines() or [""]:
+        print(textwrap.fill(line, width, subsequent_indent="  ") if len(line) > columns else line)
 
 
 def _respondents_report(session: Any) -> str:

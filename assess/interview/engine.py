@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from assess.conditions import applies, in_scope, modules_run
+from assess.conditions import applies, asked, in_scope, modules_run
 from assess.errors import InputError
 from assess.model.base import LEVEL_MAX
 from assess.model.engagement import Answer, AnswerStatus, Engagement, PackRef, RespondentInfo
@@ -109,8 +109,10 @@ def answer_of(eng: Engagement, qid: str, respondent: str | None) -> Answer | Non
 
 
 def missing_context(pack: Pack, eng: Engagement) -> list[ContextField]:
-    """Context fields not answered yet (a field answered with an empty list counts as done)."""
-    return [f for f in pack.context if f.id not in eng.context]
+    """Context fields to ask: not answered yet (an empty list counts as done) and asked on the
+    answers so far (``asked_when``: no automated decisions about people asked once no model
+    takes part in decisions about people)."""
+    return [f for f in pack.context if f.id not in eng.context and asked(f, pack, eng.context)]
 
 
 def next_question(

@@ -91,10 +91,14 @@ class Interviewer:
         missing = missing_context(self.pack, self.s.engagement)
         if not missing:
             return
-        self.say(f"Context ({len(missing)} questions about the client before the assessment)")
-        for k, f in enumerate(missing, 1):
-            value = self._ask_context_field(f, f"({k}/{len(missing)}) {' '.join(f.prompt.split())}")
-            self.s.save(set_context(self.s.engagement, f.id, value))
+        some = "up to " if any(f.asked_when for f in missing) else ""  # an answer may settle one
+        self.say(f"Context ({some}{len(missing)} questions about the client before the assessment)")
+        k = 0
+        while missing:  # again after each answer: it may settle a later field (asked_when)
+            f, k = missing[0], k + 1
+            msg = f"({k}/{k + len(missing) - 1}) {' '.join(f.prompt.split())}"
+            self.s.save(set_context(self.s.engagement, f.id, self._ask_context_field(f, msg)))
+            missing = missing_context(self.pack, self.s.engagement)
 
     def _ask_context_field(self, f: ContextField, msg: str) -> object:
         """Ask one context field; ``msg`` is its prompt with the section's progress. Each

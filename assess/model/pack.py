@@ -33,6 +33,11 @@ class Area(AreaTitle):
     default_target: Level = 3
 
 
+ContextCondition = dict[Slug, tuple[str | bool, ...]]
+"""Context fields and the values any one of which matches; a field not recorded (or answered
+"not known") counts as matching."""
+
+
 class ContextOption(Frozen):
     id: Slug
     label: NonEmpty
@@ -66,9 +71,20 @@ class ContextField(Frozen):
     type: ContextType
     required: bool = False
     options: tuple[ContextOption, ...] = ()
+    asked_when: tuple[ContextCondition, ...] = Field(
+        default=(),
+        description="asked only when one of these matches the fields asked before it (e.g. "
+        "automated decisions only when a model takes part in decisions about people)",
+    )
+    otherwise: str | bool | None = Field(
+        default=None,
+        description="the answer that holds when it is not asked (required with asked_when)",
+    )
 
     @model_validator(mode="after")
     def _options_fit_type(self) -> ContextField:
+        if bool(self.asked_when) != (self.otherwise is not None):
+            raise ValueError("'asked_when' and 'otherwise' go together")
         has_options = self.type in (ContextType.choice, ContextType.multi)
         if has_options and not self.options:
             raise ValueError(f"a {self.type.value} field needs options")
@@ -253,7 +269,6 @@ class Module(Frozen):
     )
 
 
-ContextCondition = dict[Slug, tuple[str | bool, ...]]
 """Context field id -> accepted values; every field of one condition must match. A list of
 conditions applies when any of them does (an unrecorded field counts as matching, flagged as an
 assumption)."""
