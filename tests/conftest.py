@@ -149,14 +149,15 @@ def bundled_pack_copy(tmp_path: Path) -> Path:
 
 
 def run_assess(
-    *args: str | os.PathLike[str], cwd: Path | None = None
+    *args: str | os.PathLike[str], cwd: Path | None = None, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """Run the real command in a subprocess, as a user would."""
+    """Run the real command in a subprocess, as a user would (``env`` over the environment)."""
     return subprocess.run(
         [sys.executable, "-m", "assess", *map(str, args)],
         capture_output=True,
         text=True,
         cwd=cwd,
+        env={**os.environ, **env} if env else None,
         timeout=300,
     )
 

@@ -596,3 +596,89 @@ def test_a_config_git_cannot_parse_is_named(tmp_path: Path, scan_pack: Path) -> 
     with (repo / ".git" / "config").open("a") as fh:
         fh.write("[core\nbroken")
     assert_clean_failure(run_assess("scan", repo, "--pack", scan_pack), "git cannot read it")
+
+
+# --------------------------------------------------------------------------- the git gate
+
+
+def test_a_git_program_in_the_repository_never_runs_whatever_path_says(
+    tmp_path: Path, scan_pack: Path
+) -> None:
+    marker = tmp_path / "MARKER"
+    repo = make_repo(tmp_path / "r", {"dvc.yaml": "stages: {}\n"})
+    for folder in (repo, repo / ".git"):  # the work tree and the git folder
+        fake = folder / "git"
+        fake.write_text(f"#!/bin/sh\ntouch {marker}\nexit 1\n")
+        fake.chmod(0o755)
+    for path in (f".:{os.environ['PATH']}", f":{os.environ['PATH']}"):
+        proc = run_assess("scan", repo, "--pack", scan_pack, "--format", "json", env={"PATH": path})
+        assert proc.returncode == 0, proc.stderr
+        assert not marker.exists()
+
+
+def test_the_users_git_environment_does_not_redirect_the_scan(
+    tmp_path: Path, scan_pack: Path
+) -> None:
+    other = make_repo(tmp_path / "other", {"train.py": "register_model(x)\n"})
+    repo = make_repo(tmp_path / "r", {"dvc.yaml": "stages: {}\n"})
+    env = {
+        "GIT_OBJECT_DIRECTORY": str(other / ".git" / "objects"),
+        "GIT_DIR": str(other / ".git"),
+        "GIT_WORK_TREE": str(other),
+        "GIT_INDEX_FILE": str(other / ".git" / "index"),
+    }
+    before = snapshot(other)
+    proc = run_assess("scan", repo, "--pack", scan_pack, "--format", "json", env=env)
+    assert proc.returncode == 0, proc.stderr
+    (scanned,) = json.loads(proc.stdout)["repos"]
+    assert scanned["commit"] == git(repo, "rev-parse", "HEAD").strip()
+    assert "alpha/dvc" in {f["rule"] for fs in scanned["areas"].values() for f in fs}
+    assert snapshot(other) == before
+
+
+def test_files_in_the_work_tree_do_not_steer_git(tmp_path: Path, scan_pack: Path) -> None:
+    repo = make_repo(tmp_path / "r", {"dvc.yaml": "stages: {}\n"})
+    make_repo(repo, {"train.py": "x = 1\n"}, message="second")
+    head = git(repo, "rev-parse", "HEAD").strip()
+    (repo / head).write_text("an untracked file named like the commit\n")  # 'ambiguous'
+    os.mkfifo(repo / ".mailmap")  # git log reads the work tree's .mailmap: would block
+    result = scan(repo, scan_pack, budget=20)
+    assert result.incomplete is None
+    assert result.history is not None and result.history.commits == 2
+
+
+def test_a_blob_over_the_limit_is_never_read_when_the_tree_gives_no_sizes(
+    tmp_path: Path,
+) -> None:
+    big = "x" * (3 * 1024 * 1024) + "\n"  # over the default 2 MiB read limit
+    src = make_repo(tmp_path / "src", {"dvc.yaml": "x: 1\n", "notes.txt": big, "a.py": "y = 1\n"})
+    git(src, "config", "uploadpack.allowFilter", "true")
+    bare = tmp_path / "partial.git"
+    git(tmp_path, "clone", "-q", "--bare", "--filter=blob:none", f"file://{src}", str(bare))
+    # only the big blob fetched: ls-tree -l cannot size the others, so no size is known
+    git(bare, "-c", "protocol.file.allow=always", "cat-file", "-e", "HEAD:notes.txt")
+    result = scan(bare, MLOPS)
+    assert any("sizes unknown" in n for n in result.notes), result.notes
+    assert any(n.startswith("notes.txt: 3.1 MB, over the") for n in result.notes), result.notes
+    assert result.bytes_read < 1024 * 1024
+
+
+def test_a_tag_git_cannot_read_is_a_note(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r", {"dvc.yaml": "stages: {}\n"})
+    (repo / ".git" / "refs" / "tags" / "ghost").write_text("1" * 40 + "\n")
+    proc = run_assess("scan", repo, "--format", "json")  # the default pack reads tag signatures
+    assert proc.returncode == 0, proc.stderr
+    (scanned,) = json.loads(proc.stdout)["repos"]
+    assert scanned["history"] is not None and scanned["areas"]
+    assert any(n.startswith("tags not read:") for n in scanned["notes"]), scanned["notes"]
+
+
+def test_a_file_url_clones_the_folder_it_checked(tmp_path: Path, scan_pack: Path) -> None:
+    repo = make_repo(tmp_path / "a", {"dvc.yaml": "stages: {}\n"})
+    proc = run_assess("scan", f"file://localhost{repo}", "--pack", scan_pack, "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["repos"][0]["commit"] == git(repo, "rev-parse", "HEAD").strip()
+    assert_clean_failure(
+        run_assess("scan", f"file://elsewhere{repo}", "--pack", scan_pack),
+        "a file:// URL names a folder on this machine, not on 'elsewhere'",
+    )

@@ -55,8 +55,8 @@ def _is_lfs_pointer(view: RepoView, path: str) -> bool:
     entry = view.file_at(path)
     if entry is None or entry.size is None or entry.size > 1024:
         return False
-    data = view.repo.read(entry)
-    return bool(data and data.startswith(LFS_POINTER))
+    data = view.repo.read(entry, 1024)
+    return isinstance(data, bytes) and data.startswith(LFS_POINTER)
 
 
 TEST_FOLDERS = re.compile(

@@ -376,6 +376,7 @@ def scan_repo(
     finally:
         if log is not None:
             log.close()
+    notes += repo.notes  # what git could not read along the way (tags), once each below
     incomplete = None
     if repo.stopped:
         incomplete = f"{repo.stopped}: {ran} of {len(rules)} rules ran" + (

@@ -14,7 +14,13 @@ Every git process starts through ``_Git._popen``, the one gate, which gives it:
 - the repository's time budget: a blocking command is killed when it runs out, and a streaming
   one (``cat-file``, ``log``) by a watchdog, so a config include that points at a FIFO or a
   ref that never ends reading cannot hang the scan;
-- its own process group (killed whole), git's messages in English, and no terminal input.
+- its own process group (killed whole), git's messages in English, and no terminal input;
+- git found by absolute path (a ``.`` in PATH would find the repository's own ``git``), run
+  in the git folder as a bare repository (``core.bare``: no file of the work tree, such as a
+  FIFO ``.mailmap`` or one named like a commit, steers it), none of the user's ``GIT_*``
+  variables (``GIT_OBJECT_DIRECTORY`` would read, even write, another store);
+- blobs read through ``read_blob``, which skips one over the read limit by its header's size,
+  so a partial clone whose tree gives no sizes cannot make the scan hold a huge file.
 
 The gate is plain ``subprocess`` rather than GitPython: the scan uses five plumbing commands
 and none of GitPython's object model, and GitPython's import alone (about 55 ms, with a
@@ -45,7 +51,7 @@ import urllib.parse
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import IO, Any, NamedTuple
 
 from assess.errors import InputError
 
@@ -62,6 +68,8 @@ SAFE_CONFIG = [
     "gpg.program=false",
     "gpg.ssh.program=false",
     "gpg.x509.program=false",
+    "core.bare=true",  # no work tree: nothing in the folder's files steers git (.mailmap, paths)
+    "mailmap.file=/dev/null",  # the committed .mailmap (mailmap.blob) only: no FIFO, no device
 ]
 SAFE_ENV = {
     "GIT_ALLOW_PROTOCOL": "",  # no transport at all: no fetch, clone, uploadpack or ext::
@@ -119,8 +127,12 @@ class _Git:
         self.budget = budget
         self.deadline = time.monotonic() + budget
         self._cwd = cwd
-        # what our own code sets (the git folder, a clone's one protocol) goes over the safe base
-        self._env = {**os.environ, **GIT_LOCALE, **SAFE_ENV, **(env or {})}
+        # the user's own GIT_* settings (GIT_OBJECT_DIRECTORY, GIT_INDEX_FILE, ...) would point
+        # git at other stores: none reach it; what our code sets (the git folder, a clone's one
+        # protocol) goes over the safe base
+        own = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+        self._env = {**own, **GIT_LOCALE, **SAFE_ENV, **(env or {})}
+        self._git = git_program()
         self._config = [x for c in config for x in ("-c", c)]
         self._streams: list[subprocess.Popen[bytes]] = []
         self._stopped: str | None = None
@@ -144,7 +156,7 @@ class _Git:
         if self.expired():
             raise ScanTimeout(self.stopped or "stopped")
         return subprocess.Popen(
-            ["git", *self._config, *args],
+            [self._git, *self._config, *args],
             stdin=stdin,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -161,7 +173,7 @@ class _Git:
             out, err = proc.communicate(timeout=limit)
         except subprocess.TimeoutExpired:
             _kill(proc)
-            proc.communicate()
+            _reap(proc)
             if not self.expired():
                 self._stopped = f"a git command did not answer in {limit:.0f} s"
             raise ScanTimeout(self.stopped or "stopped") from None
@@ -181,23 +193,16 @@ class _Git:
         setattr(proc, "stderr_tail", _drain(proc.stderr))  # noqa: B010
         return proc
 
-    def read_object(self, sha: str) -> bytes | None:
-        """One blob through a ``cat-file --batch`` kept open between calls; None when it is
-        missing or git failed (a failed process is replaced on the next call)."""
+    def read_object(self, sha: str, limit: int) -> Blob:
+        """One blob through a ``cat-file --batch`` kept open between calls (``read_blob``);
+        None also when git failed (a failed process is replaced on the next call)."""
         try:
             if self._batch is None or self._batch.poll() is not None:
                 self._batch = self.stream("cat-file", "--batch", stdin=True)
             assert self._batch.stdin is not None and self._batch.stdout is not None
             self._batch.stdin.write(sha.encode() + b"\n")
             self._batch.stdin.flush()
-            parts = self._batch.stdout.readline().split()
-            if len(parts) != 3 or parts[1] == b"missing":
-                return None
-            size = int(parts[2])
-            data = self._batch.stdout.read(size + 1)  # the content, then a newline
-            if len(data) != size + 1:
-                raise OSError("cat-file stopped")
-            return data[:size]
+            return read_blob(self._batch.stdout, limit)
         except (OSError, ValueError):
             if self._batch is not None:
                 _kill(self._batch)
@@ -215,6 +220,57 @@ class _Git:
         self._watchdog.cancel()
         self.kill_all()
         self._batch = None
+
+
+Blob = bytes | int | None
+"""A blob read by ``cat-file --batch``: its bytes; its size (an int) when it is over the read
+limit and was skipped; None when it is missing."""
+
+
+def read_blob(stdout: IO[bytes], limit: int) -> Blob:
+    """The next blob of a ``cat-file --batch`` output. One over ``limit`` bytes is read past in
+    chunks, never held: the size the header gives bounds memory even when the tree's sizes are
+    unknown (a partial clone)."""
+    parts = stdout.readline().split()
+    if len(parts) != 3 or parts[1] == b"missing":
+        if not parts:
+            raise OSError("cat-file stopped")
+        return None
+    size = int(parts[2])
+    if size > limit:
+        left = size + 1
+        while left > 0:
+            chunk = stdout.read(min(left, 1 << 20))
+            if not chunk:
+                raise OSError("cat-file stopped")
+            left -= len(chunk)
+        return size
+    data = stdout.read(size + 1)  # the content, then a newline
+    if len(data) != size + 1:
+        raise OSError("cat-file stopped")
+    return data[:size]
+
+
+def git_program() -> str:
+    """git's absolute path, looked up in the absolute folders of PATH only: a relative entry
+    (``.``, or an empty one) would find the scanned repository's own ``git`` first."""
+    folders = [d for d in os.environ.get("PATH", os.defpath).split(os.pathsep) if os.path.isabs(d)]
+    found = shutil.which("git", path=os.pathsep.join(folders))
+    if found is None:
+        raise InputError("git is not installed (no git in PATH)")
+    return found
+
+
+def _reap(proc: subprocess.Popen[bytes]) -> None:
+    """Collect a killed process's output, within seconds: a child that left its group may
+    hold the pipes open (an ssh master, say); then they are closed under it."""
+    try:
+        proc.communicate(timeout=5)
+    except (subprocess.TimeoutExpired, OSError, ValueError):
+        for pipe in (proc.stdin, proc.stdout, proc.stderr):
+            with contextlib.suppress(OSError, ValueError):
+                if pipe is not None:
+                    pipe.close()
 
 
 def _kill(proc: subprocess.Popen[bytes]) -> None:
@@ -454,7 +510,7 @@ class GitRepo:
         if not path.is_dir():
             raise InputError("not a folder, expected a git repository", file=path)
         gitdir = git_dir(path)
-        self._git = _Git(budget, cwd=path, env={"GIT_DIR": str(gitdir)})
+        self._git = _Git(budget, cwd=gitdir, env={"GIT_DIR": str(gitdir)})
         self.ref = ref or "HEAD"
         try:
             self.commit: str = _decode(
@@ -519,12 +575,12 @@ class GitRepo:
             add(Entry(path.decode("utf-8", "replace"), mode.decode(), sha.decode(), size))
         return entries
 
-    def read(self, entry: Entry) -> bytes | None:
-        """The blob's bytes, or None (noted) when the object is missing locally."""
-        return self._git.read_object(entry.sha)
+    def read(self, entry: Entry, limit: int) -> Blob:
+        """The blob (``Blob``: its size when over ``limit``, None when missing locally)."""
+        return self._git.read_object(entry.sha, limit)
 
-    def read_many(self, entries: list[Entry]) -> dict[str, bytes | None]:
-        """Read many blobs through one ``cat-file --batch`` process; missing ones map to None."""
+    def read_many(self, entries: list[Entry], limit: int) -> dict[str, Blob]:
+        """Read many blobs through one ``cat-file --batch`` process (``Blob`` each)."""
         if not entries:
             return {}
         proc = self._git.stream("cat-file", "--batch", stdin=True)
@@ -543,22 +599,16 @@ class GitRepo:
 
         writer = threading.Thread(target=feed, daemon=True)
         writer.start()
-        out: dict[str, bytes | None] = {}
+        out: dict[str, Blob] = {}
         stdout = proc.stdout
         try:
             for e in entries:
-                header = stdout.readline()
-                parts = header.split()
-                if len(parts) == 3 and parts[1] != b"missing":
-                    size = int(parts[2])
-                    out[e.path] = stdout.read(size)
-                    stdout.read(1)  # the newline after the content
-                else:
-                    out[e.path] = None
+                out[e.path] = read_blob(stdout, limit)
+        except (OSError, ValueError):
+            pass  # git stopped (the budget ran out): what was not read is missing
         finally:
+            _kill(proc)  # done, stopped or Ctrl-C: never a wait on a git blocked writing
             writer.join(timeout=5)
-            with contextlib.suppress(Exception):
-                proc.wait()
         return out
 
     def log(self) -> LogStream:
@@ -573,16 +623,16 @@ class GitRepo:
             "--no-textconv",
             "--no-ext-diff",
             "--no-show-signature",
+            "--end-of-options",
             self.commit,
+            "--",  # a revision, whatever file of the same name the folder holds
         )
         return LogStream(proc)
 
     def tag_signatures(self) -> list[tuple[str, str]]:
         """(tag, signature kind) for every annotated tag carrying a signature block. The block
         is only read, never verified: no gpg or ssh program ever runs."""
-        out = self._git.run(
-            "for-each-ref", "--format=%(refname:short)%00%(contents:signature)%01", "refs/tags"
-        )
+        out = self._refs("--format=%(refname:short)%00%(contents:signature)%01")
         signed = []
         for rec in out.split(b"\x01"):
             name, _, signature = rec.strip(b"\n").partition(b"\x00")
@@ -598,8 +648,16 @@ class GitRepo:
         return signed
 
     def tags(self) -> list[str]:
-        out = self._git.run("for-each-ref", "--format=%(refname:short)", "refs/tags")
-        return [_decode(t) for t in out.splitlines() if t]
+        return [_decode(t) for t in self._refs("--format=%(refname:short)").splitlines() if t]
+
+    def _refs(self, fmt: str) -> bytes:
+        """``for-each-ref`` over the tags; a tag git cannot read (its object missing) is a
+        note and no tags, not a failed scan."""
+        try:
+            return self._git.run("for-each-ref", fmt, "refs/tags")
+        except GitError as exc:
+            self.notes.append(f"tags not read: {_reason(exc)}")
+            return b""
 
 
 class LogStream:
@@ -695,18 +753,27 @@ def cloned(url: str, budget: float = DEFAULT_BUDGET) -> Iterator[Path]:
                 f"cannot clone {scheme}:// URLs (use https://, ssh://, git@host:path or file://)",
                 file=url,
             )
+        source = url
         if scheme == "file":
-            local = Path(urllib.parse.unquote(url.split("://", 1)[1]))
-            if not local.exists():
+            parts = urllib.parse.urlsplit(url)
+            if parts.netloc not in ("", "localhost"):
+                raise InputError(
+                    f"cannot clone: a file:// URL names a folder on this machine, not on "
+                    f"{parts.netloc!r} (file:///path/to/repo)",
+                    file=url,
+                )
+            local = Path(urllib.parse.unquote(parts.path))
+            if not local.is_absolute() or not local.exists():
                 raise InputError("cannot clone: no such folder", file=url)
             git_dir(local)
+            source = local.as_uri()  # exactly the folder checked
 
         # the URL's one protocol beats SAFE_CONFIG's protocol.allow=never (GIT_ALLOW_PROTOCOL
         # overrides any protocol config); the clone may take its whole budget
         clone = _Git(budget, cwd=tmp, env={"GIT_ALLOW_PROTOCOL": CLONE_PROTOCOLS[scheme]})
         try:
             clone.run(
-                "clone", "--bare", "--quiet", "--", url, str(tmp / "repo.git"), timeout=budget
+                "clone", "--bare", "--quiet", "--", source, str(tmp / "repo.git"), timeout=budget
             )
         except ScanTimeout:
             raise InputError(f"cannot clone: no answer within {budget:g} s", file=url) from None

@@ -15,7 +15,7 @@ import yaml
 
 from assess.model.rules import CiSystem
 from assess.scan.literals import required_literals
-from assess.scan.repo import Entry, GitRepo
+from assess.scan.repo import Blob, Entry, GitRepo
 
 T = TypeVar("T")
 
@@ -319,7 +319,7 @@ class RepoView:
     _texts: dict[str, str | None] = field(default_factory=dict)
     _too_big_noted: set[str] = field(default_factory=set)
     _files: dict[tuple[str, ...], list[Entry]] = field(default_factory=dict)
-    _raw: dict[str, bytes | None] = field(default_factory=dict)
+    _raw: dict[str, Blob] = field(default_factory=dict)
     _index: _Index | None = None
     _corpora: dict[tuple[str, ...], Corpus] = field(default_factory=dict)
     _corpora_by_files: dict[tuple[bool, Any], Corpus] = field(default_factory=dict)
@@ -440,7 +440,7 @@ class RepoView:
             if e.size is not None and e.size > self.max_file_size:
                 continue
             wanted.append(e)
-        self._raw.update(self.repo.read_many(wanted))
+        self._raw.update(self.repo.read_many(wanted, self.max_file_size))
 
     def text(self, entry: Entry) -> str | None:
         """The file as text, or None: too big (noted), binary, or missing (noted)."""
@@ -449,15 +449,16 @@ class RepoView:
             return cached
         text: str | None = None
         if entry.size is not None and entry.size > self.max_file_size:
-            if entry.path not in self._too_big_noted:
-                self._too_big_noted.add(entry.path)
-                self.notes.append(
-                    f"{entry.path}: {entry.size / 1e6:.1f} MB, over the "
-                    f"{self.max_file_size / 1e6:.1f} MB read limit; not read"
-                )
+            self._too_big(entry.path, entry.size)
         else:
-            data = self._raw.pop(entry.path) if entry.path in self._raw else self.repo.read(entry)
-            if data is None and not self.repo.expired():
+            data = (
+                self._raw.pop(entry.path)
+                if entry.path in self._raw
+                else self.repo.read(entry, self.max_file_size)
+            )
+            if isinstance(data, int):  # the tree did not say its size (a partial clone)
+                self._too_big(entry.path, data)
+            elif data is None and not self.repo.expired():
                 self.notes.append(
                     f"{entry.path}: object missing locally (partial clone?); not read"
                 )
@@ -469,3 +470,11 @@ class RepoView:
                 text = decode(data)
         self._texts[entry.path] = text
         return text
+
+    def _too_big(self, path: str, size: int) -> None:
+        if path not in self._too_big_noted:
+            self._too_big_noted.add(path)
+            self.notes.append(
+                f"{path}: {size / 1e6:.1f} MB, over the "
+                f"{self.max_file_size / 1e6:.1f} MB read limit; not read"
+            )
