@@ -682,3 +682,16 @@ def test_a_file_url_clones_the_folder_it_checked(tmp_path: Path, scan_pack: Path
         run_assess("scan", f"file://elsewhere{repo}", "--pack", scan_pack),
         "a file:// URL names a folder on this machine, not on 'elsewhere'",
     )
+
+
+def test_a_clone_keeps_the_users_own_ssh_command(tmp_path: Path, scan_pack: Path) -> None:
+    marker = tmp_path / "SSH_USED"
+    ssh = tmp_path / "my-ssh"
+    ssh.write_text(f"#!/bin/sh\ntouch {marker}\nexit 1\n")
+    ssh.chmod(0o755)
+    proc = run_assess(
+        "scan", "ssh://git.example.invalid/ml.git", "--pack", scan_pack,
+        env={"GIT_SSH_COMMAND": str(ssh), "GIT_OBJECT_DIRECTORY": str(tmp_path / "nowhere")},
+    )  # fmt: skip
+    assert_clean_failure(proc, "cannot clone")
+    assert marker.exists()  # the consultant's key or jump host set-up reached git

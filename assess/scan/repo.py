@@ -91,6 +91,8 @@ DEFAULT_BUDGET = 600.0
 """Seconds a repository's scan may take (git and rules together) before it stops, incomplete."""
 COMMAND_TIMEOUT = 120.0
 """Seconds one blocking git command may take (within the budget)."""
+USER_TRANSPORT = ("GIT_SSH", "GIT_SSH_COMMAND", "GIT_SSH_VARIANT")
+"""The user's variables a clone keeps (the key or jump host to reach the client's server)."""
 GIT_LOCALE = {"LC_ALL": "C", "LANGUAGE": "C"}
 """git's messages in English, as the reasons we pass on are read from them."""
 CLONE_PROTOCOLS = {"file": "file", "https": "https", "http": "http", "ssh": "ssh", "git": "git"}
@@ -123,14 +125,15 @@ class _Git:
         cwd: Path | None = None,
         env: dict[str, str] | None = None,
         config: Sequence[str] = SAFE_CONFIG,
+        keep: Sequence[str] = (),
     ) -> None:
         self.budget = budget
         self.deadline = time.monotonic() + budget
         self._cwd = cwd
         # the user's own GIT_* settings (GIT_OBJECT_DIRECTORY, GIT_INDEX_FILE, ...) would point
-        # git at other stores: none reach it; what our code sets (the git folder, a clone's one
-        # protocol) goes over the safe base
-        own = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+        # git at other stores: none reach it but ``keep``; what our code sets (the git folder,
+        # a clone's one protocol) goes over the safe base
+        own = {k: v for k, v in os.environ.items() if not k.startswith("GIT_") or k in keep}
         self._env = {**own, **GIT_LOCALE, **SAFE_ENV, **(env or {})}
         self._git = git_program()
         self._config = [x for c in config for x in ("-c", c)]
@@ -770,7 +773,12 @@ def cloned(url: str, budget: float = DEFAULT_BUDGET) -> Iterator[Path]:
 
         # the URL's one protocol beats SAFE_CONFIG's protocol.allow=never (GIT_ALLOW_PROTOCOL
         # overrides any protocol config); the clone may take its whole budget
-        clone = _Git(budget, cwd=tmp, env={"GIT_ALLOW_PROTOCOL": CLONE_PROTOCOLS[scheme]})
+        clone = _Git(
+            budget,
+            cwd=tmp,
+            env={"GIT_ALLOW_PROTOCOL": CLONE_PROTOCOLS[scheme]},
+            keep=USER_TRANSPORT,  # the consultant's own ssh set-up reaches the clone
+        )
         try:
             clone.run(
                 "clone", "--bare", "--quiet", "--", source, str(tmp / "repo.git"), timeout=budget
