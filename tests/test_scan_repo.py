@@ -87,6 +87,16 @@ def test_bad_repositories(tmp_path: Path, scan_pack: Path) -> None:
     assert_clean_failure(
         run_assess("scan", "file:///nonexistent/repo.git", "--pack", scan_pack), "cannot clone"
     )
+    tree = git(repo, "rev-parse", "HEAD^{tree}").strip()
+    assert_clean_failure(
+        run_assess("scan", repo, "--ref", tree, "--pack", scan_pack),
+        f"{tree!r} names a tree, not a commit",
+    )
+    (repo / ".git" / "HEAD").write_text("1" * 40 + "\n")  # detached at an object it lacks
+    assert_clean_failure(
+        run_assess("scan", repo, "--pack", scan_pack),
+        "HEAD points at 111111111111, which the repository does not hold",
+    )
 
 
 def test_bare_url_shallow_and_ref(tmp_path: Path, scan_pack: Path) -> None:

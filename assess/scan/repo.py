@@ -524,18 +524,33 @@ class GitRepo:
             self.close()
             raise ScanTimeout(f"{exc.message} resolving {self.ref}", file=path) from None
         except GitError as exc:
-            self.close()
             if "not a git repository" in exc.stderr:  # HEAD or the folder's layout is broken
-                raise InputError("not a git repository", file=path) from None
-            if "config" in exc.stderr or exc.status != 1:  # e.g. a config git cannot parse
-                raise InputError(f"git cannot read it: {_reason(exc)}", file=path) from None
-            if ref is None:  # --quiet: a ref that resolves to no commit exits 1, saying nothing
-                raise InputError("the repository has no commits yet", file=path) from None
-            raise InputError(
-                f"unknown ref {ref!r} (no such branch, tag or commit)", file=path
-            ) from None
+                why = "not a git repository"
+            elif "config" in exc.stderr or exc.status != 1:  # e.g. a config git cannot parse
+                why = f"git cannot read it: {_reason(exc)}"
+            else:  # --quiet: a ref that resolves to no commit exits 1, saying nothing
+                why = self._no_commit(ref)
+            self.close()
+            raise InputError(why, file=path) from None
         self.shallow = (gitdir / "shallow").exists()
         self.notes: list[str] = []
+
+    def _no_commit(self, ref: str | None) -> str:
+        """Why ``ref`` (HEAD when None) names no commit: nothing, another kind of object, or an
+        object the repository does not hold."""
+        name = "HEAD" if ref is None else repr(ref)
+        try:
+            sha = _decode(self._git.run("rev-parse", "--verify", "--quiet", "--end-of-options",
+                                        self.ref)).strip()  # fmt: skip
+        except (GitError, ScanTimeout):
+            if ref is None:
+                return "the repository has no commits yet"
+            return f"unknown ref {ref!r} (no such branch, tag or commit)"
+        try:
+            kind = _decode(self._git.run("cat-file", "-t", sha)).strip()
+        except (GitError, ScanTimeout):
+            return f"{name} points at {sha[:12]}, which the repository does not hold"
+        return f"{name} names a {kind}, not a commit"
 
     def expired(self) -> bool:
         """The time budget ran out (or git hung): what is not read yet will not be."""
