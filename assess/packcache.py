@@ -72,31 +72,38 @@ def cached(folder: Path, load: Callable[[Path], Pack]) -> Pack:
     """``load(folder)``, or the entry that holds its result."""
     from assess.model.pack import Pack
 
-    where = cache_dir()
-    key = _key(folder) if where is not None else None
-    if where is None or key is None:
-        return load(folder)
-    entry = _entry(where, folder)
-    found = _read(entry, key, PACK)
+    found, store = _lookup(folder, PACK)
     if found is not None:
         with contextlib.suppress(ValidationError):
             return Pack.model_validate_json(found).model_copy(update={"source": str(folder)})
-    pack = load(folder)
-    with contextlib.suppress(OSError):
-        _write(entry, key, pack)
-    return pack
+    return store(load(folder))
 
 
 def cached_scan(folder: Path, load: Callable[[Path], Pack]) -> ScanPack:
-    """The scan's part of ``load(folder)``, from the entry when it holds it (else ``load``,
-    which caches the whole pack, as ``cached``)."""
-    where = cache_dir()
-    key = _key(folder) if where is not None else None
-    found = _read(_entry(where, folder), key, SCAN) if where is not None and key else None
+    """The scan's part of ``load(folder)``, from the entry when it holds it; else the pack is
+    loaded whole, its entry written as by ``cached``, and its part returned."""
+    found, store = _lookup(folder, SCAN)
     if found is not None:
         with contextlib.suppress(ValidationError):
             return ScanPack.model_validate_json(found).model_copy(update={"source": str(folder)})
-    return scan_part(load(folder))
+    return scan_part(store(load(folder)))
+
+
+def _lookup(folder: Path, part: int) -> tuple[bytes | None, Callable[[Pack], Pack]]:
+    """The part's JSON from the entry of ``folder`` (None on a miss), and what keeps a pack
+    loaded instead in that entry (and returns it)."""
+    where = cache_dir()
+    key = _key(folder) if where is not None else None
+    if where is None or key is None:
+        return None, lambda pack: pack
+    entry = _entry(where, folder)
+
+    def store(pack: Pack) -> Pack:
+        with contextlib.suppress(OSError):
+            _write(entry, key, pack)
+        return pack
+
+    return _read(entry, key, part), store
 
 
 def scan_part(pack: Pack) -> ScanPack:

@@ -69,10 +69,11 @@ def estimated_minutes(questions: tuple[Question, ...] | list[Question]) -> float
 def load_pack(ref: str | Path | None = None) -> Pack:
     """The pack ``ref`` names (``resolve_pack_dir``), checked whole; kept between runs by
     ``assess.packcache`` while its files stay the same."""
-    return cached(resolve_pack_dir(ref), _load_pack)
+    return cached(resolve_pack_dir(ref), load_pack_files)
 
 
-def _load_pack(folder: Path) -> Pack:
+def load_pack_files(folder: Path) -> Pack:
+    """The pack in ``folder`` loaded and checked from its files, without the cache."""
     head_path = folder / "pack.yaml"
     data, loc = load_yaml(head_path, "pack file")
     head = validate(PackFile, data, file=head_path, locator=loc, error=PackError)

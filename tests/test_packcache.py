@@ -10,7 +10,7 @@ import pytest
 
 from assess import fsio, packcache
 from assess.errors import InputError, PackError
-from assess.packs import load_pack
+from assess.packs import load_pack, load_pack_files
 from assess.scan import literals
 
 if TYPE_CHECKING:
@@ -156,7 +156,7 @@ def test_a_scan_reads_back_only_its_part(
 
     whole = _uncached(bundled_pack_copy, monkeypatch)
     assert isinstance(whole, Pack)
-    miss = packcache.cached_scan(bundled_pack_copy, load_pack)  # no entry: loads and writes
+    miss = packcache.cached_scan(bundled_pack_copy, load_pack_files)  # no entry: writes one
     entry = _entry(cache)
     written = entry.read_bytes()
     literals._results.clear()

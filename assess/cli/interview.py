@@ -296,15 +296,10 @@ def _say_scope(pack: Pack, eng: Any, role: str | None) -> None:
 
 
 def _say(text: str) -> None:
-    """Print what the interview says, each line too long for the terminal broken at word
-    ends (the terminal would break it in the middle of a word) and indented after its first."""
-    import shutil
-    import textwrap
+    """Print what the interview says, fitted to the terminal (``prompt.fit``)."""
+    from assess.interview.prompt import fit
 
-    columns = shutil.get_terminal_size().columns
-    width = min(100, columns) - 2
-    for line in text.splitlines() or [""]:
-        print(textwrap.fill(line, width, subsequent_indent="  ") if len(line) > columns else line)
+    print(fit(text))
 
 
 def _respondents_report(session: Any) -> str:

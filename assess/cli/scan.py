@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from assess import __version__
 from assess.cli.common import (
@@ -17,9 +16,6 @@ from assess.cli.common import (
     progress_line,
     repo_sources,
 )
-
-if TYPE_CHECKING:
-    pass
 
 
 def add_scan(sub: Subparsers) -> None:

@@ -560,6 +560,16 @@ def _wrap(text: str) -> str:
     return textwrap.fill(" ".join(text.split()), _width())
 
 
+def fit(text: str) -> str:
+    """``text`` with each line too long for the terminal broken at word ends (the terminal
+    would break it in the middle of a word), indented after its first."""
+    columns = shutil.get_terminal_size().columns
+    return "\n".join(
+        textwrap.fill(line, _width(), subsequent_indent="  ") if len(line) > columns else line
+        for line in text.splitlines() or [""]
+    )
+
+
 def _rows(text: str) -> int:
     """Terminal rows ``text`` takes (each line wraps at the terminal's width)."""
     columns = shutil.get_terminal_size().columns

@@ -139,9 +139,9 @@ def _scan_pack(folder: str) -> ScanPack:
 
 
 def _load_whole(folder: Path) -> Pack:
-    from assess.packs import load_pack
+    from assess.packs import load_pack_files  # only when the cache has no entry
 
-    return load_pack(folder)
+    return load_pack_files(folder)
 
 
 def _message(err: AssessError, *places: str) -> str:
